@@ -1,0 +1,24 @@
+using Marten;
+using MediatR;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Organisations;
+
+/// <summary>An issued key without its secret.</summary>
+public sealed record ApiKeySummary(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public sealed record ListApiKeys(Guid OrganisationId, string? CallerOrganisation, int? Limit, string? Cursor) : IRequest<Page<ApiKeySummary>>
+{
+    public sealed class Handler(IDocumentStore store) : IRequestHandler<ListApiKeys, Page<ApiKeySummary>>
+    {
+        public async Task<Page<ApiKeySummary>> Handle(ListApiKeys query, CancellationToken cancellationToken)
+        {
+            await Keys.EnsureOrganisationAsync(store, query.OrganisationId, query.CallerOrganisation, cancellationToken);
+            var limit = Platform.Cursor.Limit(query.Limit);
+            var after = Platform.Cursor.DecodeGuid(query.Cursor) ?? Guid.Empty;
+            await using var session = store.QuerySession(query.OrganisationId.ToString());
+            var keys = await session.Query<ApiKey>().Where(k => k.Id > after).OrderBy(k => k.Id).Take(limit + 1).ToListAsync(cancellationToken);
+            return Platform.Cursor.Slice(keys, limit, k => Platform.Cursor.Encode(k.Id), k => new ApiKeySummary(k.Id, k.Name, k.Role, k.Disciplines, k.CreatedAt, k.RevokedAt));
+        }
+    }
+}

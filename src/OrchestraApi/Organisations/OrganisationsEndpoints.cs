@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using MediatR;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Organisations;
+
+public static class OrganisationsEndpoints
+{
+    public static void MapOrganisations(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/organisations").WithTags("Organisations").Problems(400, 401, 403);
+
+        group.MapPost("/", CreateOrganisation).RequireAuthorization(Policies.PlatformAdmin)
+            .WithName(nameof(Organisations.CreateOrganisation)).WithSummary("Create an organisation")
+            .WithDescription("Creates a client brand: the tenant all its outcomes, plans and keys belong to. Bootstrap admin key only. Accepts Idempotency-Key.")
+            .Problems(422);
+        group.MapPost("/{organisationId:guid}/api-keys", IssueApiKey).RequireAuthorization(Policies.ManageKeys)
+            .WithName(nameof(Organisations.IssueApiKey)).WithSummary("Issue an API key")
+            .WithDescription("Issues a key with one role in the organisation. The secret is in the response only once; several keys per holder may be active, for rotation.")
+            .Problems(404);
+        group.MapGet("/{organisationId:guid}/api-keys", ListApiKeys).RequireAuthorization(Policies.ManageKeys)
+            .WithName(nameof(Organisations.ListApiKeys)).WithSummary("List API keys")
+            .WithDescription("The organisation's keys, oldest first, without secrets.")
+            .Problems(404);
+        group.MapDelete("/{organisationId:guid}/api-keys/{keyId:guid}", RevokeApiKey).RequireAuthorization(Policies.ManageKeys)
+            .WithName(nameof(Organisations.RevokeApiKey)).WithSummary("Revoke an API key")
+            .WithDescription("Revokes a key at once; requests with it then get 401.")
+            .Problems(404);
+    }
+
+    private static async Task<Created<OrganisationDetails>> CreateOrganisation(
+        CreateOrganisationRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, IMediator mediator, CancellationToken ct)
+    {
+        var organisation = await mediator.Send(new CreateOrganisation(request, Idempotency.Key(idempotencyKey)), ct);
+        return TypedResults.Created($"/organisations/{organisation.Id}", organisation);
+    }
+
+    private static async Task<Created<IssuedApiKey>> IssueApiKey(Guid organisationId, IssueApiKeyRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var key = await mediator.Send(new IssueApiKey(organisationId, request, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
+        return TypedResults.Created($"/organisations/{organisationId}/api-keys/{key.Id}", key);
+    }
+
+    private static Task<Page<ApiKeySummary>> ListApiKeys(Guid organisationId, [AsParameters] PageRequest page, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListApiKeys(organisationId, user.FindFirstValue(OrchestraClaims.Organisation), page.Limit, page.Cursor), ct);
+
+    private static Task<ApiKeySummary> RevokeApiKey(Guid organisationId, Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new RevokeApiKey(organisationId, keyId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
+}

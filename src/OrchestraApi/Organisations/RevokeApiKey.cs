@@ -1,0 +1,28 @@
+using Marten;
+using MediatR;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Organisations;
+
+/// <summary>Revoking is final and takes effect on the next request; revoking twice is harmless.</summary>
+public sealed record RevokeApiKey(Guid OrganisationId, Guid KeyId, string? CallerOrganisation) : IRequest<ApiKeySummary>
+{
+    public sealed class Handler(IDocumentStore store, TimeProvider clock) : IRequestHandler<RevokeApiKey, ApiKeySummary>
+    {
+        public async Task<ApiKeySummary> Handle(RevokeApiKey command, CancellationToken cancellationToken)
+        {
+            await Keys.EnsureOrganisationAsync(store, command.OrganisationId, command.CallerOrganisation, cancellationToken);
+            await using var session = store.LightweightSession(command.OrganisationId.ToString());
+            var key = await session.LoadAsync<ApiKey>(command.KeyId, cancellationToken)
+                ?? throw new NotFoundException($"API key {command.KeyId} was not found.");
+            if (key.RevokedAt is null)
+            {
+                key = key with { RevokedAt = clock.GetUtcNow() };
+                session.Update(key);
+                await session.SaveChangesAsync(cancellationToken);
+            }
+
+            return new ApiKeySummary(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);
+        }
+    }
+}

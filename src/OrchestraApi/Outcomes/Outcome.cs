@@ -1,0 +1,77 @@
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Outcomes;
+
+/// <summary>draft → active → achieved | missed | cancelled (a draft may also be cancelled).</summary>
+public enum OutcomeStatus
+{
+    Draft,
+    Active,
+    Achieved,
+    Missed,
+    Cancelled,
+}
+
+/// <summary>Which way the KPI must move from its baseline to reach its target.</summary>
+public enum KpiDirection
+{
+    Up,
+    Down,
+}
+
+/// <summary>A key performance indicator of an outcome; progress = (current − baseline) / (target − baseline).</summary>
+public sealed record Kpi(string Key, string Name, string Unit, decimal Baseline, decimal Target, KpiDirection Direction);
+
+/// <summary>An outcome's state, folded from its events (kept as an inline snapshot: reads and writes see it at once).</summary>
+public sealed record Outcome(
+    Guid Id,
+    string Title,
+    string Description,
+    string Conductor,
+    IReadOnlyList<string> Segments,
+    DateOnly StartsOn,
+    DateOnly EndsOn,
+    Money Budget,
+    IReadOnlyList<Kpi> Kpis,
+    OutcomeStatus Status,
+    string? ClosingReason,
+    DateTimeOffset DefinedAt,
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The stream version, set by Marten.</summary>
+    public long Version { get; set; }
+
+    public bool IsClosed => Status is OutcomeStatus.Achieved or OutcomeStatus.Missed or OutcomeStatus.Cancelled;
+
+    public static Outcome Create(OutcomeDefined e) => new(
+        e.OutcomeId, e.Title, e.Description, e.Conductor, e.Segments, e.StartsOn, e.EndsOn, e.Budget, [], OutcomeStatus.Draft, null, e.At, e.At);
+
+    /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
+    public Outcome Evolve(object e) => e switch
+    {
+        OutcomeRevised x => Apply(x),
+        KpiAdded x => Apply(x),
+        KpiRevised x => Apply(x),
+        OutcomeActivated x => Apply(x),
+        OutcomeClosed x => Apply(x),
+        _ => this,
+    };
+
+    public Outcome Apply(OutcomeRevised e) => this with
+    {
+        Title = e.Title ?? Title,
+        Description = e.Description ?? Description,
+        StartsOn = e.StartsOn ?? StartsOn,
+        EndsOn = e.EndsOn ?? EndsOn,
+        Budget = e.Budget ?? Budget,
+        UpdatedAt = e.At,
+    };
+
+    public Outcome Apply(KpiAdded e) => this with { Kpis = [.. Kpis, e.Kpi], UpdatedAt = e.At };
+
+    public Outcome Apply(KpiRevised e) => this with { Kpis = [.. Kpis.Select(k => k.Key == e.Kpi.Key ? e.Kpi : k)], UpdatedAt = e.At };
+
+    public Outcome Apply(OutcomeActivated e) => this with { Status = OutcomeStatus.Active, UpdatedAt = e.At };
+
+    public Outcome Apply(OutcomeClosed e) => this with { Status = e.Result, ClosingReason = e.Reason, UpdatedAt = e.At };
+}

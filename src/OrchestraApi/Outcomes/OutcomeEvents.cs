@@ -1,0 +1,22 @@
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Outcomes;
+
+// An outcome's stream. Shipped events are never renamed or repurposed: a change of meaning is a new event.
+
+public sealed record OutcomeDefined(
+    Guid OutcomeId, string Title, string Description, string Conductor, IReadOnlyList<string> Segments,
+    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At);
+
+/// <summary>Only the fields that changed are set.</summary>
+public sealed record OutcomeRevised(
+    Guid OutcomeId, string? Title, string? Description, DateOnly? StartsOn, DateOnly? EndsOn, Money? Budget, string By, DateTimeOffset At);
+
+public sealed record KpiAdded(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At);
+
+/// <summary>Carries the whole KPI after the revision.</summary>
+public sealed record KpiRevised(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At);
+
+public sealed record OutcomeActivated(Guid OutcomeId, string By, DateTimeOffset At);
+
+public sealed record OutcomeClosed(Guid OutcomeId, OutcomeStatus Result, string Reason, string By, DateTimeOffset At);

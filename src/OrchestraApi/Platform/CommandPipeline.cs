@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Marten;
+using JasperFx;
+using MediatR;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>
+/// Commands: the handler loads, decides and appends; this saves the session once. For idempotent creates the
+/// key record goes into that same session, so the events and the key commit in one transaction.
+/// </summary>
+public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IOptions<JsonOptions> json)
+    : IPipelineBehavior<TRequest, TResponse>
+{
+    public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
+    {
+        if (request is not ICommand<TResponse>)
+        {
+            return await next();
+        }
+
+        var session = services.GetRequiredService<IDocumentSession>();
+        var key = (request as IIdempotentCommand<TResponse>)?.IdempotencyKey;
+        if (key is null)
+        {
+            var result = await next();
+            await session.SaveChangesAsync(cancellationToken);
+            return result;
+        }
+
+        var recordId = $"{typeof(TRequest).FullName}:{key}";
+        var fingerprint = Fingerprint(request);
+        if (await session.LoadAsync<IdempotencyRecord>(recordId, cancellationToken) is { } earlier)
+        {
+            return Replay(earlier, fingerprint);
+        }
+
+        var response = await next();
+        session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+            return response;
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // A concurrent retry with the same key committed first; ours rolled back whole, so answer as it did.
+            await using var fresh = services.GetRequiredService<IDocumentStore>().QuerySession(session.TenantId);
+            var winner = await fresh.LoadAsync<IdempotencyRecord>(recordId, cancellationToken);
+            return Replay(winner!, fingerprint);
+        }
+    }
+
+    private TResponse Replay(IdempotencyRecord earlier, string fingerprint) =>
+        earlier.Fingerprint == fingerprint
+            ? JsonSerializer.Deserialize<TResponse>(earlier.Response, json.Value.SerializerOptions)!
+            : throw new IdempotencyKeyReusedException();
+
+    private string Fingerprint(TRequest request) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, json.Value.SerializerOptions)));
+}
+
+/// <summary>The first response to an idempotent create, kept per organisation under its key.</summary>
+public sealed record IdempotencyRecord(string Id, string Fingerprint, string Response);

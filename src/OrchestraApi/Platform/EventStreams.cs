@@ -1,0 +1,27 @@
+using Marten;
+
+namespace OrchestraApi.Platform;
+
+public static class EventStreams
+{
+    /// <summary>
+    /// The write path of every command on an existing stream: load it (404 if it is not in this organisation),
+    /// check the caller's If-Match version (412), decide, append. Marten re-checks the version when the session
+    /// saves, so a concurrent writer that got in first also turns this request into a 412.
+    /// </summary>
+    public static async Task<(T State, long Version)> DecideAsync<T>(
+        this IDocumentSession session, Guid id, long expectedVersion, Func<T, IReadOnlyList<object>> decide, Func<T, object, T> evolve, CancellationToken ct)
+        where T : class
+    {
+        var stream = await session.Events.FetchForWriting<T>(id, ct);
+        if (stream.Aggregate is not { } state)
+        {
+            throw new NotFoundException($"{typeof(T).Name} {id} was not found.");
+        }
+
+        Versions.Ensure(expectedVersion, stream.CurrentVersion ?? 0);
+        var events = decide(state);
+        stream.AppendMany(events);
+        return (events.Aggregate(state, evolve), (stream.CurrentVersion ?? 0) + events.Count);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>A request type that shows users a realistic body in the OpenAPI document and Swagger UI.</summary>
+public interface IHasExample<out TSelf>
+{
+    static abstract TSelf Example { get; }
+}
+
+/// <summary>The OpenAPI 3.1 document (the contract; openapi.json at the root is a copy the build writes).</summary>
+public static class OpenApi
+{
+    public const string DocumentPath = "/openapi/v1.json";
+
+    public static IServiceCollection AddOrchestraOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
+    {
+        options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "OrchestraApi",
+                Version = "v1",
+                Description = """
+                    Links the plans of advertising, public relations, digital and CRM under business outcomes owned by a
+                    conductor, and measures them in a closed loop. Authenticate with an API key in the `X-Api-Key` header.
+                    Changes to an existing resource need `If-Match` with the version you read; creates accept
+                    `Idempotency-Key`. Errors are RFC 9457 problem documents.
+                    """,
+            };
+            // Relative URLs: Swagger UI and clients call whichever host served the document.
+            document.Servers = [];
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+            {
+                [ApiKeyAuthentication.SchemeName] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = ApiKeyAuthentication.Header,
+                    Description = "An API key (orch_…) issued by POST /organisations/{organisationId}/api-keys, or the bootstrap admin key.",
+                },
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthentication.SchemeName, document)] = [] }];
+            return Task.CompletedTask;
+        });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+            // NSwag needs `type: string` on string enums, and `format: decimal` to keep money out of double.
+            if (type.IsEnum)
+            {
+                schema.Type = (schema.Type ?? 0) | JsonSchemaType.String;
+            }
+            else if (type == typeof(decimal))
+            {
+                schema.Format = "decimal";
+            }
+
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            AddRequestExample(operation, context);
+            if (operation.Parameters?.FirstOrDefault(p => p.Name == Versions.IfMatchHeader) is OpenApiParameter ifMatch)
+            {
+                // Optional in the handler only so that a missing header answers 428, not a binding 400.
+                ifMatch.Required = true;
+                ifMatch.Description = "The version (or ETag) of the resource as you last read it. Missing: 428; stale: 412.";
+            }
+
+            return Task.CompletedTask;
+        });
+    });
+
+    private static void AddRequestExample(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        var body = context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type;
+        var value = body is not null && body.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IHasExample<>))
+            ? body.GetProperty(nameof(IHasExample<object>.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
+            : null;
+        if (value is null || operation.RequestBody?.Content?.TryGetValue("application/json", out var media) != true || media is not OpenApiMediaType mediaType)
+        {
+            return;
+        }
+
+        var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
+        mediaType.Example = JsonSerializer.SerializeToNode(value, body!, json);
+    }
+
+    /// <summary>Declares the problem statuses an endpoint can answer, so the SDK raises typed exceptions for them.</summary>
+    public static TBuilder Problems<TBuilder>(this TBuilder builder, params int[] statuses)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statuses)
+        {
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Buffers.Text;
+using System.ComponentModel;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>One page of a list; pass <c>nextCursor</c> back as <c>cursor</c> for the next page (null: no more).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>Opaque keyset cursors: a page never skips or repeats items when others are added meanwhile.</summary>
+public static class Cursor
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    public static int Limit(int? limit) => limit switch
+    {
+        null => DefaultLimit,
+        < 1 or > MaxLimit => throw new InvalidInputException("limit", $"must be between 1 and {MaxLimit}."),
+        _ => limit.Value,
+    };
+
+    public static string Encode(Guid id) => Base64Url.EncodeToString(id.ToByteArray(bigEndian: true));
+
+    public static string Encode(long position) => Base64Url.EncodeToString(BitConverter.GetBytes(position));
+
+    public static string EncodeKey(string key) => Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(key));
+
+    public static string DecodeKey(string cursor)
+    {
+        try
+        {
+            return cursor.Length <= 200 ? System.Text.Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)) : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new InvalidInputException("cursor", "is not a cursor this list returned.");
+        }
+    }
+
+    public static Guid? DecodeGuid(string? cursor)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        return cursor.Length <= 32 && Base64Url.IsValid(cursor) && Base64Url.DecodeFromChars(cursor) is { Length: 16 } bytes
+            ? new Guid(bytes, bigEndian: true)
+            : throw new InvalidInputException("cursor", "is not a cursor this list returned.");
+    }
+
+    public static long DecodePosition(string? cursor)
+    {
+        if (cursor is null)
+        {
+            return 0;
+        }
+
+        return cursor.Length <= 16 && Base64Url.IsValid(cursor) && Base64Url.DecodeFromChars(cursor) is { Length: 8 } bytes
+            ? BitConverter.ToInt64(bytes)
+            : throw new InvalidInputException("cursor", "is not a cursor this list returned.");
+    }
+
+    /// <summary>Takes <paramref name="limit"/> items of <paramref name="fetched"/> (which has one extra when more exist).</summary>
+    public static Page<TOut> Slice<TIn, TOut>(IReadOnlyList<TIn> fetched, int limit, Func<TIn, string> cursorOf, Func<TIn, TOut> map) =>
+        new([.. fetched.Take(limit).Select(map)], fetched.Count > limit ? cursorOf(fetched[limit - 1]) : null);
+}
+
+/// <summary>Query-string paging parameters shared by every list.</summary>
+public sealed record PageRequest
+{
+    /// <summary>Page size, 1–100 (default 20).</summary>
+    [Description("Page size, 1-100 (default 20).")]
+    public int? Limit { get; init; }
+
+    /// <summary>The <c>nextCursor</c> of the previous page; omit for the first page.</summary>
+    [Description("The nextCursor of the previous page; omit for the first page.")]
+    public string? Cursor { get; init; }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+
+namespace OrchestraApi.Platform;
+
+public static class PlatformSetup
+{
+    /// <summary>Everything cross-cutting: JSON rules, auth, problem details, use cases, OpenAPI, health.</summary>
+    public static IServiceCollection AddPlatform(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddValidation();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemMapper>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton(TimeProvider.System);
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        Policies.Add(services.AddAuthorizationBuilder());
+        services.AddUseCases();
+        services.AddOrchestraOpenApi();
+        services.AddOrchestraHealth();
+        return services;
+    }
+
+    /// <summary>The JSON rules at the edge: strings for enums, strict numbers, nulls and required fields honoured.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
+    public static WebApplication UsePlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi(OpenApi.DocumentPath).AllowAnonymous();
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint(OpenApi.DocumentPath, "OrchestraApi v1");
+            o.RoutePrefix = "swagger";
+            o.DocumentTitle = "OrchestraApi";
+            o.EnablePersistAuthorization();
+        });
+        app.MapOrchestraHealth();
+        return app;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Marten;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using OrchestraApi.Organisations;
+
+namespace OrchestraApi.Platform;
+
+public static class OrchestraClaims
+{
+    public const string Organisation = "org";
+    public const string Discipline = "discipline";
+    public const string KeyId = "key";
+}
+
+/// <summary>Who may call what. Every endpoint names one of these (a test enforces it).</summary>
+public static class Policies
+{
+    /// <summary>The bootstrap admin key: creates organisations.</summary>
+    public const string PlatformAdmin = "platform-admin";
+
+    /// <summary>The bootstrap key, or an organisation's admin key for its own organisation.</summary>
+    public const string ManageKeys = "manage-keys";
+
+    /// <summary>Any key of the organisation (admin, cmo, conductor, orchestrator, agency).</summary>
+    public const string ReadOrganisation = "read-organisation";
+
+    /// <summary>Conductors and admins define and change outcomes.</summary>
+    public const string ManageOutcomes = "manage-outcomes";
+
+    public static void Add(AuthorizationBuilder authorization) => authorization
+        .AddPolicy(PlatformAdmin, p => p.RequireClaim(ClaimTypes.Role, nameof(Role.Admin)).RequireAssertion(c => !c.User.HasClaim(x => x.Type == OrchestraClaims.Organisation)))
+        .AddPolicy(ManageKeys, p => p.RequireRole(nameof(Role.Admin)))
+        .AddPolicy(ReadOrganisation, p => p.RequireClaim(OrchestraClaims.Organisation))
+        .AddPolicy(ManageOutcomes, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)));
+}
+
+/// <summary>
+/// API keys look like <c>orch_{organisation}_{key id}_{secret}</c>. The ids are not secret and find the
+/// stored key; only a SHA-256 hash of the secret is stored, compared in constant time.
+/// </summary>
+public static class ApiKeyFormat
+{
+    public const string Prefix = "orch";
+
+    public static (string Token, string SecretHash) Create(Guid organisationId, Guid keyId)
+    {
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        return ($"{Prefix}_{organisationId:N}_{keyId:N}_{secret}", Hash(secret));
+    }
+
+    public static bool TryParse(string token, out Guid organisationId, out Guid keyId, out string secret)
+    {
+        var parts = token.Split('_');
+        organisationId = keyId = Guid.Empty;
+        secret = string.Empty;
+        if (parts is not [Prefix, var org, var key, var s] || !Guid.TryParseExact(org, "N", out organisationId) || !Guid.TryParseExact(key, "N", out keyId))
+        {
+            return false;
+        }
+
+        secret = s;
+        return true;
+    }
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    public static bool Matches(string secret, string storedHash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(secret)), Encoding.ASCII.GetBytes(storedHash));
+}
+
+public sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IDocumentStore store,
+    IConfiguration configuration,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string Header = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(Header, out var values) || values.ToString() is not { Length: > 0 } token)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (BootstrapKey() is { } bootstrap && ApiKeyFormat.Matches(token, ApiKeyFormat.Hash(bootstrap)))
+        {
+            return Success([new(ClaimTypes.Name, "bootstrap-admin"), new(ClaimTypes.Role, nameof(Role.Admin))]);
+        }
+
+        if (!ApiKeyFormat.TryParse(token, out var organisationId, out var keyId, out var secret))
+        {
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+
+        await using var session = store.QuerySession(organisationId.ToString());
+        var key = await session.LoadAsync<ApiKey>(keyId, Context.RequestAborted);
+        if (key is null || key.RevokedAt is not null || !ApiKeyFormat.Matches(secret, key.SecretHash))
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        return Success([
+            new(ClaimTypes.Name, key.Name),
+            new(ClaimTypes.Role, key.Role.ToString()),
+            new(OrchestraClaims.Organisation, organisationId.ToString()),
+            new(OrchestraClaims.KeyId, keyId.ToString()),
+            .. key.Disciplines.Select(d => new Claim(OrchestraClaims.Discipline, d.ToString())),
+        ]);
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblem(401, "Unauthorized", $"Send a valid, unrevoked API key in the {Header} header.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(403, "Forbidden", "This key's role or organisation does not allow this operation.");
+
+    private string? BootstrapKey() => configuration["Orchestra:BootstrapAdminKey"] is { Length: >= 16 } key ? key : null;
+
+    private static AuthenticateResult Success(Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+
+    private async Task WriteProblem(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
+/// <summary>The authenticated caller, as the use cases need it.</summary>
+public sealed record Caller(string Name, Role Role, IReadOnlySet<Discipline> Disciplines)
+{
+    public static Caller From(ClaimsPrincipal user) => new(
+        user.Identity?.Name ?? "unknown",
+        Enum.Parse<Role>(user.FindFirstValue(ClaimTypes.Role) ?? nameof(Role.Agency)),
+        user.FindAll(OrchestraClaims.Discipline).Select(c => Enum.Parse<Discipline>(c.Value)).ToHashSet());
+}

@@ -1,0 +1,16 @@
+using Marten;
+using OrchestraApi.Organisations;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>Opens every request's Marten session for the organisation of the authenticated key, and no other.</summary>
+public sealed class TenantSessionFactory(IDocumentStore store, IHttpContextAccessor http) : ISessionFactory
+{
+    public IQuerySession QuerySession() => store.QuerySession(TenantId());
+
+    public IDocumentSession OpenSession() => store.LightweightSession(TenantId());
+
+    private string TenantId() =>
+        http.HttpContext?.User.FindFirst(OrchestraClaims.Organisation)?.Value
+        ?? PlatformTenant.Id;
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>Optimistic concurrency at the edge: the stream version travels as ETag and comes back as If-Match.</summary>
+public static class Versions
+{
+    public const string IfMatchHeader = "If-Match";
+
+    public static string ETag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>Accepts <c>"3"</c>, <c>W/"3"</c> or a bare <c>3</c>; missing is 428, unreadable is 400.</summary>
+    public static long Expected(string? ifMatch)
+    {
+        if (string.IsNullOrWhiteSpace(ifMatch))
+        {
+            throw new PreconditionRequiredException();
+        }
+
+        var value = ifMatch.Trim();
+        if (value.StartsWith("W/", StringComparison.Ordinal))
+        {
+            value = value[2..];
+        }
+
+        return long.TryParse(value.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > 0
+            ? version
+            : throw new InvalidInputException(IfMatchHeader, "must be the version (or ETag) of the resource as you last read it, e.g. \"3\".");
+    }
+
+    /// <summary>The check behind 412: the caller saw <paramref name="expected"/>, the stream is at <paramref name="actual"/>.</summary>
+    public static void Ensure(long expected, long actual)
+    {
+        if (expected != actual)
+        {
+            throw new PreconditionFailedException($"You sent version {expected}, but the resource is at version {actual}; read it again and retry.");
+        }
+    }
+}
+
+/// <summary>A response that carries its resource's version; endpoints echo it as ETag.</summary>
+public interface IVersioned
+{
+    long Version { get; }
+}
+
+public static class VersionedResponses
+{
+    /// <summary>Echoes the resource's version as its ETag.</summary>
+    public static T WithETag<T>(this T resource, HttpContext http)
+        where T : IVersioned
+    {
+        http.Response.Headers.ETag = Versions.ETag(resource.Version);
+        return resource;
+    }
+
+    /// <summary>Names an operation after its use case (operationId, hence the SDK method) and documents it.</summary>
+    public static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, string useCase, string summary, string description) =>
+        builder.WithName(useCase).WithSummary(summary).WithDescription(description);
+}

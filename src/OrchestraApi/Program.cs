@@ -1,0 +1,35 @@
+using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+
+    await builder.AddOrchestraDatabaseAsync(marten =>
+    {
+        marten.Schema.For<Organisation>();
+        marten.Schema.For<ApiKey>();
+        marten.Schema.For<IdempotencyRecord>();
+        marten.AddOutcomes();
+    });
+    builder.Services.AddPlatform();
+
+    var app = builder.Build();
+    app.UsePlatform();
+
+    app.MapOrganisations();
+    app.MapOutcomes();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupFailedException e)
+{
+    // One clear sentence instead of a stack trace: what to install or set.
+    await Console.Error.WriteLineAsync($"OrchestraApi cannot start: {e.Message}");
+    return 1;
+}
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;
