@@ -35,7 +35,7 @@ public sealed record AddKpi(Guid OutcomeId, long ExpectedVersion, KpiDefinition 
         public async Task<OutcomeDetails> Handle(AddKpi command, CancellationToken cancellationToken)
         {
             var (outcome, version) = await session.DecideAsync<Outcome>(
-                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.AddKpi(o, command.Kpi, command.By, clock.GetUtcNow())], (o, e) => o.Evolve(e), cancellationToken);
+                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.AddKpi(o, command.Kpi, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);
         }
     }

@@ -48,7 +48,7 @@ public sealed record DefineOutcome(DefineOutcomeRequest Request, string By, [pro
             var id = Guid.CreateVersion7();
             var events = OutcomeRules.Define(id, command.Request, command.By, clock.GetUtcNow());
             session.Events.StartStream<Outcome>(id, events);
-            var outcome = events.Skip(1).Aggregate(Outcome.Create((OutcomeDefined)events[0]), (o, e) => o.Evolve(e));
+            var outcome = events.Skip(1).Aggregate(Outcome.Create((OutcomeDefined)events[0]), (o, e) => o.Next(e));
             return Task.FromResult(OutcomeDetails.From(outcome, events.Length));
         }
     }

@@ -47,7 +47,7 @@ public sealed record Outcome(
         e.OutcomeId, e.Title, e.Description, e.Conductor, e.Segments, e.StartsOn, e.EndsOn, e.Budget, [], OutcomeStatus.Draft, null, e.At, e.At);
 
     /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
-    public Outcome Evolve(object e) => e switch
+    public Outcome Next(object e) => e switch
     {
         OutcomeRevised x => Apply(x),
         KpiAdded x => Apply(x),

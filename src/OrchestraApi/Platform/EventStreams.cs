@@ -19,9 +19,10 @@ public static class EventStreams
             throw new NotFoundException($"{typeof(T).Name} {id} was not found.");
         }
 
-        Versions.Ensure(expectedVersion, stream.CurrentVersion ?? 0);
+        var version = stream.CurrentVersion ?? 0;
+        Versions.Ensure(expectedVersion, version);
         var events = decide(state);
         stream.AppendMany(events);
-        return (events.Aggregate(state, evolve), (stream.CurrentVersion ?? 0) + events.Count);
+        return (events.Aggregate(state, evolve), version + events.Count);
     }
 }

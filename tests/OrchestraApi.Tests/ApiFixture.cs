@@ -1,0 +1,111 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Marten.Events;
+using Microsoft.AspNetCore.Mvc.Testing;
+using OrchestraApi.Platform;
+using OrchestraApi.Sdk;
+
+namespace OrchestraApi.Tests;
+
+/// <summary>
+/// The real API in-process on a real PostgreSQL: a throwaway cluster from the machine's binaries, or the
+/// server in ORCHESTRA_TEST_DB. Tests never share dirty state: each starts from a reset store.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "xUnit disposes fixtures through IAsyncLifetime.DisposeAsync.")]
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public const string BootstrapKey = "test-bootstrap-admin-key-not-a-secret";
+
+    private LocalPostgres? _cluster;
+    private WebApplicationFactory<Program>? _factory;
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
+
+    public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = Environment.GetEnvironmentVariable("ORCHESTRA_TEST_DB");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            _cluster = await LocalPostgres.StartAsync(Path.Combine(Path.GetTempPath(), $"orchestra-tests-{Guid.NewGuid():N}"), durable: false);
+            connectionString = _cluster.ConnectionString();
+        }
+
+        // Read by Program before the host is built, so they go in as environment, not as host settings.
+        Environment.SetEnvironmentVariable("ConnectionStrings__Orchestra", connectionString);
+        Environment.SetEnvironmentVariable("Orchestra__BootstrapAdminKey", BootstrapKey);
+        _factory = new WebApplicationFactory<Program>();
+        _ = _factory.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+            Directory.Delete(_cluster.DataDirectory, recursive: true);
+        }
+    }
+
+    public Task ResetAsync() => Factory.Services.ResetAllMartenDataAsync();
+
+    public Task WaitForProjectionsAsync() => Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>A raw HTTP client, with <paramref name="apiKey"/> when given.</summary>
+    public HttpClient Http(string? apiKey = null)
+    {
+        var client = Factory.CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
+    }
+
+    public OrganisationsClient Organisations(string apiKey = BootstrapKey) => new(Http(apiKey));
+
+    public OutcomesClient Outcomes(string apiKey) => new(Http(apiKey));
+
+    /// <summary>A new organisation, with a key per role at hand.</summary>
+    public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
+    {
+        var organisation = await Organisations().CreateOrganisationAsync(new CreateOrganisationRequest { Name = name });
+        return new TestOrganisation(this, organisation.Id);
+    }
+}
+
+public sealed class TestOrganisation(ApiFixture api, Guid id)
+{
+    public Guid Id { get; } = id;
+
+    public async Task<string> KeyAsync(Role role, params Discipline[] disciplines)
+    {
+        var issued = await api.Organisations().IssueApiKeyAsync(Id, new IssueApiKeyRequest { Name = $"{role} key", Role = role, Disciplines = disciplines });
+        return issued.Key;
+    }
+
+    public async Task<OutcomesClient> OutcomesAsAsync(Role role, params Discipline[] disciplines) => api.Outcomes(await KeyAsync(role, disciplines));
+
+    public async Task<HttpClient> HttpAsAsync(Role role) => api.Http(await KeyAsync(role));
+}
+
+[CollectionDefinition(nameof(ApiCollection))]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>;
+
+/// <summary>Base of every test that talks to the API: starts from an empty store.</summary>
+[Collection(nameof(ApiCollection))]
+public abstract class ApiTest(ApiFixture api) : IAsyncLifetime
+{
+    protected ApiFixture Api { get; } = api;
+
+    public Task InitializeAsync() => Api.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
