@@ -18,23 +18,23 @@ namespace OrchestraApi.Outcomes;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DefineOutcomeRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Title,
-    [property: StringLength(4000)] string? Description,
     [property: Required, StringLength(200, MinimumLength = 1)] string Conductor,
-    [property: MaxLength(20), ItemsLength(100)] IReadOnlyList<string>? Segments,
     DateOnly StartsOn,
     DateOnly EndsOn,
     [property: Required] Money Budget,
-    [property: MaxLength(20)] IReadOnlyList<KpiDefinition>? Kpis)
+    [property: StringLength(4000)] string? Description = null,
+    [property: MaxLength(20), ItemsLength(100)] IReadOnlyList<string>? Segments = null,
+    [property: MaxLength(20)] IReadOnlyList<KpiDefinition>? Kpis = null)
     : IHasExample<DefineOutcomeRequest>
 {
     public static DefineOutcomeRequest Example => new(
         "Grow loyalty-member lifetime value",
-        "Lift the lifetime value of loyalty members by making every discipline speak to them as one brand.",
         "Ada Lovelace",
-        ["loyalty members", "lapsed customers"],
         new DateOnly(2027, 1, 1),
         new DateOnly(2027, 12, 31),
         new Money(1_250_000m, "EUR"),
+        "Lift the lifetime value of loyalty members by making every discipline speak to them as one brand.",
+        ["loyalty members", "lapsed customers"],
         [new KpiDefinition("clv", "Customer lifetime value", "EUR", 420m, 500m, KpiDirection.Up)]);
 }
 
