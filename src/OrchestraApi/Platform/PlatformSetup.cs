@@ -25,10 +25,13 @@ public static class PlatformSetup
         return services;
     }
 
-    /// <summary>The JSON rules at the edge: strings for enums, strict numbers, nulls and required fields honoured.</summary>
+    /// <summary>
+    /// The JSON rules at the edge: enums as their exact names (as query strings bind them), strict numbers,
+    /// nulls and required fields honoured.
+    /// </summary>
     public static void Configure(JsonSerializerOptions options)
     {
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
         options.NumberHandling = JsonNumberHandling.Strict;
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using JasperFx;
 using JasperFx.Events;
 using Marten.Exceptions;
@@ -39,7 +40,7 @@ public sealed class IdempotencyKeyReusedException() : Exception("This Idempotenc
 /// 401/403 auth, 404 unknown id in this organisation, 409 rule violated, 412 stale If-Match,
 /// 422 Idempotency-Key reuse, 428 missing If-Match; anything else is a logged 500.
 /// </summary>
-public sealed class ProblemMapper(IProblemDetailsService problems, ILogger<ProblemMapper> logger) : IExceptionHandler
+public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogger<ProblemMapper> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -58,6 +59,8 @@ public sealed class ProblemMapper(IProblemDetailsService problems, ILogger<Probl
     {
         InvalidInputException e => Invalid(e.Field, e.Message),
         BadHttpRequestException { InnerException: JsonException json } => InvalidJson(json),
+        BadHttpRequestException e when BindingFailure().Match(e.Message) is { Success: true } m =>
+            Invalid(JsonNamingPolicy.CamelCase.ConvertName(m.Groups["name"].Value), $"'{m.Groups["value"].Value}' is not a valid value."),
         BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = e.Message },
         RuleViolationException e => new ProblemDetails { Status = 409, Title = "Rule violated", Detail = e.Message, Extensions = { ["rule"] = e.Rule } },
         NotFoundException e => new ProblemDetails { Status = 404, Title = "Not found", Detail = e.Message },
@@ -71,6 +74,10 @@ public sealed class ProblemMapper(IProblemDetailsService problems, ILogger<Probl
         IdempotencyKeyReusedException e => new ProblemDetails { Status = 422, Title = "Idempotency-Key reused", Detail = e.Message },
         _ => null,
     };
+
+    // ASP.NET Core's message for a query or route value that does not parse: 'Failed to bind parameter "T name" from "value".'
+    [GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
+    private static partial Regex BindingFailure();
 
     private static HttpValidationProblemDetails Invalid(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] })

@@ -11,15 +11,15 @@ public sealed class OutcomeInputTests(ApiFixture api) : ApiTest(api)
 {
     private const string Valid = """
         {"title":"Grow CLV","conductor":"Ada","startsOn":"2027-01-01","endsOn":"2027-12-31","budget":{"amount":1000,"currency":"EUR"},
-         "kpis":[{"key":"clv","name":"CLV","unit":"EUR","baseline":1,"target":2,"direction":"up"}]}
+         "kpis":[{"key":"clv","name":"CLV","unit":"EUR","baseline":1,"target":2,"direction":"Up"}]}
         """;
 
     public static TheoryData<string, string, string> BadBodies => new()
     {
         { "malformed JSON", """{"title":"Grow CLV",""", "" },
         { "unknown property", Valid.Replace("\"title\"", "\"colour\":\"red\",\"title\"", StringComparison.Ordinal), "colour" },
-        { "unknown enum value", Valid.Replace("\"up\"", "\"sideways\"", StringComparison.Ordinal), "kpis[0].direction" },
-        { "number for an enum", Valid.Replace("\"up\"", "0", StringComparison.Ordinal), "kpis[0].direction" },
+        { "unknown enum value", Valid.Replace("\"Up\"", "\"sideways\"", StringComparison.Ordinal), "kpis[0].direction" },
+        { "number for an enum", Valid.Replace("\"Up\"", "0", StringComparison.Ordinal), "kpis[0].direction" },
         { "oversize string", Valid.Replace("\"Grow CLV\"", $"\"{new string('x', 201)}\"", StringComparison.Ordinal), "title" },
         { "empty required string", Valid.Replace("\"Grow CLV\"", "\"\"", StringComparison.Ordinal), "title" },
         { "missing required field", Valid.Replace("\"conductor\":\"Ada\",", "", StringComparison.Ordinal), "conductor" },
