@@ -13,6 +13,7 @@ try
         marten.Schema.For<IdempotencyRecord>();
         marten.AddOutcomes();
     });
+    builder.AddBootstrapAdminKey();
     builder.Services.AddPlatform();
 
     var app = builder.Build();

@@ -16,7 +16,7 @@ public static class Database
 
     /// <summary>
     /// Marten on PostgreSQL: `ConnectionStrings:Orchestra` when set, otherwise an embedded cluster in
-    /// `Orchestra:DataDirectory` (default `.orchestra/` in the working folder) that stops with the API.
+    /// `Orchestra:DataDirectory` (default `.orchestra/postgres` beside the project) that stops with the API.
     /// </summary>
     public static async Task AddOrchestraDatabaseAsync(this WebApplicationBuilder builder, Action<StoreOptions> configure)
     {
@@ -66,7 +66,7 @@ public static class Database
             return connection.ConnectionString;
         }
 
-        var dataDirectory = Path.GetFullPath(builder.Configuration["Orchestra:DataDirectory"] ?? ".orchestra/postgres");
+        var dataDirectory = Path.GetFullPath(builder.Configuration["Orchestra:DataDirectory"] ?? ".orchestra/postgres", builder.Environment.ContentRootPath);
         var cluster = await LocalPostgres.StartAsync(dataDirectory, durable: true);
         builder.Services.AddHostedService(_ => new LocalPostgresLifetime(cluster));
         await using (var admin = new NpgsqlConnection(cluster.ConnectionString()))

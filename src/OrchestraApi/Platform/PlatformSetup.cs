@@ -12,7 +12,7 @@ public static class PlatformSetup
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => CamelCaseFields(c.ProblemDetails));
         services.AddExceptionHandler<ProblemMapper>();
         services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
@@ -36,6 +36,23 @@ public static class PlatformSetup
         options.RespectNullableAnnotations = true;
         options.RespectRequiredConstructorParameters = true;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
+    /// <summary>Validation names fields as C# does ("Budget.Currency"); clients know them as JSON ("budget.currency").</summary>
+    private static void CamelCaseFields(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    {
+        if (problem is not HttpValidationProblemDetails validation)
+        {
+            return;
+        }
+
+        var errors = validation.Errors.ToList();
+        validation.Errors.Clear();
+        foreach (var (field, messages) in errors)
+        {
+            var name = string.Join('.', field.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+            validation.Errors[name] = messages;
+        }
     }
 
     public static WebApplication UsePlatform(this WebApplication app)

@@ -93,7 +93,7 @@ public sealed class ApiKeyAuthentication(
             return AuthenticateResult.NoResult();
         }
 
-        if (BootstrapKey() is { } bootstrap && ApiKeyFormat.Matches(token, ApiKeyFormat.Hash(bootstrap)))
+        if (ConfiguredBootstrapKey() is { } bootstrap && ApiKeyFormat.Matches(token, ApiKeyFormat.Hash(bootstrap)))
         {
             return Success([new(ClaimTypes.Name, "bootstrap-admin"), new(ClaimTypes.Role, nameof(Role.Admin))]);
         }
@@ -125,7 +125,7 @@ public sealed class ApiKeyAuthentication(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(403, "Forbidden", "This key's role or organisation does not allow this operation.");
 
-    private string? BootstrapKey() => configuration["Orchestra:BootstrapAdminKey"] is { Length: >= 16 } key ? key : null;
+    private string? ConfiguredBootstrapKey() => configuration[BootstrapKey.Setting] is { Length: >= 16 } key ? key : null;
 
     private static AuthenticateResult Success(Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));

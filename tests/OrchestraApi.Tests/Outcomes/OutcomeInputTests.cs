@@ -52,7 +52,7 @@ public sealed class OutcomeInputTests(ApiFixture api) : ApiTest(api)
         if (field.Length > 0)
         {
             var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
-            Assert.True(fields.Contains(field, StringComparer.OrdinalIgnoreCase), $"{why}: expected '{field}' among [{string.Join(", ", fields)}]");
+            Assert.True(fields.Contains(field, StringComparer.Ordinal), $"{why}: expected '{field}' among [{string.Join(", ", fields)}]");
         }
 
         var stored = await Api.Outcomes(key).ListOutcomesAsync();
@@ -88,7 +88,7 @@ public sealed class OutcomeInputTests(ApiFixture api) : ApiTest(api)
         using var response = await http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("budget.currency", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"budget.currency\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var after = await Api.Outcomes(key).GetOutcomeAsync(outcome.Id);
         Assert.Equal(outcome.Version, after.Version);
         Assert.Equal(outcome.Title, after.Title);
