@@ -1,4 +1,4 @@
-using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
@@ -9,10 +9,12 @@ namespace OrchestraApi.Outcomes;
 /// <summary>Filters for the outcome list (all optional).</summary>
 public sealed record OutcomeFilter
 {
-    [Description("Only outcomes in this status.")]
+    /// <summary>Only outcomes in this status.</summary>
+    [FromQuery(Name = "status")]
     public OutcomeStatus? Status { get; init; }
 
-    [Description("Only outcomes owned by this conductor (exact name).")]
+    /// <summary>Only outcomes owned by this conductor (exact name).</summary>
+    [FromQuery(Name = "conductor")]
     [StringLength(200)]
     public string? Conductor { get; init; }
 }

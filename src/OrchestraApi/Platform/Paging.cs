@@ -1,5 +1,5 @@
 using System.Buffers.Text;
-using System.ComponentModel;
+using Microsoft.AspNetCore.Mvc;
 
 namespace OrchestraApi.Platform;
 
@@ -70,10 +70,10 @@ public static class Cursor
 public sealed record PageRequest
 {
     /// <summary>Page size, 1–100 (default 20).</summary>
-    [Description("Page size, 1-100 (default 20).")]
+    [FromQuery(Name = "limit")]
     public int? Limit { get; init; }
 
     /// <summary>The <c>nextCursor</c> of the previous page; omit for the first page.</summary>
-    [Description("The nextCursor of the previous page; omit for the first page.")]
+    [FromQuery(Name = "cursor")]
     public string? Cursor { get; init; }
 }
