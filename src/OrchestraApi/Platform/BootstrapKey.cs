@@ -38,7 +38,7 @@ public static class BootstrapKey
     {
         protected override Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            logger.LogInformation("Bootstrap admin key: in {File}. Swagger UI: /swagger on the address above.", file);
+            logger.LogInformation("Bootstrap admin key is in {File}; Swagger UI is at /swagger.", file);
             return Task.CompletedTask;
         }
     }
