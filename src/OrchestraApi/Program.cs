@@ -1,5 +1,6 @@
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 
 try
@@ -12,6 +13,7 @@ try
         marten.Schema.For<ApiKey>();
         marten.Schema.For<IdempotencyRecord>();
         marten.AddOutcomes();
+        marten.AddPlans();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddPlatform();
@@ -21,6 +23,7 @@ try
 
     app.MapOrganisations();
     app.MapOutcomes();
+    app.MapPlans();
 
     await app.RunAsync();
     return 0;

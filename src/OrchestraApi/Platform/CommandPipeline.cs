@@ -49,8 +49,12 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             // A concurrent retry with the same key committed first; ours rolled back whole, so answer as it did.
             await using var fresh = services.GetRequiredService<IDocumentStore>().QuerySession(session.TenantId);
-            var winner = await fresh.LoadAsync<IdempotencyRecord>(recordId, cancellationToken);
-            return Replay(winner!, fingerprint);
+            if (await fresh.LoadAsync<IdempotencyRecord>(recordId, cancellationToken) is { } winner)
+            {
+                return Replay(winner, fingerprint);
+            }
+
+            throw;
         }
     }
 

@@ -9,8 +9,14 @@ public static class EventStreams
     /// check the caller's If-Match version (412), decide, append. Marten re-checks the version when the session
     /// saves, so a concurrent writer that got in first also turns this request into a 412.
     /// </summary>
-    public static async Task<(T State, long Version)> DecideAsync<T>(
+    public static Task<(T State, long Version)> DecideAsync<T>(
         this IDocumentSession session, Guid id, long expectedVersion, Func<T, IReadOnlyList<object>> decide, Func<T, object, T> evolve, CancellationToken ct)
+        where T : class =>
+        session.DecideAsync<T>(id, expectedVersion, state => Task.FromResult(decide(state)), evolve, ct);
+
+    /// <summary>As above, for decisions that read other documents first (e.g. the outcome a plan serves).</summary>
+    public static async Task<(T State, long Version)> DecideAsync<T>(
+        this IDocumentSession session, Guid id, long expectedVersion, Func<T, Task<IReadOnlyList<object>>> decide, Func<T, object, T> evolve, CancellationToken ct)
         where T : class
     {
         var stream = await session.Events.FetchForWriting<T>(id, ct);
@@ -21,7 +27,7 @@ public static class EventStreams
 
         var version = stream.CurrentVersion ?? 0;
         Versions.Ensure(expectedVersion, version);
-        var events = decide(state);
+        var events = await decide(state);
         stream.AppendMany(events);
         return (events.Aggregate(state, evolve), version + events.Count);
     }

@@ -35,6 +35,28 @@ public sealed class PreconditionFailedException(string message) : Exception(mess
 /// <summary>An Idempotency-Key was reused with a different request: 422.</summary>
 public sealed class IdempotencyKeyReusedException() : Exception("This Idempotency-Key was already used with a different request; use a new key for a new request.");
 
+/// <summary>Unique indexes that stand for business rules: a violation is a 409 naming the rule, not a 500.</summary>
+public static class UniqueRules
+{
+    private static readonly Dictionary<string, (string Rule, string Message)> Rules = [];
+
+    public static void Add(string index, string rule, string message) => Rules[index] = (rule, message);
+
+    public static RuleViolationException? Find(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: "23505", ConstraintName: { } constraint }
+                && Rules.FirstOrDefault(r => constraint.Contains(r.Key, StringComparison.Ordinal)) is { Key: not null } match)
+            {
+                return new RuleViolationException(match.Value.Rule, match.Value.Message);
+            }
+        }
+
+        return null;
+    }
+}
+
 /// <summary>
 /// The one exception-to-problem mapper (RFC 9457). Policy: 400 malformed or invalid input (naming the field),
 /// 401/403 auth, 404 unknown id in this organisation, 409 rule violated, 412 stale If-Match,
@@ -55,7 +77,7 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogg
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
-    private static ProblemDetails? Map(Exception exception) => exception switch
+    private static ProblemDetails? Map(Exception exception) => (UniqueRules.Find(exception) ?? exception) switch
     {
         InvalidInputException e => Invalid(e.Field, e.Message),
         BadHttpRequestException { InnerException: JsonException json } => InvalidJson(json),

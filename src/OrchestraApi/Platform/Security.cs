@@ -33,7 +33,15 @@ public static class Policies
     /// <summary>Conductors and admins define and change outcomes.</summary>
     public const string ManageOutcomes = "manage-outcomes";
 
+    /// <summary>Orchestrators and agencies (their own disciplines, checked per plan) and admins change plans and activities.</summary>
+    public const string ManagePlans = "manage-plans";
+
+    /// <summary>Conductors and admins approve or return plans.</summary>
+    public const string ApprovePlans = "approve-plans";
+
     public static void Add(AuthorizationBuilder authorization) => authorization
+        .AddPolicy(ManagePlans, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Orchestrator), nameof(Role.Agency)))
+        .AddPolicy(ApprovePlans, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)))
         .AddPolicy(PlatformAdmin, p => p.RequireClaim(ClaimTypes.Role, nameof(Role.Admin)).RequireAssertion(c => !c.User.HasClaim(x => x.Type == OrchestraClaims.Organisation)))
         .AddPolicy(ManageKeys, p => p.RequireRole(nameof(Role.Admin)))
         .AddPolicy(ReadOrganisation, p => p.RequireClaim(OrchestraClaims.Organisation))

@@ -1,0 +1,32 @@
+using OrchestraApi.Organisations;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Plans;
+
+/// <summary>An activity of a plan. <c>planVersion</c> is the plan's ETag, for the next change.</summary>
+public sealed record ActivityDetails(
+    Guid Id, Guid PlanId, long PlanVersion, string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget,
+    string? Audience, IReadOnlyList<string> KpiKeys, ActivityStatus Status) : IVersioned
+{
+    long IVersioned.Version => PlanVersion;
+
+    public static ActivityDetails From(Plan plan, long version, Activity a) => new(
+        a.Id, plan.Id, version, a.Spec.Name, a.Spec.Channel, a.Spec.ChannelLabel, a.Spec.StartsOn, a.Spec.EndsOn, a.Spec.Budget, a.Spec.Audience, a.Spec.KpiKeys, a.Status);
+}
+
+/// <summary>A plan with its activities and budget roll-up; <c>version</c> is also the ETag to send back as If-Match.</summary>
+/// <param name="Planned">Sum of the budgets of activities that are not cancelled.</param>
+/// <param name="Remaining">Budget minus planned; negative when the activities cost more than the plan holds.</param>
+/// <param name="OverAllocationAccepted">Warning: with this plan the outcome's plans hold more than the outcome's budget.</param>
+/// <param name="PilotScope">Set for a pilot: the market, segment or channel it tries a practice on.</param>
+/// <param name="PromotedInto">For a promoted pilot: the plan its activities went into.</param>
+public sealed record PlanDetails(
+    Guid Id, long Version, Guid OutcomeId, Discipline Discipline, string? PilotScope, string Title, string Objective, string Orchestrator,
+    Money Budget, decimal Planned, decimal Remaining, bool OverAllocationAccepted, PlanStatus Status, string? ReturnComments, string? ClosingReason,
+    Guid? PromotedInto, IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned
+{
+    public static PlanDetails From(Plan p, long version) => new(
+        p.Id, version, p.OutcomeId, p.Discipline, p.PilotScope, p.Title, p.Objective, p.Orchestrator, p.Budget, p.Planned, p.Budget.Amount - p.Planned,
+        p.OverAllocationAccepted, p.Status, p.ReturnComments, p.ClosingReason, p.PromotedInto, [.. p.Activities.Select(a => ActivityDetails.From(p, version, a))],
+        p.DraftedAt, p.UpdatedAt);
+}

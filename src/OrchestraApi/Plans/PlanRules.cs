@@ -1,0 +1,301 @@
+using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Plans;
+
+/// <summary>The plan's invariants as pure decisions: (state, command, who, now) → events, or a rule violation (409).</summary>
+public static class PlanRules
+{
+    public static PlanDrafted Draft(Guid id, DraftPlanRequest request, string? pilotScope, Outcome outcome, IReadOnlyList<Plan> plansOfOutcome, string by, DateTimeOffset now)
+    {
+        if (outcome.Status != OutcomeStatus.Active)
+        {
+            throw Violation("outcome-must-be-active", $"Plans are drafted for active outcomes; this outcome is {outcome.Status}.");
+        }
+
+        EnsureCurrency(request.Budget, outcome.Budget.Currency, "plan-currency-matches-outcome", "the outcome");
+        if (pilotScope is null && plansOfOutcome.Any(p => p.LiveSlot is not null && p.Discipline == request.Discipline))
+        {
+            throw Violation("one-plan-per-discipline", $"The outcome already has a {request.Discipline} plan; revise it, or draft a pilot.");
+        }
+
+        var over = IsOverAllocated(outcome, plansOfOutcome, null, request.Budget.Amount, request.AcceptOverAllocation);
+        return new PlanDrafted(
+            id, outcome.Id, request.Discipline, request.Title.Trim(), request.Objective?.Trim() ?? "", request.Orchestrator.Trim(), request.Budget,
+            pilotScope?.Trim(), over, by, now);
+    }
+
+    public static PlanRevised Revise(Plan plan, RevisePlanRequest request, Outcome outcome, IReadOnlyList<Plan> plansOfOutcome, string by, DateTimeOffset now)
+    {
+        EnsureEditable(plan);
+        var budget = request.Budget is { } b && b != plan.Budget ? b : null;
+        bool? over = null;
+        if (budget is not null)
+        {
+            EnsureCurrency(budget, outcome.Budget.Currency, "plan-currency-matches-outcome", "the outcome");
+            over = IsOverAllocated(outcome, plansOfOutcome, plan.Id, budget.Amount, request.AcceptOverAllocation);
+        }
+
+        var revised = new PlanRevised(
+            plan.Id,
+            Changed(request.Title?.Trim(), plan.Title),
+            Changed(request.Objective?.Trim(), plan.Objective),
+            Changed(request.Orchestrator?.Trim(), plan.Orchestrator),
+            budget,
+            over == plan.OverAllocationAccepted ? null : over,
+            by,
+            now);
+        return revised is { Title: null, Objective: null, Orchestrator: null, Budget: null }
+            ? throw Violation("revision-changes-something", "The revision changes nothing; send at least one field with a new value.")
+            : revised;
+    }
+
+    public static PlanSubmitted Submit(Plan plan, Outcome outcome, string by, DateTimeOffset now)
+    {
+        if (plan.Status is not (PlanStatus.Draft or PlanStatus.Returned))
+        {
+            throw Violation("only-draft-or-returned-can-be-submitted", $"Only a draft or returned plan can be submitted; this one is {plan.Status}.");
+        }
+
+        var live = plan.Activities.Where(a => a.Status != ActivityStatus.Cancelled).ToList();
+        if (live.Count == 0)
+        {
+            throw Violation("plan-needs-activities", "Schedule at least one activity before submitting the plan.");
+        }
+
+        if (plan.Planned > plan.Budget.Amount)
+        {
+            throw Violation("plan-within-budget", $"The activities cost {plan.Planned} {plan.Budget.Currency}, more than the plan's budget of {plan.Budget.Amount}.");
+        }
+
+        live.ForEach(a => EnsureInsideWindow(a.Spec.StartsOn, a.Spec.EndsOn, outcome));
+        return new PlanSubmitted(plan.Id, by, now);
+    }
+
+    public static PlanApproved Approve(Plan plan, string by, DateTimeOffset now) =>
+        plan.Status == PlanStatus.Submitted
+            ? new PlanApproved(plan.Id, by, now)
+            : throw Violation("only-submitted-can-be-approved", $"Only a submitted plan can be approved; this one is {plan.Status}.");
+
+    public static PlanReturned Return(Plan plan, string comments, string by, DateTimeOffset now) =>
+        plan.Status == PlanStatus.Submitted
+            ? new PlanReturned(plan.Id, comments.Trim(), by, now)
+            : throw Violation("only-submitted-can-be-returned", $"Only a submitted plan can be returned; this one is {plan.Status}.");
+
+    public static object[] Cancel(Plan plan, string reason, string by, DateTimeOffset now)
+    {
+        EnsureOpen(plan);
+        return
+        [
+            .. plan.Activities.Where(a => !a.IsFinal).Select(a => new ActivityCancelled(plan.Id, a.Id, "The plan was cancelled.", by, now)),
+            new PlanCancelled(plan.Id, reason.Trim(), by, now),
+        ];
+    }
+
+    public static ActivityScheduled Schedule(Plan plan, Outcome outcome, Guid activityId, ActivitySpec spec, string by, DateTimeOffset now)
+    {
+        EnsureChangeable(plan);
+        EnsureSpec(spec, plan, outcome);
+        EnsureApprovedBudget(plan, plan.Planned + spec.Budget.Amount);
+        return new ActivityScheduled(plan.Id, activityId, plan.OutcomeId, plan.Discipline, spec, by, now);
+    }
+
+    public static ActivityRescheduled Reschedule(Plan plan, Outcome outcome, Guid activityId, DateOnly startsOn, DateOnly endsOn, string by, DateTimeOffset now)
+    {
+        var activity = ChangeableActivity(plan, activityId);
+        EnsureDates(startsOn, endsOn);
+        EnsureInsideWindow(startsOn, endsOn, outcome);
+        return activity.Spec.StartsOn == startsOn && activity.Spec.EndsOn == endsOn
+            ? throw Violation("revision-changes-something", "The activity already has these dates.")
+            : new ActivityRescheduled(plan.Id, activityId, startsOn, endsOn, by, now);
+    }
+
+    public static ActivityRebudgeted Rebudget(Plan plan, Guid activityId, Money budget, string by, DateTimeOffset now)
+    {
+        var activity = ChangeableActivity(plan, activityId);
+        EnsureCurrency(budget, plan.Budget.Currency, "activity-currency-matches-plan", "the plan");
+        EnsureApprovedBudget(plan, plan.Planned - activity.Spec.Budget.Amount + budget.Amount);
+        return budget == activity.Spec.Budget
+            ? throw Violation("revision-changes-something", "The activity already has this budget.")
+            : new ActivityRebudgeted(plan.Id, activityId, budget, by, now);
+    }
+
+    public static ActivityStarted Start(Plan plan, Guid activityId, string by, DateTimeOffset now)
+    {
+        var activity = Find(plan, activityId);
+        if (plan.Status is not (PlanStatus.Approved or PlanStatus.InExecution))
+        {
+            throw Violation("plan-must-be-approved", $"Activities start once the conductor has approved the plan; it is {plan.Status}.");
+        }
+
+        return activity.Status == ActivityStatus.Planned
+            ? new ActivityStarted(plan.Id, activityId, by, now)
+            : throw Violation("only-planned-can-start", $"Only a planned activity can start; this one is {activity.Status}.");
+    }
+
+    public static object[] Complete(Plan plan, Guid activityId, string by, DateTimeOffset now)
+    {
+        var activity = Find(plan, activityId);
+        if (activity.Status != ActivityStatus.InProgress)
+        {
+            throw Violation("only-in-progress-can-complete", $"Only an activity in progress can be completed; this one is {activity.Status}.");
+        }
+
+        return WithCompletion(plan, new ActivityCompleted(plan.Id, activityId, by, now), by, now);
+    }
+
+    public static object[] CancelActivity(Plan plan, Guid activityId, string reason, string by, DateTimeOffset now)
+    {
+        ChangeableActivity(plan, activityId);
+        return WithCompletion(plan, new ActivityCancelled(plan.Id, activityId, reason.Trim(), by, now), by, now);
+    }
+
+    /// <summary>
+    /// A pilot's open activities move into the discipline's plan, or into a new draft plan made from the pilot when
+    /// there is none; the pilot is closed as promoted.
+    /// </summary>
+    public static (object[] PilotEvents, object[] TargetEvents) Promote(Plan pilot, Plan? target, Outcome outcome, Guid newPlanId, string by, DateTimeOffset now)
+    {
+        if (!pilot.IsPilot)
+        {
+            throw Violation("only-pilots-can-be-promoted", "Only a pilot can be promoted into its discipline's plan.");
+        }
+
+        EnsureChangeable(pilot);
+        var carried = pilot.Activities.Where(a => a.Status != ActivityStatus.Cancelled).ToList();
+        var targetId = target?.Id ?? newPlanId;
+        object[] start = [];
+        if (target is null)
+        {
+            start = [new PlanDrafted(newPlanId, pilot.OutcomeId, pilot.Discipline, pilot.Title, pilot.Objective, pilot.Orchestrator, pilot.Budget, null, pilot.OverAllocationAccepted, by, now)];
+        }
+        else
+        {
+            EnsureChangeable(target);
+            carried.ForEach(a => EnsureSpec(a.Spec, target, outcome));
+            EnsureApprovedBudget(target, target.Planned + carried.Sum(a => a.Spec.Budget.Amount));
+        }
+
+        return (
+            [new PilotPromoted(pilot.Id, targetId, by, now)],
+            [.. start, .. carried.Select(a => new ActivityCarriedOver(targetId, a.Id, pilot.Id, pilot.OutcomeId, pilot.Discipline, a.Spec, a.Status, by, now))]);
+    }
+
+    private static object[] WithCompletion(Plan plan, object change, string by, DateTimeOffset now)
+    {
+        var after = plan.Next(change);
+        return after.Status == PlanStatus.InExecution && after.Activities.All(a => a.IsFinal)
+            ? [change, new PlanCompleted(plan.Id, by, now)]
+            : [change];
+    }
+
+    private static bool IsOverAllocated(Outcome outcome, IReadOnlyList<Plan> plansOfOutcome, Guid? revising, decimal amount, bool accept)
+    {
+        var allocated = plansOfOutcome.Where(p => p.HoldsBudget && p.Id != revising).Sum(p => p.Budget.Amount) + amount;
+        if (allocated <= outcome.Budget.Amount)
+        {
+            return false;
+        }
+
+        return accept
+            ? true
+            : throw Violation(
+                "outcome-budget-over-allocated",
+                $"With this budget the outcome's plans would hold {allocated} {outcome.Budget.Currency}, more than its budget of {outcome.Budget.Amount}. Send acceptOverAllocation: true to go ahead with a warning.");
+    }
+
+    private static void EnsureSpec(ActivitySpec spec, Plan plan, Outcome outcome)
+    {
+        if (spec.Channel == Channel.Other && string.IsNullOrWhiteSpace(spec.ChannelLabel))
+        {
+            throw new InvalidInputException("channelLabel", "is required when channel is Other.");
+        }
+
+        EnsureDates(spec.StartsOn, spec.EndsOn);
+        EnsureInsideWindow(spec.StartsOn, spec.EndsOn, outcome);
+        EnsureCurrency(spec.Budget, plan.Budget.Currency, "activity-currency-matches-plan", "the plan");
+        var unknown = spec.KpiKeys.Where(k => outcome.Kpis.All(kpi => kpi.Key != k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw Violation("activity-kpis-belong-to-outcome", $"The outcome has no KPI {string.Join(", ", unknown.Select(k => $"'{k}'"))}.");
+        }
+    }
+
+    private static void EnsureDates(DateOnly startsOn, DateOnly endsOn)
+    {
+        if (endsOn < startsOn)
+        {
+            throw Violation("activity-ends-after-start", $"An activity cannot end ({endsOn:yyyy-MM-dd}) before it starts ({startsOn:yyyy-MM-dd}).");
+        }
+    }
+
+    private static void EnsureInsideWindow(DateOnly startsOn, DateOnly endsOn, Outcome outcome)
+    {
+        if (startsOn < outcome.StartsOn || endsOn > outcome.EndsOn)
+        {
+            throw Violation(
+                "activity-inside-outcome-window",
+                $"Activities run inside the outcome's window, {outcome.StartsOn:yyyy-MM-dd} to {outcome.EndsOn:yyyy-MM-dd}; this one runs {startsOn:yyyy-MM-dd} to {endsOn:yyyy-MM-dd}.");
+        }
+    }
+
+    private static void EnsureApprovedBudget(Plan plan, decimal planned)
+    {
+        if (plan.Status is PlanStatus.Approved or PlanStatus.InExecution && planned > plan.Budget.Amount)
+        {
+            throw Violation("approved-plan-within-budget", $"The plan is approved with a budget of {plan.Budget.Amount} {plan.Budget.Currency}; its activities would cost {planned}.");
+        }
+    }
+
+    private static void EnsureCurrency(Money money, string currency, string rule, string what)
+    {
+        if (money.Currency != currency)
+        {
+            throw Violation(rule, $"Amounts are in {what}'s currency, {currency}; this one is in {money.Currency}.");
+        }
+    }
+
+    private static void EnsureOpen(Plan plan)
+    {
+        if (!plan.IsOpen)
+        {
+            throw Violation("closed-plan-is-final", $"The plan is {plan.Status}; it accepts no more changes.");
+        }
+    }
+
+    private static void EnsureEditable(Plan plan)
+    {
+        EnsureOpen(plan);
+        if (plan.Status is not (PlanStatus.Draft or PlanStatus.Returned))
+        {
+            throw Violation("plan-editable-in-draft-or-returned", $"A plan's title, objective, orchestrator and budget change only in draft or when returned; it is {plan.Status}.");
+        }
+    }
+
+    // Activities change in any open plan except one awaiting the conductor's decision.
+    private static void EnsureChangeable(Plan plan)
+    {
+        EnsureOpen(plan);
+        if (plan.Status == PlanStatus.Submitted)
+        {
+            throw Violation("submitted-plan-is-locked", "The plan is with the conductor; wait for approval or its return before changing it.");
+        }
+    }
+
+    private static Activity ChangeableActivity(Plan plan, Guid activityId)
+    {
+        var activity = Find(plan, activityId);
+        EnsureChangeable(plan);
+        return activity.IsFinal
+            ? throw Violation("final-activity-is-final", $"The activity is {activity.Status}; it accepts no more changes.")
+            : activity;
+    }
+
+    private static Activity Find(Plan plan, Guid activityId) =>
+        plan.Activities.FirstOrDefault(a => a.Id == activityId) ?? throw new NotFoundException($"Plan {plan.Id} has no activity {activityId}.");
+
+    private static RuleViolationException Violation(string rule, string message) => new(rule, message);
+
+    private static string? Changed(string? proposed, string current) => proposed is not null && proposed != current ? proposed : null;
+}

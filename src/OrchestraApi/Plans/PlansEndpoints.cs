@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using MediatR;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Plans;
+
+public static class PlansEndpoints
+{
+    private const string IfMatch = Versions.IfMatchHeader;
+
+    public static void MapPlans(this IEndpointRouteBuilder app)
+    {
+        var plans = app.MapGroup("/plans").WithTags("Plans").Problems(400, 401, 403);
+
+        plans.MapPost("/", Draft).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 422)
+            .Describe(nameof(DraftPlan), "Draft a plan or pilot", "Drafts a discipline's plan for an active outcome (one live plan per discipline), or a pilot when pilotScope is set. The budget is in the outcome's currency; if the outcome's plans would then hold more than its budget, send acceptOverAllocation: true. Orchestrators and agencies draft only for their own disciplines. Accepts Idempotency-Key.");
+        plans.MapGet("/", List).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(ListPlans), "List an outcome's plans", "The plans and pilots of an outcome (filter by discipline and status), each with its budget roll-up, and how the outcome's budget is allocated across all of them.");
+        plans.MapGet("/activities", Activities).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(ListActivities), "List an outcome's activities", "Activities across all plans of an outcome, in the order they were scheduled; filter by discipline, status, channel and a date range; cursor-paginated.");
+        plans.MapGet("/{planId:guid}", Get).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(GetPlan), "Get a plan", "A plan with its activities and budget roll-up. The ETag header (and `version`) is what If-Match needs for a change.");
+        plans.MapPatch("/{planId:guid}", Revise).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(RevisePlan), "Revise a plan", "Changes the title, objective, orchestrator or budget of a draft or returned plan; omitted fields stay as they are.");
+        plans.MapPost("/{planId:guid}/submit", Submit).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(SubmitPlan), "Submit a plan", "Sends a draft or returned plan to the conductor. It needs at least one activity, activities within its budget and inside the outcome's window.");
+        plans.MapPost("/{planId:guid}/approve", Approve).RequireAuthorization(Policies.ApprovePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(ApprovePlan), "Approve a plan", "The conductor approves a submitted plan: its activities can then start.");
+        plans.MapPost("/{planId:guid}/return", Return).RequireAuthorization(Policies.ApprovePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(ReturnPlan), "Return a plan", "The conductor returns a submitted plan with comments; the orchestrator revises and resubmits it.");
+        plans.MapPost("/{planId:guid}/cancel", Cancel).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(CancelPlan), "Cancel a plan", "Cancels an open plan and every activity in it not yet done.");
+        plans.MapPost("/{planId:guid}/promote", Promote).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(PromotePilot), "Promote a pilot", "Rolls a pilot out: its activities that are not cancelled go into the discipline's plan (or a new draft plan made from the pilot if there is none), and the pilot closes as promoted. Answers with that plan.");
+        plans.MapGet("/{planId:guid}/history", History).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(GetPlanHistory), "Get a plan's history", "Every change to the plan and its activities, oldest first: what changed, who did it and when; cursor-paginated.");
+
+        plans.MapPost("/{planId:guid}/activities", Schedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(ScheduleActivity), "Schedule an activity", "Adds an activity to an open plan that is not with the conductor. Dates fall inside the outcome's window; in an approved plan, activities stay within the plan's budget. If-Match is the plan's version.");
+        plans.MapPost("/{planId:guid}/activities/{activityId:guid}/reschedule", Reschedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(RescheduleActivity), "Reschedule an activity", "Moves an activity that is not done or cancelled, inside the outcome's window. If-Match is the plan's version.");
+        plans.MapPost("/{planId:guid}/activities/{activityId:guid}/rebudget", Rebudget).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(RebudgetActivity), "Re-budget an activity", "Changes an activity's budget; in an approved plan the activities must stay within the plan's budget. If-Match is the plan's version.");
+        plans.MapPost("/{planId:guid}/activities/{activityId:guid}/start", Start).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(StartActivity), "Start an activity", "Starts a planned activity of an approved plan; the first start puts the plan in execution. If-Match is the plan's version.");
+        plans.MapPost("/{planId:guid}/activities/{activityId:guid}/complete", Complete).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(CompleteActivity), "Complete an activity", "Marks an activity in progress as done (final). When every activity is done or cancelled, the plan is completed. If-Match is the plan's version.");
+        plans.MapPost("/{planId:guid}/activities/{activityId:guid}/cancel", CancelActivity).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
+            .Describe(nameof(Plans.CancelActivity), "Cancel an activity", "Cancels an activity that is not done (final). If-Match is the plan's version.");
+    }
+
+    private static async Task<Created<PlanDetails>> Draft(DraftPlanRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var plan = await mediator.Send(new DraftPlan(request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
+        return TypedResults.Created($"/plans/{plan.Id}", plan.WithETag(http));
+    }
+
+    private static Task<PlansOfOutcome> List([AsParameters] PlanFilter filter, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListPlans(filter), ct);
+
+    private static Task<Page<ActivityDetails>> Activities([AsParameters] ActivityFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListActivities(filter, page), ct);
+
+    private static Task<Ok<PlanDetails>> Get(Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new GetPlan(planId), mediator, http, ct);
+
+    private static Task<Ok<PlanDetails>> Revise(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, RevisePlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new RevisePlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<PlanDetails>> Submit(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new SubmitPlan(planId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<PlanDetails>> Approve(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new ApprovePlan(planId, Versions.Expected(ifMatch), Caller.From(user).Name), mediator, http, ct);
+
+    private static Task<Ok<PlanDetails>> Return(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ReturnPlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new ReturnPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user).Name), mediator, http, ct);
+
+    private static Task<Ok<PlanDetails>> Cancel(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new CancelPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<PlanDetails>> Promote(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new PromotePilot(planId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+
+    private static Task<Page<PlanChange>> History(Guid planId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetPlanHistory(planId, page), ct);
+
+    private static Task<Ok<ActivityDetails>> Schedule(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ScheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new ScheduleActivity(planId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<ActivityDetails>> Reschedule(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RescheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new RescheduleActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<ActivityDetails>> Rebudget(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RebudgetActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new RebudgetActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<ActivityDetails>> Start(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new StartActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<ActivityDetails>> Complete(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new CompleteActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+
+    private static Task<Ok<ActivityDetails>> CancelActivity(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        Send(new CancelActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+
+    private static async Task<Ok<T>> Send<T>(IRequest<T> request, IMediator mediator, HttpContext http, CancellationToken ct)
+        where T : IVersioned =>
+        TypedResults.Ok((await mediator.Send(request, ct)).WithETag(http));
+}

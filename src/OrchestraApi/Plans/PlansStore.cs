@@ -1,0 +1,24 @@
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Schema;
+using Marten.Schema.Indexing.Unique;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Plans;
+
+public static class PlansStore
+{
+    public const string LiveSlotIndex = "plan_live_slot";
+
+    public static void AddPlans(this StoreOptions marten)
+    {
+        // Inline: a command's answer and the next read see the same state, in the same transaction.
+        marten.Projections.Snapshot<Plan>(SnapshotLifecycle.Inline);
+        marten.Schema.For<Plan>()
+            .Duplicate(p => p.OutcomeId)
+            .UniqueIndex(UniqueIndexType.DuplicatedField, LiveSlotIndex, TenancyScope.PerTenant, p => p.LiveSlot!);
+        marten.Projections.Add<ActivityViewProjection>(ProjectionLifecycle.Inline);
+        marten.Schema.For<ActivityView>().Duplicate(a => a.OutcomeId);
+        UniqueRules.Add(LiveSlotIndex, "one-plan-per-discipline", "The outcome already has a plan for this discipline; revise it, or draft a pilot.");
+    }
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Marten;
+using MediatR;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Plans;
+
+/// <summary>The conductor's comments: what to change before resubmitting.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ReturnPlanRequest([property: Required, StringLength(4000, MinimumLength = 1)] string Comments) : IHasExample<ReturnPlanRequest>
+{
+    public static ReturnPlanRequest Example => new("Tie the direct-mail drop to the PR launch date, and add the retention KPI.");
+}
+
+public sealed record ReturnPlan(Guid PlanId, long ExpectedVersion, ReturnPlanRequest Request, string By) : ICommand<PlanDetails>
+{
+    public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<ReturnPlan, PlanDetails>
+    {
+        public async Task<PlanDetails> Handle(ReturnPlan command, CancellationToken cancellationToken)
+        {
+            var (plan, version) = await session.DecideAsync<Plan>(
+                command.PlanId, command.ExpectedVersion, p => [PlanRules.Return(p, command.Request.Comments, command.By, clock.GetUtcNow())], (p, e) => p.Next(e), cancellationToken);
+            return PlanDetails.From(plan, version);
+        }
+    }
+}
