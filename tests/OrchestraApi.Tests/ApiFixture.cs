@@ -73,6 +73,8 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public OutcomesClient Outcomes(string apiKey) => new(Http(apiKey));
 
+    public PlansClient Plans(string apiKey) => new(Http(apiKey));
+
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
     {

@@ -1,0 +1,59 @@
+using OrchestraApi.Sdk;
+
+namespace OrchestraApi.Tests.Plans;
+
+public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task promoting_a_pilot_carries_its_activities_into_the_discipline_plan_and_closes_it()
+    {
+        var world = await PlanWorld.CreateAsync(Api);
+        var crm = await world.OrchestratorAsync(Discipline.Crm);
+        var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 300_000m));
+        var planActivity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity("National email"));
+        var pilot = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 20_000m, "Scotland loyalty members"));
+        var sms = PlanWorld.Activity("Scottish SMS", 5_000m, Channel.Other, 4);
+        sms.ChannelLabel = "SMS";
+        var kept = await crm.ScheduleActivityAsync(pilot.Id, pilot.V(), sms);
+        var dropped = await crm.ScheduleActivityAsync(pilot.Id, kept.V(), PlanWorld.Activity("Scottish mail", 7_000m, Channel.DirectMail));
+        var pilotAfterCancel = await crm.CancelActivityAsync(pilot.Id, dropped.Id, dropped.V(), new CancelRequest { Reason = "Did not work." });
+
+        var target = await crm.PromotePilotAsync(pilot.Id, pilotAfterCancel.V());
+
+        Assert.Equal(plan.Id, target.Id);
+        Assert.Equal([planActivity.Id, kept.Id], target.Activities.Select(a => a.Id));
+        Assert.Equal("SMS", target.Activities[1].ChannelLabel);
+        var closed = await crm.GetPlanAsync(pilot.Id);
+        Assert.Equal(PlanStatus.Promoted, closed.Status);
+        Assert.Equal(plan.Id, closed.PromotedInto);
+        Assert.Equal(2, closed.Activities.Count);
+        Assert.Equal("promoted", (await crm.GetPlanHistoryAsync(pilot.Id)).Items[^1].Change);
+        Assert.Equal("activity-carried-over", (await crm.GetPlanHistoryAsync(plan.Id)).Items[^1].Change);
+        var listed = await crm.ListActivitiesAsync(world.Outcome.Id, status: ActivityStatus.Planned);
+        Assert.Equal([(planActivity.Id, plan.Id), (kept.Id, plan.Id)], listed.Items.Select(a => (a.Id, a.PlanId)));
+        var overview = await crm.ListPlansAsync(world.Outcome.Id);
+        Assert.Equal(300_000m, overview.Allocated);
+        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.PromotePilotAsync(pilot.Id, closed.V()));
+        Assert.Equal(409, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task promoting_a_pilot_without_a_discipline_plan_makes_one_from_it()
+    {
+        var world = await PlanWorld.CreateAsync(Api);
+        var digital = await world.OrchestratorAsync(Discipline.Digital);
+        var pilot = await digital.DraftPlanAsync(world.Plan(Discipline.Digital, 20_000m, "Paid search, two cities"));
+        var activity = await digital.ScheduleActivityAsync(pilot.Id, pilot.V(), PlanWorld.Activity("Search test", 8_000m, Channel.PaidSearch));
+
+        var plan = await digital.PromotePilotAsync(pilot.Id, activity.V());
+
+        Assert.NotEqual(pilot.Id, plan.Id);
+        Assert.Null(plan.PilotScope);
+        Assert.Equal(PlanStatus.Draft, plan.Status);
+        Assert.Equal((20_000m, 8_000m), (plan.Budget.Amount, plan.Planned));
+        Assert.Equal([activity.Id], plan.Activities.Select(a => a.Id));
+        Assert.Equal(plan.Version, (await digital.GetPlanAsync(plan.Id)).Version);
+        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => digital.PromotePilotAsync(plan.Id, plan.V()));
+        Assert.Equal("only-pilots-can-be-promoted", e.Result.AdditionalProperties["rule"].ToString());
+    }
+}
