@@ -115,6 +115,12 @@ public sealed record ListActivities(ActivityFilter Filter, PageRequest Page) : I
             }
 
             var page = await activities.OrderBy(a => a.Id).Take(limit + 1).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                // An unknown (or foreign) outcome is a 404, not an empty list; only an empty page needs the extra read.
+                await session.OutcomeAsync(outcomeId, cancellationToken);
+            }
+
             return Cursor.Slice(page, limit, a => Cursor.Encode(a.Id), a => new ActivityDetails(
                 a.Id, a.PlanId, a.PlanVersion, a.Spec.Name, a.Spec.Channel, a.Spec.ChannelLabel, a.Spec.StartsOn, a.Spec.EndsOn, a.Spec.Budget, a.Spec.Audience, a.Spec.KpiKeys, a.Status));
         }
