@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+using Marten;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Plans;
+
+/// <summary>New dates for an activity, inside the outcome's window.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record RescheduleActivityRequest(DateOnly StartsOn, DateOnly EndsOn) : IHasExample<RescheduleActivityRequest>
+{
+    public static RescheduleActivityRequest Example => new(new DateOnly(2027, 3, 15), new DateOnly(2027, 5, 15));
+}
+
+public sealed record RescheduleActivity(Guid PlanId, Guid ActivityId, long ExpectedVersion, RescheduleActivityRequest Request, Caller Caller) : ICommand<ActivityDetails>, IActivityChange
+{
+    public Task<IReadOnlyList<object>> DecideAsync(Plan plan, Outcome outcome, DateTimeOffset now) =>
+        Task.FromResult<IReadOnlyList<object>>([PlanRules.Reschedule(plan, outcome, ActivityId, Request.StartsOn, Request.EndsOn, Caller.Name, now)]);
+
+    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ActivityChangeHandler<RescheduleActivity>(session, clock);
+}
