@@ -1,4 +1,3 @@
-using System.Globalization;
 using Marten;
 using MediatR;
 using OrchestraApi.Platform;
@@ -13,27 +12,13 @@ public sealed record GetOutcomeHistory(Guid OutcomeId, PageRequest Page) : IRequ
 {
     public sealed class Handler(IQuerySession session) : IRequestHandler<GetOutcomeHistory, Page<OutcomeChange>>
     {
-        public async Task<Page<OutcomeChange>> Handle(GetOutcomeHistory query, CancellationToken cancellationToken)
-        {
-            var limit = Cursor.Limit(query.Page.Limit);
-            var after = Cursor.DecodePosition(query.Page.Cursor);
-            if (await session.Events.FetchStreamStateAsync(query.OutcomeId, cancellationToken) is null)
-            {
-                throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
-            }
-
-            var events = await session.Events.QueryAllRawEvents()
-                .Where(e => e.StreamId == query.OutcomeId && e.Version > after)
-                .OrderBy(e => e.Version)
-                .Take(limit + 1)
-                .ToListAsync(cancellationToken);
-            return Cursor.Slice(events, limit, e => Cursor.Encode(e.Version), e => Describe(e.Version, e.Data));
-        }
+        public Task<Page<OutcomeChange>> Handle(GetOutcomeHistory query, CancellationToken cancellationToken) =>
+            session.HistoryAsync(query.OutcomeId, "Outcome", query.Page, Describe, cancellationToken);
     }
 
     private static OutcomeChange Describe(long version, object e) => e switch
     {
-        OutcomeDefined x => new(version, "defined", $"Defined '{x.Title}' for {x.Conductor}, {x.StartsOn:yyyy-MM-dd} to {x.EndsOn:yyyy-MM-dd}, budget {Amount(x.Budget)}.", x.By, x.At),
+        OutcomeDefined x => new(version, "defined", $"Defined '{x.Title}' for {x.Conductor}, {x.StartsOn:yyyy-MM-dd} to {x.EndsOn:yyyy-MM-dd}, budget {x.Budget}.", x.By, x.At),
         OutcomeRevised x => new(version, "revised", $"Revised {string.Join(", ", Revised(x))}.", x.By, x.At),
         KpiAdded x => new(version, "kpi-added", $"Added KPI '{x.Kpi.Key}' ({x.Kpi.Name}): {x.Kpi.Baseline} → {x.Kpi.Target} {x.Kpi.Unit}.", x.By, x.At),
         KpiRevised x => new(version, "kpi-revised", $"Revised KPI '{x.Kpi.Key}' ({x.Kpi.Name}): {x.Kpi.Baseline} → {x.Kpi.Target} {x.Kpi.Unit}, {x.Kpi.Direction.ToString().ToLowerInvariant()}.", x.By, x.At),
@@ -61,9 +46,8 @@ public sealed record GetOutcomeHistory(Guid OutcomeId, PageRequest Page) : IRequ
 
         if (x.Budget is { } budget)
         {
-            yield return $"budget to {Amount(budget)}";
+            yield return $"budget to {budget}";
         }
     }
 
-    private static string Amount(Money money) => $"{money.Amount.ToString("N2", CultureInfo.InvariantCulture)} {money.Currency}";
 }

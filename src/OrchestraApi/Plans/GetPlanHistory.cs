@@ -1,4 +1,3 @@
-using System.Globalization;
 using Marten;
 using MediatR;
 using OrchestraApi.Platform;
@@ -13,43 +12,27 @@ public sealed record GetPlanHistory(Guid PlanId, PageRequest Page) : IRequest<Pa
 {
     public sealed class Handler(IQuerySession session) : IRequestHandler<GetPlanHistory, Page<PlanChange>>
     {
-        public async Task<Page<PlanChange>> Handle(GetPlanHistory query, CancellationToken cancellationToken)
-        {
-            var limit = Cursor.Limit(query.Page.Limit);
-            var after = Cursor.DecodePosition(query.Page.Cursor);
-            if (await session.Events.FetchStreamStateAsync(query.PlanId, cancellationToken) is null)
-            {
-                throw new NotFoundException($"Plan {query.PlanId} was not found.");
-            }
-
-            var events = await session.Events.QueryAllRawEvents()
-                .Where(e => e.StreamId == query.PlanId && e.Version > after)
-                .OrderBy(e => e.Version)
-                .Take(limit + 1)
-                .ToListAsync(cancellationToken);
-            return Cursor.Slice(events, limit, e => Cursor.Encode(e.Version), e => Describe(e.Version, e.Data));
-        }
+        public Task<Page<PlanChange>> Handle(GetPlanHistory query, CancellationToken cancellationToken) =>
+            session.HistoryAsync(query.PlanId, "Plan", query.Page, Describe, cancellationToken);
     }
 
     private static PlanChange Describe(long version, object e) => e switch
     {
-        PlanDrafted x => new(version, x.PilotScope is null ? "drafted" : "pilot-drafted", $"Drafted {(x.PilotScope is null ? "plan" : $"pilot ({x.PilotScope})")} '{x.Title}' for {x.Discipline}, budget {Amount(x.Budget)}{(x.OverAllocationAccepted ? ", over-allocating the outcome" : "")}.", x.By, x.At),
-        PlanRevised x => new(version, "revised", $"Revised {string.Join(", ", new[] { x.Title is null ? null : "title", x.Objective is null ? null : "objective", x.Orchestrator is null ? null : "orchestrator", x.Budget is { } b ? $"budget to {Amount(b)}" : null }.OfType<string>())}.", x.By, x.At),
+        PlanDrafted x => new(version, x.PilotScope is null ? "drafted" : "pilot-drafted", $"Drafted {(x.PilotScope is null ? "plan" : $"pilot ({x.PilotScope})")} '{x.Title}' for {x.Discipline}, budget {x.Budget}{(x.OverAllocationAccepted ? ", over-allocating the outcome" : "")}.", x.By, x.At),
+        PlanRevised x => new(version, "revised", $"Revised {string.Join(", ", new[] { x.Title is null ? null : "title", x.Objective is null ? null : "objective", x.Orchestrator is null ? null : "orchestrator", x.Budget is { } b ? $"budget to {b}" : null }.OfType<string>())}.", x.By, x.At),
         PlanSubmitted x => new(version, "submitted", "Submitted to the conductor.", x.By, x.At),
         PlanApproved x => new(version, "approved", "Approved by the conductor.", x.By, x.At),
         PlanReturned x => new(version, "returned", $"Returned with comments: {x.Comments}", x.By, x.At),
         PlanCompleted x => new(version, "completed", "Completed: every activity is done or cancelled.", x.By, x.At),
         PlanCancelled x => new(version, "cancelled", $"Cancelled: {x.Reason}", x.By, x.At),
         PilotPromoted x => new(version, "promoted", $"Promoted into plan {x.IntoPlanId}.", x.By, x.At),
-        ActivityScheduled x => new(version, "activity-scheduled", $"Scheduled '{x.Spec.Name}' ({x.Spec.Channel}), {x.Spec.StartsOn:yyyy-MM-dd} to {x.Spec.EndsOn:yyyy-MM-dd}, {Amount(x.Spec.Budget)}.", x.By, x.At),
+        ActivityScheduled x => new(version, "activity-scheduled", $"Scheduled '{x.Spec.Name}' ({x.Spec.Channel}), {x.Spec.StartsOn:yyyy-MM-dd} to {x.Spec.EndsOn:yyyy-MM-dd}, {x.Spec.Budget}.", x.By, x.At),
         ActivityCarriedOver x => new(version, "activity-carried-over", $"Carried over '{x.Spec.Name}' from pilot {x.FromPilotId}.", x.By, x.At),
         ActivityRescheduled x => new(version, "activity-rescheduled", $"Rescheduled activity {x.ActivityId} to {x.StartsOn:yyyy-MM-dd} – {x.EndsOn:yyyy-MM-dd}.", x.By, x.At),
-        ActivityRebudgeted x => new(version, "activity-rebudgeted", $"Re-budgeted activity {x.ActivityId} to {Amount(x.Budget)}.", x.By, x.At),
+        ActivityRebudgeted x => new(version, "activity-rebudgeted", $"Re-budgeted activity {x.ActivityId} to {x.Budget}.", x.By, x.At),
         ActivityStarted x => new(version, "activity-started", $"Started activity {x.ActivityId}.", x.By, x.At),
         ActivityCompleted x => new(version, "activity-completed", $"Completed activity {x.ActivityId}.", x.By, x.At),
         ActivityCancelled x => new(version, "activity-cancelled", $"Cancelled activity {x.ActivityId}: {x.Reason}", x.By, x.At),
         _ => new(version, "other", e.GetType().Name, "unknown", DateTimeOffset.MinValue),
     };
-
-    private static string Amount(Money money) => $"{money.Amount.ToString("N2", CultureInfo.InvariantCulture)} {money.Currency}";
 }

@@ -31,4 +31,23 @@ public static class EventStreams
         stream.AppendMany(events);
         return (events.Aggregate(state, evolve), version + events.Count);
     }
+
+    /// <summary>A stream's events as a page of change entries, oldest first (404 if the stream is not in this organisation).</summary>
+    public static async Task<Page<TChange>> HistoryAsync<TChange>(
+        this IQuerySession session, Guid id, string resource, PageRequest page, Func<long, object, TChange> describe, CancellationToken ct)
+    {
+        var limit = Cursor.Limit(page.Limit);
+        var after = Cursor.DecodePosition(page.Cursor);
+        if (await session.Events.FetchStreamStateAsync(id, ct) is null)
+        {
+            throw new NotFoundException($"{resource} {id} was not found.");
+        }
+
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == id && e.Version > after)
+            .OrderBy(e => e.Version)
+            .Take(limit + 1)
+            .ToListAsync(ct);
+        return Cursor.Slice(events, limit, e => Cursor.Encode(e.Version), e => describe(e.Version, e.Data));
+    }
 }

@@ -7,7 +7,11 @@ namespace OrchestraApi.Platform;
 /// <param name="Currency">ISO 4217 code, e.g. EUR.</param>
 public sealed record Money(
     [property: Range(typeof(decimal), "0", "1000000000000", ErrorMessage = "must be between 0 and 1,000,000,000,000.")] decimal Amount,
-    [property: Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "must be an ISO 4217 code such as EUR."), StringLength(3, MinimumLength = 3), IsoCurrency] string Currency);
+    [property: Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "must be an ISO 4217 code such as EUR."), StringLength(3, MinimumLength = 3), IsoCurrency] string Currency)
+{
+    /// <summary>As people read it in history entries: "1,250,000.00 EUR".</summary>
+    public override string ToString() => $"{Amount.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} {Currency}";
+}
 
 /// <summary>Accepts only active ISO 4217 currency codes.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
