@@ -49,5 +49,4 @@ public sealed record GetOutcomeHistory(Guid OutcomeId, PageRequest Page) : IRequ
             yield return $"budget to {budget}";
         }
     }
-
 }
