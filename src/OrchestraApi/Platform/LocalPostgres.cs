@@ -11,7 +11,7 @@ namespace OrchestraApi.Platform;
 public sealed class LocalPostgres : IAsyncDisposable
 {
     private readonly string _binDirectory;
-    private readonly bool _ownsServer;
+    private bool _ownsServer;
 
     private LocalPostgres(string dataDirectory, string binDirectory, int port, bool ownsServer)
     {
@@ -30,7 +30,8 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     /// <summary>Starts (initialising if needed) the cluster in <paramref name="dataDirectory"/>, or joins it if it already runs.</summary>
     /// <param name="durable">False turns fsync off: for throwaway test clusters only.</param>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable, CancellationToken ct = default)
+    /// <param name="serverOptions">More `-c name=value` server options (e.g. for benchmarks).</param>
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, bool durable, string? serverOptions = null, CancellationToken ct = default)
     {
         var bin = FindBinDirectory() ?? throw new StartupFailedException(
             "No PostgreSQL server binaries were found: install PostgreSQL 15 or later (e.g. `apt-get install postgresql`) or set ConnectionStrings__Orchestra to a server you run.");
@@ -60,6 +61,11 @@ public sealed class LocalPostgres : IAsyncDisposable
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         }
 
+        if (serverOptions is not null)
+        {
+            options += " " + serverOptions;
+        }
+
         await RunPostgresToolAsync(bin, "pg_ctl", ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], asPostgresUser, ct);
         return new LocalPostgres(dataDirectory, bin, port, ownsServer: true);
     }
@@ -68,6 +74,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         if (_ownsServer)
         {
+            _ownsServer = false;
             await RunPostgresToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"], Environment.UserName == "root", CancellationToken.None);
         }
     }

@@ -1,0 +1,71 @@
+using System.Net.Http.Headers;
+using OrchestraApi.Benchmarks.Scenarios;
+using OrchestraApi.Sdk;
+
+namespace OrchestraApi.Benchmarks.Harness;
+
+/// <summary>The running API with one organisation, its keys and one active outcome to hang plans on.</summary>
+public sealed class BenchmarkContext : IDisposable
+{
+    private readonly SocketsHttpHandler _handler = new() { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+
+    private BenchmarkContext(Uri api, string conductorKey, string orchestratorKey, Guid outcomeId)
+    {
+        Api = api;
+        ConductorKey = conductorKey;
+        OrchestratorKey = orchestratorKey;
+        OutcomeId = outcomeId;
+    }
+
+    public Uri Api { get; private set; }
+
+    public string ConductorKey { get; }
+
+    /// <summary>A key for all four disciplines (an agency holding every one).</summary>
+    public string OrchestratorKey { get; }
+
+    /// <summary>An active outcome for 2027 with a budget no benchmark exhausts.</summary>
+    public Guid OutcomeId { get; }
+
+    public static async Task<BenchmarkContext> CreateAsync(Uri api, string bootstrapKey)
+    {
+        using var bootstrap = Client(api, bootstrapKey);
+        var organisations = new OrganisationsClient(bootstrap);
+        var organisation = await organisations.CreateOrganisationAsync(new CreateOrganisationRequest { Name = "Benchmark brand" });
+        var conductor = await organisations.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "Benchmark conductor", Role = Role.Conductor });
+        var agency = await organisations.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest
+        {
+            Name = "Benchmark agency",
+            Role = Role.Agency,
+            Disciplines = [Discipline.Advertising, Discipline.PublicRelations, Discipline.Digital, Discipline.Crm],
+        });
+        using var conductorHttp = Client(api, conductor.Key);
+        var outcomes = new OutcomesClient(conductorHttp);
+        var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new BenchmarkContext(api, conductor.Key, agency.Key, outcome.Id);
+    }
+
+    /// <summary>After the API restarted on another port.</summary>
+    public void MovedTo(Uri api) => Api = api;
+
+    /// <summary>An HttpClient on the shared connection pool that sends <paramref name="key"/>.</summary>
+    public HttpClient Http(string key)
+    {
+        var client = new HttpClient(_handler, disposeHandler: false) { BaseAddress = Api };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    public PlansClient Plans() => new(Http(OrchestratorKey));
+
+    public void Dispose() => _handler.Dispose();
+
+    private static HttpClient Client(Uri api, string key)
+    {
+        var client = new HttpClient { BaseAddress = api };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+}

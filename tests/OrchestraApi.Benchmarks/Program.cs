@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using OrchestraApi.Benchmarks.Harness;
+using OrchestraApi.Benchmarks.Scenarios;
+using OrchestraApi.Platform;
+
+// The benchmark program: dotnet run -c Release --project tests/OrchestraApi.Benchmarks [-- --quick]
+// It measures the API (Release, its own process) on its own PostgreSQL cluster with fsync on, next to two limits
+// measured on the same cluster with the same clients: (a) pgbench, (b) a bare minimal-API endpoint.
+if (args is ["bare-server", ..])
+{
+    await Limits.RunBareServerAsync(args[1..]);
+    return 0;
+}
+
+var quick = args.Contains("--quick");
+var settings = new Settings(
+    Clients: 16,
+    WarmUp: TimeSpan.FromSeconds(quick ? 1 : 3),
+    Duration: TimeSpan.FromSeconds(quick ? 5 : 15),
+    Rounds: quick ? 1 : 3,
+    StoreEvents: quick ? 100_000 : 1_000_000);
+var culture = CultureInfo.InvariantCulture;
+CultureInfo.DefaultThreadCurrentCulture = culture;
+Console.WriteLine($"OrchestraApi benchmarks, {(quick ? "quick" : "full")} mode: {settings.Clients} clients, {settings.Duration.TotalSeconds:0} s per run after {settings.WarmUp.TotalSeconds:0} s warm-up, {settings.Rounds} interleaved round(s)");
+Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1e9)} GB, PostgreSQL with fsync on");
+
+var root = RepositoryRoot();
+await RunAsync("dotnet", $"build -c Release \"{Path.Combine(root, "src/OrchestraApi")}\" -nologo -v q");
+var apiDll = Path.Combine(root, "src/OrchestraApi/bin/Release/net10.0/OrchestraApi.dll");
+var pgbench = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin/pgbench")).Where(File.Exists).OrderDescending().First();
+
+var dataDirectory = Path.Combine(Path.GetTempPath(), $"orchestra-bench-{Guid.NewGuid():N}");
+await using var cluster = await LocalPostgres.StartAsync(dataDirectory, durable: true, "-c shared_preload_libraries=pg_stat_statements -c max_connections=300");
+await Sql(cluster.ConnectionString(), "CREATE DATABASE orchestra");
+var apiDatabase = cluster.ConnectionString("orchestra");
+await Sql(apiDatabase, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+const string bootstrapKey = "benchmark-bootstrap-admin-key";
+var apiEnvironment = new Dictionary<string, string>
+{
+    ["ConnectionStrings__Orchestra"] = apiDatabase,
+    ["Orchestra__BootstrapAdminKey"] = bootstrapKey,
+};
+
+var rows = new List<(RunResult Result, double RssMb)>();
+var (api, _) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
+ChildProcess? bare = null;
+try
+{
+    (bare, _) = await ChildProcess.StartAsync(typeof(Limits).Assembly.Location, "bare-server", new Dictionary<string, string> { ["BENCH_DB"] = cluster.ConnectionString() }, "ready");
+    using var context = await BenchmarkContext.CreateAsync(api.Address, bootstrapKey);
+    using var bareHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = bare.Address };
+
+    // Scenario 1 interleaved with the limits: absolute figures drift on shared machines, ratios hold.
+    var schedule = new ScheduleActivityScenario(context);
+    var rounds = new List<(double A, double B, RunResult Api)>();
+    for (var round = 1; round <= settings.Rounds; round++)
+    {
+        var a = await Limits.PgbenchAsync(pgbench, cluster, settings.Clients, settings.Duration);
+        var b = await LoadDriver.RunAsync("limit (b): bare endpoint insert", settings.Clients, settings.WarmUp, settings.Duration, Limits.BareOperation(bareHttp));
+        await schedule.SeedAsync(settings.Clients);
+        var last = round == settings.Rounds;
+        if (last)
+        {
+            await Sql(apiDatabase, "SELECT pg_stat_statements_reset()");
+        }
+
+        var run = await LoadDriver.RunAsync(schedule.Name, settings.Clients, settings.WarmUp, settings.Duration, schedule.RunOnceAsync);
+        rounds.Add((a.Throughput, b.Throughput, run));
+        Console.WriteLine($"  round {round}: (a) {a.Throughput:0} tps, (b) {b.Throughput:0} req/s, API {run.Throughput:0} req/s, p99 {run.P99:0.0} ms");
+        if (last)
+        {
+            rows.Add((a, double.NaN));
+            rows.Add((b, double.NaN));
+            await PrintTopStatementsAsync(apiDatabase);
+        }
+    }
+
+    var median = rounds.OrderBy(r => r.Api.Throughput).ElementAt(rounds.Count / 2).Api;
+    rows.Add((median, api.RssMegabytes));
+    var ratioB = Median(rounds.Select(r => r.Api.Throughput / r.B));
+    var ratioA = Median(rounds.Select(r => r.Api.Throughput / r.A));
+
+    foreach (var scenario in Catalogue.Others(context))
+    {
+        await scenario.SeedAsync(settings.Clients);
+        var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
+        rows.Add((result, api.RssMegabytes));
+    }
+
+    var before = await EventSeeder.CountAsync(apiDatabase);
+    var clock = Stopwatch.StartNew();
+    await EventSeeder.SeedAsync(apiDatabase, context.OutcomeId, settings.StoreEvents - before);
+    Console.WriteLine($"  seeded {settings.StoreEvents - before:N0} events in {clock.Elapsed.TotalSeconds:0.0} s ({await EventSeeder.CountAsync(apiDatabase):N0} in the store)");
+    await EventSeeder.WaitForDaemonAsync(apiDatabase, TimeSpan.FromSeconds(60));
+    var large = new GetPlanScenario(context, $"5 = 3 with {settings.StoreEvents:N0} events stored");
+    await large.SeedAsync(settings.Clients);
+    rows.Add((await LoadDriver.RunAsync(large.Name, settings.Clients, settings.WarmUp, settings.Duration, large.RunOnceAsync), api.RssMegabytes));
+    var peak = api.PeakRssMegabytes;
+
+    // Scenario 6: cold start to ready, three times, on the now-full store.
+    var starts = new List<double>();
+    for (var i = 0; i < 3; i++)
+    {
+        await api.DisposeAsync();
+        TimeSpan startUp;
+        (api, startUp) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
+        starts.Add(startUp.TotalSeconds);
+    }
+
+    Report.Print(rows, ratioA, ratioB, peak, starts);
+}
+finally
+{
+    await api.DisposeAsync();
+    if (bare is not null)
+    {
+        await bare.DisposeAsync();
+    }
+}
+
+await cluster.DisposeAsync();
+Directory.Delete(dataDirectory, recursive: true);
+return 0;
+
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[sorted.Length / 2];
+}
+
+static async Task Sql(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+static async Task PrintTopStatementsAsync(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(
+        """
+        SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY total_exec_time DESC LIMIT 8
+        """, connection);
+    await using var reader = await command.ExecuteReaderAsync();
+    Console.WriteLine("  where PostgreSQL spent its time in scenario 1 (pg_stat_statements, top 8 by total time):");
+    Console.WriteLine($"  {"calls",9} {"total ms",9} {"mean ms",8}  statement");
+    while (await reader.ReadAsync())
+    {
+        Console.WriteLine($"  {reader.GetInt64(0),9} {reader.GetDecimal(1),9} {reader.GetDecimal(2),8}  {reader.GetString(3)}");
+    }
+}
+
+static async Task RunAsync(string file, string arguments)
+{
+    using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false })!;
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}).");
+    }
+}
+
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "OrchestraApi.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run the benchmarks from inside the repository.");
+}
+
+internal sealed record Settings(int Clients, TimeSpan WarmUp, TimeSpan Duration, int Rounds, long StoreEvents);

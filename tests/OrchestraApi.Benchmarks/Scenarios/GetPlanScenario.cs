@@ -1,0 +1,60 @@
+using System.Globalization;
+using OrchestraApi.Benchmarks.Harness;
+using OrchestraApi.Sdk;
+
+namespace OrchestraApi.Benchmarks.Scenarios;
+
+/// <summary>Scenarios 3 and 5: get a plan with 250 activities (5: the same with a million events in the store).</summary>
+public sealed class GetPlanScenario(BenchmarkContext context, string name) : IScenario
+{
+    private static Guid? _plan;
+    private HttpClient _http = null!;
+
+    public string Name => name;
+
+    public async Task SeedAsync(int clients)
+    {
+        _http = context.Http(context.ConductorKey);
+        _plan ??= await SeedPlanAsync(context, context.OutcomeId, Discipline.Crm, "Plan of 250 activities", pilot: true);
+    }
+
+    public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(new Uri($"plans/{_plan}", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
+        return response.IsSuccessStatusCode;
+    }
+
+    /// <summary>A plan with 250 activities, scheduled one by one through the API.</summary>
+    public static async Task<Guid> SeedPlanAsync(BenchmarkContext context, Guid outcomeId, Discipline discipline, string title, bool pilot)
+    {
+        var plans = context.Plans();
+        var plan = await plans.DraftPlanAsync(new DraftPlanRequest
+        {
+            OutcomeId = outcomeId,
+            Discipline = discipline,
+            Title = title,
+            Orchestrator = "Benchmark",
+            Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
+            PilotScope = pilot ? "Benchmark" : null,
+            AcceptOverAllocation = true,
+        });
+        var version = plan.Version;
+        for (var i = 0; i < ScheduleActivityScenario.ActivitiesPerPlan; i++)
+        {
+            var month = 1 + (i % 12);
+            var activity = await plans.ScheduleActivityAsync(plan.Id, version.ToString(CultureInfo.InvariantCulture), new ScheduleActivityRequest
+            {
+                Name = $"{title} activity {i}",
+                Channel = (Channel)(i % 19),
+                StartsOn = new DateOnly(2027, month, 1),
+                EndsOn = new DateOnly(2027, month, 20),
+                Budget = new Money { Amount = 100m + i, Currency = "EUR" },
+                Audience = "loyalty members",
+                KpiKeys = ["clv"],
+            });
+            version = activity.PlanVersion;
+        }
+
+        return plan.Id;
+    }
+}
