@@ -45,6 +45,7 @@ var apiEnvironment = new Dictionary<string, string>
 
 var rows = new List<(RunResult Result, double RssMb)>();
 var (api, _) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
+Console.WriteLine($"API process {api.Id} (attach dotnet-trace or dotnet-counters to it to see where its time goes)");
 ChildProcess? bare = null;
 try
 {
@@ -66,6 +67,7 @@ try
             await Sql(apiDatabase, "SELECT pg_stat_statements_reset()");
         }
 
+        Console.WriteLine($"  round {round}: scenario 1 running");
         var run = await LoadDriver.RunAsync(schedule.Name, settings.Clients, settings.WarmUp, settings.Duration, schedule.RunOnceAsync);
         rounds.Add((a.Throughput, b.Throughput, run));
         Console.WriteLine($"  round {round}: (a) {a.Throughput:0} tps, (b) {b.Throughput:0} req/s, API {run.Throughput:0} req/s, p99 {run.P99:0.0} ms");

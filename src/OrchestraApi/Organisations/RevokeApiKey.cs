@@ -7,7 +7,7 @@ namespace OrchestraApi.Organisations;
 /// <summary>Revoking is final and takes effect on the next request; revoking twice is harmless.</summary>
 public sealed record RevokeApiKey(Guid OrganisationId, Guid KeyId, string? CallerOrganisation) : IRequest<ApiKeySummary>
 {
-    public sealed class Handler(IDocumentStore store, TimeProvider clock) : IRequestHandler<RevokeApiKey, ApiKeySummary>
+    public sealed class Handler(IDocumentStore store, ApiKeyLookup lookup, TimeProvider clock) : IRequestHandler<RevokeApiKey, ApiKeySummary>
     {
         public async Task<ApiKeySummary> Handle(RevokeApiKey command, CancellationToken cancellationToken)
         {
@@ -20,6 +20,7 @@ public sealed record RevokeApiKey(Guid OrganisationId, Guid KeyId, string? Calle
                 key = key with { RevokedAt = clock.GetUtcNow() };
                 session.Update(key);
                 await session.SaveChangesAsync(cancellationToken);
+                lookup.Forget(command.OrganisationId, key.Id);
             }
 
             return new ApiKeySummary(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);

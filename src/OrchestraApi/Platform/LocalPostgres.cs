@@ -26,7 +26,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public int Port { get; }
 
     public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Max Auto Prepare=50";
+        $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Max Auto Prepare=50;No Reset On Close=true";
 
     /// <summary>Starts (initialising if needed) the cluster in <paramref name="dataDirectory"/>, or joins it if it already runs.</summary>
     /// <param name="durable">False turns fsync off: for throwaway test clusters only.</param>

@@ -16,6 +16,8 @@ public static class PlatformSetup
         services.AddExceptionHandler<ProblemMapper>();
         services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddSingleton<ApiKeyLookup>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         Policies.Add(services.AddAuthorizationBuilder());

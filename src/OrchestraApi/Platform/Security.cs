@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -86,7 +85,7 @@ public sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IDocumentStore store,
+    ApiKeyLookup keys,
     IConfiguration configuration,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -111,8 +110,7 @@ public sealed class ApiKeyAuthentication(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
-        await using var session = store.QuerySession(organisationId.ToString());
-        var key = await session.LoadAsync<ApiKey>(keyId, Context.RequestAborted);
+        var key = await keys.FindAsync(organisationId, keyId, Context.RequestAborted);
         if (key is null || key.RevokedAt is not null || !ApiKeyFormat.Matches(secret, key.SecretHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");

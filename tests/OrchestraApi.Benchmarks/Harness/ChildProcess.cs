@@ -16,6 +16,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int Id => _process.Id;
+
     /// <summary>Starts <c>dotnet {dll} {arguments}</c> and waits until <paramref name="readyPath"/> answers 200; returns the time that took.</summary>
     public static async Task<(ChildProcess Process, TimeSpan StartUp)> StartAsync(string dll, string arguments, IDictionary<string, string> environment, string readyPath)
     {
