@@ -41,7 +41,7 @@ public sealed record DraftPlan(DraftPlanRequest Request, Caller Caller, [propert
         {
             PlanAccess.EnsureMayEdit(command.Caller, command.Request.Discipline);
             var outcome = await session.OutcomeAsync(command.Request.OutcomeId, cancellationToken);
-            var plans = await session.PlansOfAsync(outcome.Id, cancellationToken);
+            var plans = await session.AllocationsOfAsync(outcome.Id, cancellationToken);
             var drafted = PlanRules.Draft(Guid.CreateVersion7(), command.Request, command.Request.PilotScope, outcome, plans, command.Caller.Name, clock.GetUtcNow());
             session.Events.StartStream<Plan>(drafted.PlanId, drafted);
             return PlanDetails.From(Plan.Create(drafted), 1);

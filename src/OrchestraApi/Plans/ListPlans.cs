@@ -40,7 +40,7 @@ public sealed record ListPlans(PlanFilter Filter) : IRequest<PlansOfOutcome>
             var outcomeId = query.Filter.OutcomeId ?? throw new InvalidInputException("outcomeId", "is required.");
             var outcome = await session.OutcomeAsync(outcomeId, cancellationToken);
             var plans = await session.PlansOfAsync(outcomeId, cancellationToken);
-            var allocated = plans.Where(p => p.HoldsBudget).Sum(p => p.Budget.Amount);
+            var allocated = plans.Select(PlanAllocation.Of).Where(p => p.HoldsBudget).Sum(p => p.Budget.Amount);
             var shown = plans
                 .Where(p => query.Filter.Discipline is not { } d || p.Discipline == d)
                 .Where(p => query.Filter.Status is not { } s || p.Status == s)

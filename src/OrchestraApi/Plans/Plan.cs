@@ -82,9 +82,6 @@ public sealed record Plan(
     /// <summary>Not cancelled, completed or promoted: a plan that can still change.</summary>
     public bool IsOpen => Status is not (PlanStatus.Completed or PlanStatus.Cancelled or PlanStatus.Promoted);
 
-    /// <summary>Counts against the outcome's budget (a promoted pilot's money moved into its plan).</summary>
-    public bool HoldsBudget => Status is not (PlanStatus.Cancelled or PlanStatus.Promoted);
-
     /// <summary>Unique per organisation (index): one live plan per discipline per outcome. Null for pilots and cancelled plans.</summary>
     public string? LiveSlot => !IsPilot && Status != PlanStatus.Cancelled ? $"{OutcomeId:N}:{Discipline}" : null;
 

@@ -22,4 +22,33 @@ public static class PlanAccess
 
     public static async Task<IReadOnlyList<Plan>> PlansOfAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
         await session.Query<Plan>().Where(p => p.OutcomeId == outcomeId).OrderBy(p => p.Id).ToListAsync(ct);
+
+    /// <summary>Just what the allocation and one-plan-per-discipline rules need: never the plans' activities.</summary>
+    public static async Task<IReadOnlyList<PlanAllocation>> AllocationsOfAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
+        await session.Query<Plan>()
+            .Where(p => p.OutcomeId == outcomeId)
+            .Select(p => new PlanAllocation { Id = p.Id, Discipline = p.Discipline, Status = p.Status, PilotScope = p.PilotScope, Budget = p.Budget })
+            .ToListAsync(ct);
+}
+
+/// <summary>A plan as the outcome's budget sees it.</summary>
+public sealed record PlanAllocation
+{
+    public Guid Id { get; init; }
+
+    public Discipline Discipline { get; init; }
+
+    public PlanStatus Status { get; init; }
+
+    public string? PilotScope { get; init; }
+
+    public required Money Budget { get; init; }
+
+    /// <summary>The discipline's one live plan: not a pilot, not cancelled.</summary>
+    public bool IsLivePlan => PilotScope is null && Status != PlanStatus.Cancelled;
+
+    /// <summary>Counts against the outcome's budget (a promoted pilot's money moved into its plan).</summary>
+    public bool HoldsBudget => Status is not (PlanStatus.Cancelled or PlanStatus.Promoted);
+
+    public static PlanAllocation Of(Plan plan) => new() { Id = plan.Id, Discipline = plan.Discipline, Status = plan.Status, PilotScope = plan.PilotScope, Budget = plan.Budget };
 }

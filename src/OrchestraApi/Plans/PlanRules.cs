@@ -7,7 +7,7 @@ namespace OrchestraApi.Plans;
 /// <summary>The plan's invariants as pure decisions: (state, command, who, now) → events, or a rule violation (409).</summary>
 public static class PlanRules
 {
-    public static PlanDrafted Draft(Guid id, DraftPlanRequest request, string? pilotScope, Outcome outcome, IReadOnlyList<Plan> plansOfOutcome, string by, DateTimeOffset now)
+    public static PlanDrafted Draft(Guid id, DraftPlanRequest request, string? pilotScope, Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, string by, DateTimeOffset now)
     {
         if (outcome.Status != OutcomeStatus.Active)
         {
@@ -15,7 +15,7 @@ public static class PlanRules
         }
 
         EnsureCurrency(request.Budget, outcome.Budget.Currency, "plan-currency-matches-outcome", "the outcome");
-        if (pilotScope is null && plansOfOutcome.Any(p => p.LiveSlot is not null && p.Discipline == request.Discipline))
+        if (pilotScope is null && plansOfOutcome.Any(p => p.IsLivePlan && p.Discipline == request.Discipline))
         {
             throw Violation("one-plan-per-discipline", $"The outcome already has a {request.Discipline} plan; revise it, or draft a pilot.");
         }
@@ -26,7 +26,7 @@ public static class PlanRules
             pilotScope?.Trim(), over, by, now);
     }
 
-    public static PlanRevised Revise(Plan plan, RevisePlanRequest request, Outcome outcome, IReadOnlyList<Plan> plansOfOutcome, string by, DateTimeOffset now)
+    public static PlanRevised Revise(Plan plan, RevisePlanRequest request, Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, string by, DateTimeOffset now)
     {
         EnsureEditable(plan);
         var budget = request.Budget is { } b && b != plan.Budget ? b : null;
@@ -190,7 +190,7 @@ public static class PlanRules
             : [change];
     }
 
-    private static bool IsOverAllocated(Outcome outcome, IReadOnlyList<Plan> plansOfOutcome, Guid? revising, decimal amount, bool accept)
+    private static bool IsOverAllocated(Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, Guid? revising, decimal amount, bool accept)
     {
         var allocated = plansOfOutcome.Where(p => p.HoldsBudget && p.Id != revising).Sum(p => p.Budget.Amount) + amount;
         if (allocated <= outcome.Budget.Amount)

@@ -21,7 +21,8 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
             {
                 PlanAccess.EnsureMayEdit(command.Caller, pilot.Discipline);
                 var outcome = await session.OutcomeAsync(pilot.OutcomeId, cancellationToken);
-                var live = (await session.PlansOfAsync(pilot.OutcomeId, cancellationToken)).FirstOrDefault(p => p.LiveSlot is not null && p.Discipline == pilot.Discipline);
+                var liveId = (await session.AllocationsOfAsync(pilot.OutcomeId, cancellationToken)).FirstOrDefault(p => p.IsLivePlan && p.Discipline == pilot.Discipline)?.Id;
+                var live = liveId is { } id ? await session.LoadAsync<Plan>(id, cancellationToken) : null;
                 var (pilotEvents, intoTarget) = PlanRules.Promote(pilot, live, outcome, Guid.CreateVersion7(), command.Caller.Name, clock.GetUtcNow());
                 if (live is null)
                 {

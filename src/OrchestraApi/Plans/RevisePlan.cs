@@ -30,7 +30,7 @@ public sealed record RevisePlan(Guid PlanId, long ExpectedVersion, RevisePlanReq
             {
                 PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
                 var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
-                var plans = await session.PlansOfAsync(p.OutcomeId, cancellationToken);
+                var plans = await session.AllocationsOfAsync(p.OutcomeId, cancellationToken);
                 return [PlanRules.Revise(p, command.Request, outcome, plans, command.Caller.Name, clock.GetUtcNow())];
             }, (p, e) => p.Next(e), cancellationToken);
             return PlanDetails.From(plan, version);

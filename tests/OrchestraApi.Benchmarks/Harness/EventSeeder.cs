@@ -47,7 +47,7 @@ public static class EventSeeder
         while (DateTime.UtcNow < deadline)
         {
             await using var behind = new NpgsqlCommand(
-                "SELECT count(*) FROM mt_event_progression WHERE last_seq_id < (SELECT coalesce(max(seq_id), 0) FROM mt_events)", connection);
+                "SELECT count(*) FROM mt_event_progression WHERE (name = 'HighWaterMark' OR name NOT LIKE 'HighWater%') AND last_seq_id < (SELECT coalesce(max(seq_id), 0) FROM mt_events)", connection);
             if ((long)(await behind.ExecuteScalarAsync())! == 0)
             {
                 return;

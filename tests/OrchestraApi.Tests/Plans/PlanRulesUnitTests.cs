@@ -47,7 +47,7 @@ public sealed class PlanRulesUnitTests
     public void over_allocation_is_refused_unless_accepted_and_then_recorded()
     {
         var request = new DraftPlanRequest(Outcome.Id, Discipline.Digital, "P", "Grace", new Money(60, "EUR"));
-        IReadOnlyList<Plan> others = [Drafted(50)];
+        IReadOnlyList<PlanAllocation> others = [PlanAllocation.Of(Drafted(50))];
 
         Assert.Equal("outcome-budget-over-allocated", Assert.Throws<RuleViolationException>(() => PlanRules.Draft(Guid.CreateVersion7(), request, null, Outcome, others, "g", Now)).Rule);
         Assert.True(PlanRules.Draft(Guid.CreateVersion7(), request with { AcceptOverAllocation = true }, null, Outcome, others, "g", Now).OverAllocationAccepted);
