@@ -3,7 +3,11 @@ using OrchestraApi.Organisations;
 
 namespace OrchestraApi.Platform;
 
-/// <summary>Opens every request's Marten session for the organisation of the authenticated key, and no other.</summary>
+/// <summary>
+/// Opens every request's Marten session for the organisation of the authenticated key, and no other. The bootstrap
+/// key belongs to no organisation: its sessions open in the platform tenant (the organisation registry). Policies
+/// keep it away from every organisation's data.
+/// </summary>
 public sealed class TenantSessionFactory(IDocumentStore store, IHttpContextAccessor http) : ISessionFactory
 {
     public IQuerySession QuerySession() => store.QuerySession(TenantId());
