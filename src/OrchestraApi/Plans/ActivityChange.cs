@@ -16,7 +16,8 @@ public interface IActivityChange
 
     Caller Caller { get; }
 
-    Task<IReadOnlyList<object>> DecideAsync(Plan plan, Outcome outcome, DateTimeOffset now);
+    /// <summary>The rule; <paramref name="outcome"/> reads the outcome only for the changes that need it.</summary>
+    Task<IReadOnlyList<object>> DecideAsync(Plan plan, Func<Task<Outcome>> outcome, DateTimeOffset now);
 }
 
 public abstract class ActivityChangeHandler<TCommand>(IDocumentSession session, TimeProvider clock) : IRequestHandler<TCommand, ActivityDetails>
@@ -27,8 +28,7 @@ public abstract class ActivityChangeHandler<TCommand>(IDocumentSession session, 
         var (plan, version) = await session.DecideAsync<Plan>(command.PlanId, command.ExpectedVersion, async p =>
         {
             PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
-            var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
-            return await command.DecideAsync(p, outcome, clock.GetUtcNow());
+            return await command.DecideAsync(p, () => session.OutcomeAsync(p.OutcomeId, cancellationToken), clock.GetUtcNow());
         }, (p, e) => p.Next(e), cancellationToken);
         return ActivityDetails.From(plan, version, plan.Activities.First(a => a.Id == command.ActivityId));
     }

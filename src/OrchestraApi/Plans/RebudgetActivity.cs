@@ -15,7 +15,7 @@ public sealed record RebudgetActivityRequest([property: Required] Money Budget) 
 
 public sealed record RebudgetActivity(Guid PlanId, Guid ActivityId, long ExpectedVersion, RebudgetActivityRequest Request, Caller Caller) : ICommand<ActivityDetails>, IActivityChange
 {
-    public Task<IReadOnlyList<object>> DecideAsync(Plan plan, Outcome outcome, DateTimeOffset now) =>
+    public Task<IReadOnlyList<object>> DecideAsync(Plan plan, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
         Task.FromResult<IReadOnlyList<object>>([PlanRules.Rebudget(plan, ActivityId, Request.Budget, Caller.Name, now)]);
 
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : ActivityChangeHandler<RebudgetActivity>(session, clock);
