@@ -66,6 +66,12 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogg
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody to answer, and nothing went wrong on our side.
+            return true;
+        }
+
         var problem = Map(exception);
         if (problem is null)
         {
