@@ -30,6 +30,7 @@ public abstract class ActivityChangeHandler<TCommand>(IDocumentSession session, 
             PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
             return await command.DecideAsync(p, () => session.OutcomeAsync(p.OutcomeId, cancellationToken), clock.GetUtcNow());
         }, (p, e) => p.Next(e), cancellationToken);
-        return ActivityDetails.From(plan, version, plan.Activities.First(a => a.Id == command.ActivityId));
+        var view = await session.LoadAsync<ActivityView>(command.ActivityId, cancellationToken);
+        return ActivityDetails.From(plan, version, plan.Activities.First(a => a.Id == command.ActivityId), view!.Spec);
     }
 }

@@ -12,7 +12,7 @@ public sealed record ApprovePlan(Guid PlanId, long ExpectedVersion, string By) :
         {
             var (plan, version) = await session.DecideAsync<Plan>(
                 command.PlanId, command.ExpectedVersion, p => [PlanRules.Approve(p, command.By, clock.GetUtcNow())], (p, e) => p.Next(e), cancellationToken);
-            return PlanDetails.From(plan, version);
+            return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }
 }

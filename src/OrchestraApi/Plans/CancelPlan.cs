@@ -25,7 +25,7 @@ public sealed record CancelPlan(Guid PlanId, long ExpectedVersion, CancelRequest
                 PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
                 return PlanRules.Cancel(p, command.Request.Reason, command.Caller.Name, clock.GetUtcNow());
             }, (p, e) => p.Next(e), cancellationToken);
-            return PlanDetails.From(plan, version);
+            return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }
 }

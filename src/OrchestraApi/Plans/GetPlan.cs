@@ -11,7 +11,7 @@ public sealed record GetPlan(Guid PlanId) : IRequest<PlanDetails>
         public async Task<PlanDetails> Handle(GetPlan query, CancellationToken cancellationToken)
         {
             var plan = await session.LoadAsync<Plan>(query.PlanId, cancellationToken) ?? throw new NotFoundException($"Plan {query.PlanId} was not found.");
-            return PlanDetails.From(plan, plan.Version);
+            return await session.DetailsAsync(plan, plan.Version, cancellationToken);
         }
     }
 }

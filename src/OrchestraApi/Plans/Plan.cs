@@ -50,9 +50,16 @@ public enum Channel
     Other,
 }
 
-public sealed record Activity(Guid Id, ActivitySpec Spec, ActivityStatus Status)
+/// <summary>
+/// What the plan's rules need of an activity. Its details (name, channel, audience, KPIs) live in the activity view,
+/// so the plan stays small: it is read and written whole on every command.
+/// </summary>
+/// <param name="Budget">In the plan's currency.</param>
+public sealed record ActivityState(Guid Id, ActivityStatus Status, decimal Budget, DateOnly StartsOn, DateOnly EndsOn)
 {
     public bool IsFinal => Status is ActivityStatus.Done or ActivityStatus.Cancelled;
+
+    public static ActivityState Of(Guid id, ActivitySpec spec, ActivityStatus status) => new(id, status, spec.Budget.Amount, spec.StartsOn, spec.EndsOn);
 }
 
 /// <summary>A discipline's plan (or pilot) under one outcome, folded from its events; kept as an inline snapshot.</summary>
@@ -70,7 +77,7 @@ public sealed record Plan(
     string? ReturnComments,
     string? ClosingReason,
     Guid? PromotedInto,
-    IReadOnlyList<Activity> Activities,
+    IReadOnlyList<ActivityState> Activities,
     DateTimeOffset DraftedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -86,7 +93,7 @@ public sealed record Plan(
     public string? LiveSlot => !IsPilot && Status != PlanStatus.Cancelled ? $"{OutcomeId:N}:{Discipline}" : null;
 
     /// <summary>Sum of the budgets of activities that are not cancelled.</summary>
-    public decimal Planned => Activities.Where(a => a.Status != ActivityStatus.Cancelled).Sum(a => a.Spec.Budget.Amount);
+    public decimal Planned => Activities.Where(a => a.Status != ActivityStatus.Cancelled).Sum(a => a.Budget);
 
     public static Plan Create(PlanDrafted e) => new(
         e.PlanId, e.OutcomeId, e.Discipline, e.Title, e.Objective, e.Orchestrator, e.Budget, e.PilotScope, e.OverAllocationAccepted,
@@ -134,13 +141,13 @@ public sealed record Plan(
 
     public Plan Apply(PilotPromoted e) => this with { Status = PlanStatus.Promoted, PromotedInto = e.IntoPlanId, UpdatedAt = e.At };
 
-    public Plan Apply(ActivityScheduled e) => this with { Activities = [.. Activities, new Activity(e.ActivityId, e.Spec, ActivityStatus.Planned)], UpdatedAt = e.At };
+    public Plan Apply(ActivityScheduled e) => this with { Activities = [.. Activities, ActivityState.Of(e.ActivityId, e.Spec, ActivityStatus.Planned)], UpdatedAt = e.At };
 
-    public Plan Apply(ActivityCarriedOver e) => this with { Activities = [.. Activities, new Activity(e.ActivityId, e.Spec, e.Status)], UpdatedAt = e.At };
+    public Plan Apply(ActivityCarriedOver e) => this with { Activities = [.. Activities, ActivityState.Of(e.ActivityId, e.Spec, e.Status)], UpdatedAt = e.At };
 
-    public Plan Apply(ActivityRescheduled e) => Change(e.ActivityId, a => a with { Spec = a.Spec with { StartsOn = e.StartsOn, EndsOn = e.EndsOn } }, e.At);
+    public Plan Apply(ActivityRescheduled e) => Change(e.ActivityId, a => a with { StartsOn = e.StartsOn, EndsOn = e.EndsOn }, e.At);
 
-    public Plan Apply(ActivityRebudgeted e) => Change(e.ActivityId, a => a with { Spec = a.Spec with { Budget = e.Budget } }, e.At);
+    public Plan Apply(ActivityRebudgeted e) => Change(e.ActivityId, a => a with { Budget = e.Budget.Amount }, e.At);
 
     // The first activity started puts an approved plan into execution.
     public Plan Apply(ActivityStarted e) =>
@@ -153,6 +160,6 @@ public sealed record Plan(
 
     public Plan Apply(ActivityCancelled e) => Change(e.ActivityId, a => a with { Status = ActivityStatus.Cancelled }, e.At);
 
-    private Plan Change(Guid activityId, Func<Activity, Activity> change, DateTimeOffset at) =>
+    private Plan Change(Guid activityId, Func<ActivityState, ActivityState> change, DateTimeOffset at) =>
         this with { Activities = [.. Activities.Select(a => a.Id == activityId ? change(a) : a)], UpdatedAt = at };
 }

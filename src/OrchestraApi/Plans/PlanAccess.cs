@@ -23,6 +23,19 @@ public static class PlanAccess
     public static async Task<IReadOnlyList<Plan>> PlansOfAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
         await session.Query<Plan>().Where(p => p.OutcomeId == outcomeId).OrderBy(p => p.Id).ToListAsync(ct);
 
+    /// <summary>A plan as clients see it: its state with its activities' details from the activity view (one query).</summary>
+    public static async Task<PlanDetails> DetailsAsync(this IQuerySession session, Plan plan, long version, CancellationToken ct) =>
+        PlanDetails.From(plan, version, await session.ActivityDetailsAsync(plan.Activities.Select(a => a.Id), ct));
+
+    /// <summary>The details (name, channel, audience, KPIs…) of activities, by id.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, ActivitySpec>> ActivityDetailsAsync(this IQuerySession session, IEnumerable<Guid> activityIds, CancellationToken ct)
+    {
+        var ids = activityIds.ToArray();
+        return ids.Length == 0
+            ? new Dictionary<Guid, ActivitySpec>()
+            : (await session.LoadManyAsync<ActivityView>(ct, ids)).ToDictionary(v => v.Id, v => v.Spec);
+    }
+
     /// <summary>Just what the allocation and one-plan-per-discipline rules need: never the plans' activities.</summary>
     public static async Task<IReadOnlyList<PlanAllocation>> AllocationsOfAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
         await session.Query<Plan>()

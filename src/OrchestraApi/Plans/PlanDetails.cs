@@ -10,8 +10,10 @@ public sealed record ActivityDetails(
 {
     long IVersioned.Version => PlanVersion;
 
-    public static ActivityDetails From(Plan plan, long version, Activity a) => new(
-        a.Id, plan.Id, version, a.Spec.Name, a.Spec.Channel, a.Spec.ChannelLabel, a.Spec.StartsOn, a.Spec.EndsOn, a.Spec.Budget, a.Spec.Audience, a.Spec.KpiKeys, a.Status);
+    /// <summary>The plan's state of the activity (status, dates, budget) with its details from the activity view.</summary>
+    public static ActivityDetails From(Plan plan, long version, ActivityState a, ActivitySpec details) => new(
+        a.Id, plan.Id, version, details.Name, details.Channel, details.ChannelLabel, a.StartsOn, a.EndsOn, new Money(a.Budget, plan.Budget.Currency),
+        details.Audience, details.KpiKeys, a.Status);
 }
 
 /// <summary>A plan with its activities and budget roll-up; <c>version</c> is also the ETag to send back as If-Match.</summary>
@@ -25,8 +27,9 @@ public sealed record PlanDetails(
     Money Budget, decimal Planned, decimal Remaining, bool OverAllocationAccepted, PlanStatus Status, string? ReturnComments, string? ClosingReason,
     Guid? PromotedInto, IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned
 {
-    public static PlanDetails From(Plan p, long version) => new(
+    /// <param name="details">The activities' details from the activity view, by id.</param>
+    public static PlanDetails From(Plan p, long version, IReadOnlyDictionary<Guid, ActivitySpec> details) => new(
         p.Id, version, p.OutcomeId, p.Discipline, p.PilotScope, p.Title, p.Objective, p.Orchestrator, p.Budget, p.Planned, p.Budget.Amount - p.Planned,
-        p.OverAllocationAccepted, p.Status, p.ReturnComments, p.ClosingReason, p.PromotedInto, [.. p.Activities.Select(a => ActivityDetails.From(p, version, a))],
+        p.OverAllocationAccepted, p.Status, p.ReturnComments, p.ClosingReason, p.PromotedInto, [.. p.Activities.Select(a => ActivityDetails.From(p, version, a, details[a.Id]))],
         p.DraftedAt, p.UpdatedAt);
 }

@@ -69,7 +69,7 @@ public static class PlanRules
             throw Violation("plan-within-budget", $"The activities cost {plan.Planned} {plan.Budget.Currency}, more than the plan's budget of {plan.Budget.Amount}.");
         }
 
-        live.ForEach(a => EnsureInsideWindow(a.Spec.StartsOn, a.Spec.EndsOn, outcome));
+        live.ForEach(a => EnsureInsideWindow(a.StartsOn, a.EndsOn, outcome));
         return new PlanSubmitted(plan.Id, by, now);
     }
 
@@ -106,7 +106,7 @@ public static class PlanRules
         var activity = ChangeableActivity(plan, activityId);
         EnsureDates(startsOn, endsOn);
         EnsureInsideWindow(startsOn, endsOn, outcome);
-        return activity.Spec.StartsOn == startsOn && activity.Spec.EndsOn == endsOn
+        return activity.StartsOn == startsOn && activity.EndsOn == endsOn
             ? throw Violation("revision-changes-something", "The activity already has these dates.")
             : new ActivityRescheduled(plan.Id, activityId, startsOn, endsOn, by, now);
     }
@@ -115,8 +115,8 @@ public static class PlanRules
     {
         var activity = ChangeableActivity(plan, activityId);
         EnsureCurrency(budget, plan.Budget.Currency, "activity-currency-matches-plan", "the plan");
-        EnsureApprovedBudget(plan, plan.Planned - activity.Spec.Budget.Amount + budget.Amount);
-        return budget == activity.Spec.Budget
+        EnsureApprovedBudget(plan, plan.Planned - activity.Budget + budget.Amount);
+        return budget.Amount == activity.Budget
             ? throw Violation("revision-changes-something", "The activity already has this budget.")
             : new ActivityRebudgeted(plan.Id, activityId, budget, by, now);
     }
@@ -155,7 +155,9 @@ public static class PlanRules
     /// A pilot's open activities move into the discipline's plan, or into a new draft plan made from the pilot when
     /// there is none; the pilot is closed as promoted.
     /// </summary>
-    public static (object[] PilotEvents, object[] TargetEvents) Promote(Plan pilot, Plan? target, Outcome outcome, Guid newPlanId, string by, DateTimeOffset now)
+    /// <param name="specs">The details of the pilot's activities, by id (from the activity view).</param>
+    public static (object[] PilotEvents, object[] TargetEvents) Promote(
+        Plan pilot, IReadOnlyDictionary<Guid, ActivitySpec> specs, Plan? target, Outcome outcome, Guid newPlanId, string by, DateTimeOffset now)
     {
         if (!pilot.IsPilot)
         {
@@ -163,7 +165,10 @@ public static class PlanRules
         }
 
         EnsureChangeable(pilot);
-        var carried = pilot.Activities.Where(a => a.Status != ActivityStatus.Cancelled).ToList();
+        var carried = pilot.Activities
+            .Where(a => a.Status != ActivityStatus.Cancelled)
+            .Select(a => (a.Id, a.Status, Spec: specs[a.Id] with { StartsOn = a.StartsOn, EndsOn = a.EndsOn, Budget = new Money(a.Budget, pilot.Budget.Currency) }))
+            .ToList();
         var targetId = target?.Id ?? newPlanId;
         object[] start = [];
         if (target is null)
@@ -283,7 +288,7 @@ public static class PlanRules
         }
     }
 
-    private static Activity ChangeableActivity(Plan plan, Guid activityId)
+    private static ActivityState ChangeableActivity(Plan plan, Guid activityId)
     {
         var activity = Find(plan, activityId);
         EnsureChangeable(plan);
@@ -292,7 +297,7 @@ public static class PlanRules
             : activity;
     }
 
-    private static Activity Find(Plan plan, Guid activityId) =>
+    private static ActivityState Find(Plan plan, Guid activityId) =>
         plan.Activities.FirstOrDefault(a => a.Id == activityId) ?? throw new NotFoundException($"Plan {plan.Id} has no activity {activityId}.");
 
     private static RuleViolationException Violation(string rule, string message) => new(rule, message);

@@ -23,7 +23,8 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
                 var outcome = await session.OutcomeAsync(pilot.OutcomeId, cancellationToken);
                 var liveId = (await session.AllocationsOfAsync(pilot.OutcomeId, cancellationToken)).FirstOrDefault(p => p.IsLivePlan && p.Discipline == pilot.Discipline)?.Id;
                 var live = liveId is { } id ? await session.LoadAsync<Plan>(id, cancellationToken) : null;
-                var (pilotEvents, intoTarget) = PlanRules.Promote(pilot, live, outcome, Guid.CreateVersion7(), command.Caller.Name, clock.GetUtcNow());
+                var details = await session.ActivityDetailsAsync(pilot.Activities.Select(a => a.Id), cancellationToken);
+                var (pilotEvents, intoTarget) = PlanRules.Promote(pilot, details, live, outcome, Guid.CreateVersion7(), command.Caller.Name, clock.GetUtcNow());
                 if (live is null)
                 {
                     var drafted = (PlanDrafted)intoTarget[0];
@@ -40,7 +41,7 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
 
                 return pilotEvents;
             }, (p, e) => p.Next(e), cancellationToken);
-            return PlanDetails.From(target!, targetVersion);
+            return await session.DetailsAsync(target!, targetVersion, cancellationToken);
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed record ReturnPlan(Guid PlanId, long ExpectedVersion, ReturnPlanReq
         {
             var (plan, version) = await session.DecideAsync<Plan>(
                 command.PlanId, command.ExpectedVersion, p => [PlanRules.Return(p, command.Request.Comments, command.By, clock.GetUtcNow())], (p, e) => p.Next(e), cancellationToken);
-            return PlanDetails.From(plan, version);
+            return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed record RevisePlan(Guid PlanId, long ExpectedVersion, RevisePlanReq
                 var plans = await session.AllocationsOfAsync(p.OutcomeId, cancellationToken);
                 return [PlanRules.Revise(p, command.Request, outcome, plans, command.Caller.Name, clock.GetUtcNow())];
             }, (p, e) => p.Next(e), cancellationToken);
-            return PlanDetails.From(plan, version);
+            return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }
 }

@@ -41,13 +41,14 @@ public sealed record ScheduleActivity(Guid PlanId, long ExpectedVersion, Schedul
         public async Task<ActivityDetails> Handle(ScheduleActivity command, CancellationToken cancellationToken)
         {
             var activityId = Guid.CreateVersion7();
+            var spec = command.Request.ToSpec();
             var (plan, version) = await session.DecideAsync<Plan>(command.PlanId, command.ExpectedVersion, async p =>
             {
                 PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
                 var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
-                return [PlanRules.Schedule(p, outcome, activityId, command.Request.ToSpec(), command.Caller.Name, clock.GetUtcNow())];
+                return [PlanRules.Schedule(p, outcome, activityId, spec, command.Caller.Name, clock.GetUtcNow())];
             }, (p, e) => p.Next(e), cancellationToken);
-            return ActivityDetails.From(plan, version, plan.Activities[^1]);
+            return ActivityDetails.From(plan, version, plan.Activities[^1], spec);
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed record SubmitPlan(Guid PlanId, long ExpectedVersion, Caller Caller
                 var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
                 return [PlanRules.Submit(p, outcome, command.Caller.Name, clock.GetUtcNow())];
             }, (p, e) => p.Next(e), cancellationToken);
-            return PlanDetails.From(plan, version);
+            return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }
 }
