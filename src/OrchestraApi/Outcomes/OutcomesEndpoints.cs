@@ -44,30 +44,27 @@ public static class OutcomesEndpoints
     private static Task<Page<OutcomeDetails>> List([AsParameters] OutcomeFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListOutcomes(filter, page), ct);
 
-    private static async Task<Ok<OutcomeDetails>> Get(Guid outcomeId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok((await mediator.Send(new GetOutcome(outcomeId), ct)).WithETag(http));
+    private static Task<Ok<OutcomeDetails>> Get(Guid outcomeId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.SendVersionedAsync(new GetOutcome(outcomeId), http, ct);
 
     private static Task<Ok<OutcomeDetails>> Revise(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new ReviseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new ReviseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
     private static Task<Ok<OutcomeDetails>> AddKpi(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, KpiDefinition request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new AddKpi(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new AddKpi(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
     private static Task<Ok<OutcomeDetails>> ReviseKpi(Guid outcomeId, string key, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseKpiRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new ReviseKpi(outcomeId, key, Versions.Expected(ifMatch), request, Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new ReviseKpi(outcomeId, key, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
     private static Task<Ok<OutcomeDetails>> Activate(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new ActivateOutcome(outcomeId, Versions.Expected(ifMatch), Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new ActivateOutcome(outcomeId, Versions.Expected(ifMatch), Caller.From(user).Name), http, ct);
 
     private static Task<Ok<OutcomeDetails>> Close(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, CloseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new CloseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new CloseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
     private static Task<Page<OutcomeChange>> History(Guid outcomeId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetOutcomeHistory(outcomeId, page), ct);
 
     private static Task<Page<KpiCatalogueEntry>> KpiCatalogue([AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListKpiCatalogue(page), ct);
-
-    private static async Task<Ok<OutcomeDetails>> Send(IRequest<OutcomeDetails> command, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok((await mediator.Send(command, ct)).WithETag(http));
 }

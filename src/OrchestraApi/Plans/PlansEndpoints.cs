@@ -64,48 +64,44 @@ public static class PlansEndpoints
         mediator.Send(new ListActivities(filter, page), ct);
 
     private static Task<Ok<PlanDetails>> Get(Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new GetPlan(planId), mediator, http, ct);
+        mediator.SendVersionedAsync(new GetPlan(planId), http, ct);
 
     private static Task<Ok<PlanDetails>> Revise(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, RevisePlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new RevisePlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new RevisePlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
     private static Task<Ok<PlanDetails>> Submit(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new SubmitPlan(planId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new SubmitPlan(planId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
     private static Task<Ok<PlanDetails>> Approve(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new ApprovePlan(planId, Versions.Expected(ifMatch), Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new ApprovePlan(planId, Versions.Expected(ifMatch), Caller.From(user).Name), http, ct);
 
     private static Task<Ok<PlanDetails>> Return(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ReturnPlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new ReturnPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user).Name), mediator, http, ct);
+        mediator.SendVersionedAsync(new ReturnPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
     private static Task<Ok<PlanDetails>> Cancel(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new CancelPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new CancelPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
     private static Task<Ok<PlanDetails>> Promote(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new PromotePilot(planId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new PromotePilot(planId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
     private static Task<Page<PlanChange>> History(Guid planId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetPlanHistory(planId, page), ct);
 
     private static Task<Ok<ActivityDetails>> Schedule(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ScheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new ScheduleActivity(planId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new ScheduleActivity(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
     private static Task<Ok<ActivityDetails>> Reschedule(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RescheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new RescheduleActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new RescheduleActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
     private static Task<Ok<ActivityDetails>> Rebudget(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RebudgetActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new RebudgetActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new RebudgetActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
     private static Task<Ok<ActivityDetails>> Start(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new StartActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new StartActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
     private static Task<Ok<ActivityDetails>> Complete(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new CompleteActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), mediator, http, ct);
+        mediator.SendVersionedAsync(new CompleteActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
     private static Task<Ok<ActivityDetails>> CancelActivity(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        Send(new CancelActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), mediator, http, ct);
-
-    private static async Task<Ok<T>> Send<T>(IRequest<T> request, IMediator mediator, HttpContext http, CancellationToken ct)
-        where T : IVersioned =>
-        TypedResults.Ok((await mediator.Send(request, ct)).WithETag(http));
+        mediator.SendVersionedAsync(new CancelActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 }

@@ -54,6 +54,11 @@ public static class VersionedResponses
         return resource;
     }
 
+    /// <summary>Sends a use case whose answer carries a version, and answers 200 with it as the ETag.</summary>
+    public static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<T>> SendVersionedAsync<T>(this MediatR.IMediator mediator, MediatR.IRequest<T> request, HttpContext http, CancellationToken ct)
+        where T : IVersioned =>
+        TypedResults.Ok((await mediator.Send(request, ct)).WithETag(http));
+
     /// <summary>Names an operation after its use case (operationId, hence the SDK method) and documents it.</summary>
     public static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, string useCase, string summary, string description) =>
         builder.WithName(useCase).WithSummary(summary).WithDescription(description);
