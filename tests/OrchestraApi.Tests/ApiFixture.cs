@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Marten.Events;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using OrchestraApi.Platform;
 using OrchestraApi.Sdk;
@@ -12,12 +13,13 @@ namespace OrchestraApi.Tests;
 /// server in ORCHESTRA_TEST_DB. Tests never share dirty state: each starts from a reset store.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "xUnit disposes fixtures through IAsyncLifetime.DisposeAsync.")]
-public sealed class ApiFixture : IAsyncLifetime
+public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 {
     public const string BootstrapKey = "test-bootstrap-admin-key-not-a-secret";
 
     private LocalPostgres? _cluster;
     private WebApplicationFactory<Program>? _factory;
+    private string _connectionString = "";
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
@@ -32,12 +34,54 @@ public sealed class ApiFixture : IAsyncLifetime
             connectionString = _cluster.ConnectionString();
         }
 
+        _connectionString = connectionString;
+        _factory = Start(connectionString);
+    }
+
+    /// <summary>
+    /// Another API host on a new, empty database of the same server: for tests that need a freshly started API
+    /// (cold connection pool and prepared statements) without disturbing the shared one.
+    /// </summary>
+    /// <param name="port">Connect through this local port instead (e.g. a proxy a test can cut).</param>
+    /// <param name="configure">More host configuration, e.g. a log capture.</param>
+    public async Task<ApiFixture> StartFreshApiAsync(int? port = null, Action<IWebHostBuilder>? configure = null)
+    {
+        var database = $"fresh_{Guid.NewGuid():N}";
+        await using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var fresh = new ApiFixture { _connectionString = _connectionString };
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(_connectionString) { Database = database };
+        if (port is not null)
+        {
+            connectionString.Port = port.Value;
+        }
+
+        fresh._factory = Start(connectionString.ConnectionString, configure);
+        Environment.SetEnvironmentVariable("ConnectionStrings__Orchestra", _connectionString);
+        return fresh;
+    }
+
+    private static WebApplicationFactory<Program> Start(string connectionString, Action<IWebHostBuilder>? configure = null)
+    {
         // Read by Program before the host is built, so they go in as environment, not as host settings.
         Environment.SetEnvironmentVariable("ConnectionStrings__Orchestra", connectionString);
         Environment.SetEnvironmentVariable("Orchestra__BootstrapAdminKey", BootstrapKey);
-        _factory = new WebApplicationFactory<Program>();
-        _ = _factory.Server;
+        var factory = new WebApplicationFactory<Program>();
+        if (configure is not null)
+        {
+            factory = factory.WithWebHostBuilder(configure);
+        }
+
+        _ = factory.Server;
+        return factory;
     }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public async Task DisposeAsync()
     {

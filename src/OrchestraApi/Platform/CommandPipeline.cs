@@ -38,18 +38,20 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             return Replay(earlier, fingerprint);
         }
 
-        var response = await next();
-        session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
         try
         {
+            var response = await next();
+            session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
             await session.SaveChangesAsync(cancellationToken);
             return response;
         }
-        catch (DocumentAlreadyExistsException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A concurrent retry with the same key committed first; ours rolled back whole, so answer as it did.
+            // A concurrent retry with the same key may have committed first, and our attempt then failed on its effects
+            // (a rule it now breaks, a unique index, the key record itself). Its events and key record committed
+            // together, so if the record is there now, the retry gets the first answer; otherwise our failure stands.
             await using var fresh = services.GetRequiredService<IDocumentStore>().QuerySession(session.TenantId);
-            if (await fresh.LoadAsync<IdempotencyRecord>(recordId, cancellationToken) is { } winner)
+            if (await fresh.LoadAsync<IdempotencyRecord>(recordId, CancellationToken.None) is { } winner)
             {
                 return Replay(winner, fingerprint);
             }

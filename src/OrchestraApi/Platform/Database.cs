@@ -20,10 +20,15 @@ public static class Database
     /// </summary>
     public static async Task AddOrchestraDatabaseAsync(this WebApplicationBuilder builder, Action<StoreOptions> configure)
     {
-        var connectionString = await ResolveConnectionStringAsync(builder);
+        var dataSource = NpgsqlDataSource.Create(await ResolveConnectionStringAsync(builder));
+        // The problem mapper retires pooled connections after an unexpected database error (see ProblemMapper).
+        builder.Services.AddSingleton(dataSource);
+        // Marten logs every failed batch as an error with its SQL; expected failures (409, 412) are answered and
+        // logged once by the problem mapper, and unexpected ones are logged there with the whole exception.
+        builder.Logging.AddFilter("Marten.IDocumentStore", LogLevel.None);
         var marten = builder.Services.AddMarten(options =>
             {
-                options.Connection(connectionString);
+                options.Connection(dataSource);
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 

@@ -19,8 +19,9 @@ public static class EventStreams
         this IDocumentSession session, Guid id, long expectedVersion, Func<T, Task<IReadOnlyList<object>>> decide, Func<T, object, T> evolve, CancellationToken ct)
         where T : class
     {
-        var stream = await session.Events.FetchForWriting<T>(id, ct);
-        if (stream.Aggregate is not { } state)
+        // The empty id is never a stream's (ids are server-made) and Marten refuses it outright: answer as unknown.
+        var stream = id == Guid.Empty ? null : await session.Events.FetchForWriting<T>(id, ct);
+        if (stream?.Aggregate is not { } state)
         {
             throw new NotFoundException($"{typeof(T).Name} {id} was not found.");
         }
@@ -38,7 +39,7 @@ public static class EventStreams
     {
         var limit = Cursor.Limit(page.Limit);
         var after = Cursor.DecodePosition(page.Cursor);
-        if (await session.Events.FetchStreamStateAsync(id, ct) is null)
+        if (id == Guid.Empty || await session.Events.FetchStreamStateAsync(id, ct) is null)
         {
             throw new NotFoundException($"{resource} {id} was not found.");
         }

@@ -19,7 +19,32 @@ public static class Health
     public static void MapOrchestraHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync }).AllowAnonymous();
+    }
+
+    /// <summary>Ready: <c>Healthy</c> as text. Not ready: a 503 problem document naming each failing check, with Retry-After.</summary>
+    private static async Task WriteReadinessAsync(HttpContext http, HealthReport report)
+    {
+        if (report.Status == HealthStatus.Healthy)
+        {
+            http.Response.ContentType = "text/plain";
+            await http.Response.WriteAsync(report.Status.ToString());
+            return;
+        }
+
+        http.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString());
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Not ready",
+                Detail = string.Join(" ", failing.Values),
+                Extensions = { ["checks"] = failing },
+            },
+        });
     }
 
     private sealed class PostgresCheck(IDocumentStore store) : IHealthCheck

@@ -3,12 +3,31 @@ using System.ComponentModel.DataAnnotations;
 namespace OrchestraApi.Platform;
 
 /// <summary>An amount in an ISO 4217 currency.</summary>
-/// <param name="Amount">Non-negative, at most two decimals are meaningful.</param>
+/// <param name="Amount">Non-negative, with at most the currency's decimals (2 for EUR, 0 for JPY, 3 for KWD).</param>
 /// <param name="Currency">ISO 4217 code, e.g. EUR.</param>
 public sealed record Money(
     [property: Range(typeof(decimal), "0", "1000000000000", ErrorMessage = "must be between 0 and 1,000,000,000,000.")] decimal Amount,
     [property: Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "must be an ISO 4217 code such as EUR."), StringLength(3, MinimumLength = 3), IsoCurrency] string Currency)
+    : IValidatableObject
 {
+    // ISO 4217 minor units where they are not 2.
+    private static readonly Dictionary<string, int> MinorUnits = new(StringComparer.Ordinal)
+    {
+        ["BIF"] = 0, ["CLP"] = 0, ["DJF"] = 0, ["GNF"] = 0, ["ISK"] = 0, ["JPY"] = 0, ["KMF"] = 0, ["KRW"] = 0, ["PYG"] = 0,
+        ["RWF"] = 0, ["UGX"] = 0, ["VND"] = 0, ["VUV"] = 0, ["XAF"] = 0, ["XOF"] = 0, ["XPF"] = 0,
+        ["BHD"] = 3, ["IQD"] = 3, ["JOD"] = 3, ["KWD"] = 3, ["LYD"] = 3, ["OMR"] = 3, ["TND"] = 3,
+    };
+
+    /// <summary>The currency's decimals: an amount with more is refused rather than silently rounded.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var decimals = MinorUnits.GetValueOrDefault(Currency, 2);
+        if (Amount.Scale > decimals && Amount != Math.Round(Amount, decimals))
+        {
+            yield return new ValidationResult($"must have at most {decimals} decimals in {Currency}.", [nameof(Amount)]);
+        }
+    }
+
     /// <summary>As people read it in history entries: "1,250,000.00 EUR".</summary>
     public override string ToString() => $"{Amount.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} {Currency}";
 }

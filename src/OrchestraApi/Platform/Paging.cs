@@ -29,7 +29,8 @@ public static class Cursor
     {
         try
         {
-            return cursor.Length <= 200 ? System.Text.Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)) : throw new FormatException();
+            var key = cursor.Length <= 200 ? System.Text.Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor)) : throw new FormatException();
+            return RequestValidation.Storable(key) && !key.Contains('\uFFFD', StringComparison.Ordinal) ? key : throw new FormatException();
         }
         catch (FormatException)
         {

@@ -13,6 +13,7 @@ public static class PlatformSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c => CamelCaseFields(c.ProblemDetails));
+        services.AddSingleton<RequestValidation>();
         services.AddExceptionHandler<ProblemMapper>();
         services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
@@ -48,6 +49,8 @@ public static class PlatformSetup
             return;
         }
 
+        // One title for every invalid-input answer, whether the framework or the API found the problem.
+        validation.Title = "Invalid input";
         var errors = validation.Errors.ToList();
         validation.Errors.Clear();
         foreach (var (field, messages) in errors)
@@ -63,6 +66,7 @@ public static class PlatformSetup
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<RequestValidation>();
         app.MapOpenApi(OpenApi.DocumentPath).AllowAnonymous();
         app.UseSwaggerUI(o =>
         {

@@ -14,10 +14,16 @@ public sealed class RuleViolationException(string rule, string message) : Except
     public string Rule { get; } = rule;
 }
 
-/// <summary>Input that is well-formed JSON but invalid for its field: 400, naming the field.</summary>
-public sealed class InvalidInputException(string field, string message) : Exception(message)
+/// <summary>Invalid input: 400, one entry per field (JSON path, query parameter or header) with its messages.</summary>
+public sealed class InvalidInputException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception(string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
 {
-    public string Field { get; } = field;
+    public InvalidInputException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 }
 
 /// <summary>No such resource in the caller's organisation (unknown and foreign ids look the same): 404.</summary>
@@ -57,12 +63,32 @@ public static class UniqueRules
     }
 }
 
+/// <summary>The database cannot be reached or is overloaded: 503 with Retry-After; the client may retry.</summary>
+public static class DatabaseOutage
+{
+    public const int RetryAfterSeconds = 5;
+
+    public static bool Is(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
 /// <summary>
-/// The one exception-to-problem mapper (RFC 9457). Policy: 400 malformed or invalid input (naming the field),
+/// The one exception-to-problem mapper (RFC 9457). Policy: 400 malformed or invalid input (naming each field),
 /// 401/403 auth, 404 unknown id in this organisation, 409 rule violated, 412 stale If-Match,
-/// 422 Idempotency-Key reuse, 428 missing If-Match; anything else is a logged 500.
+/// 422 Idempotency-Key reuse, 428 missing If-Match, 503 database unavailable; anything else is a logged 500.
+/// Expected problems are the client's business: logged once at Information, without a stack trace.
 /// </summary>
-public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogger<ProblemMapper> logger) : IExceptionHandler
+public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsql.NpgsqlDataSource database, ILogger<ProblemMapper> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -73,8 +99,25 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogg
         }
 
         var problem = Map(exception);
-        if (problem is null)
+        if (problem is not null)
         {
+            logger.LogInformation("{Method} {Path} answered {Status} {Title}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Title, problem.Detail);
+        }
+        else if (DatabaseOutage.Is(exception))
+        {
+            logger.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+            httpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            problem = new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = $"The database is unavailable; nothing was changed. Retry in {DatabaseOutage.RetryAfterSeconds} seconds." };
+        }
+        else
+        {
+            if (IsDatabaseError(exception))
+            {
+                // A batch that failed in an unexpected way may leave its pooled connection out of step (prepared
+                // statements, protocol state): retire every pooled connection rather than hand it to the next request.
+                database.Clear();
+            }
+
             logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
             problem = new ProblemDetails { Status = 500, Title = "Unexpected error", Detail = "The request failed on our side; quote the traceId when you report it." };
         }
@@ -83,13 +126,27 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogg
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
+    private static bool IsDatabaseError(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.NpgsqlException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static ProblemDetails? Map(Exception exception) => (UniqueRules.Find(exception) ?? exception) switch
     {
-        InvalidInputException e => Invalid(e.Field, e.Message),
-        BadHttpRequestException { InnerException: JsonException json } => InvalidJson(json),
+        InvalidInputException e => Invalid(e.Errors),
+        BadHttpRequestException { InnerException: JsonException json } => Invalid(json.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body", "is not valid for this field."),
         BadHttpRequestException e when BindingFailure().Match(e.Message) is { Success: true } m =>
-            Invalid(JsonNamingPolicy.CamelCase.ConvertName(m.Groups["name"].Value), $"'{m.Groups["value"].Value}' is not a valid value."),
-        BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = e.Message },
+            Invalid(JsonNamingPolicy.CamelCase.ConvertName(m.Groups["name"].Value), AllowedValues(m.Groups["type"].Value)),
+        BadHttpRequestException { StatusCode: 413 } => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this API accepts." },
+        BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = "The request could not be read." },
         RuleViolationException e => new ProblemDetails { Status = 409, Title = "Rule violated", Detail = e.Message, Extensions = { ["rule"] = e.Rule } },
         NotFoundException e => new ProblemDetails { Status = 404, Title = "Not found", Detail = e.Message },
         ForbiddenException e => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = e.Message },
@@ -104,35 +161,23 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, ILogg
     };
 
     // ASP.NET Core's message for a query or route value that does not parse: 'Failed to bind parameter "T name" from "value".'
-    [GeneratedRegex("^Failed to bind parameter \"(?:.* )?(?<name>\\w+)\" from \"(?<value>.*)\"\\.$")]
+    [GeneratedRegex("^Failed to bind parameter \"(?:[\\w.]+\\.)?(?:Nullable<)?(?<type>\\w+)\\W* (?<name>\\w+)\" from \".*\"\\.$", RegexOptions.Singleline)]
     private static partial Regex BindingFailure();
 
+    /// <summary>Names the allowed values of one of our enums; other types get a plain message (no .NET type names).</summary>
+    private static string AllowedValues(string typeName) =>
+        typeof(ProblemMapper).Assembly.GetTypes().FirstOrDefault(t => t.IsEnum && t.Name == typeName) is { } type
+            ? $"must be one of: {string.Join(", ", Enum.GetNames(type))} (exact names)."
+            : "is not a valid value.";
+
     private static HttpValidationProblemDetails Invalid(string field, string message) =>
-        new(new Dictionary<string, string[]> { [field] = [message] })
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static HttpValidationProblemDetails Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+        new(errors.ToDictionary())
         {
             Status = 400,
             Title = "Invalid input",
-            Detail = $"{field}: {message}",
+            Detail = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
         };
-
-    // System.Text.Json's messages name .NET types; clients know fields as JSON paths like "kpis[0].target".
-    private static HttpValidationProblemDetails InvalidJson(JsonException json)
-    {
-        var field = json.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
-        var message = json.Message;
-        if (message.Contains("missing required properties", StringComparison.Ordinal))
-        {
-            var names = message.Split('\'').Where((_, i) => i % 2 == 1).Skip(1);
-            var missing = string.Join(", ", names);
-            return Invalid(field == "body" ? missing : $"{field}.{missing}", "is required.");
-        }
-
-        return Invalid(field, message switch
-        {
-            _ when message.Contains("could not be mapped", StringComparison.Ordinal) => "is not a field of this request.",
-            _ when message.Contains("could not be converted", StringComparison.Ordinal) => "has a value of the wrong type, outside the allowed values or out of range.",
-            _ when field == "body" && message.Contains("null", StringComparison.Ordinal) => "A request body is required.",
-            _ => "is not valid JSON: " + message.Split(" Path:", 2)[0],
-        });
-    }
 }

@@ -85,15 +85,15 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
             Conductor = "Ada",
             StartsOn = new DateOnly(2027, 2, 28),
             EndsOn = new DateOnly(2028, 2, 29),
-            Budget = new Money { Amount = 0.01m, Currency = "JPY" },
+            Budget = new Money { Amount = 0.001m, Currency = "KWD" },
             Kpis = [precise, down],
         };
 
         var defined = await outcomes.DefineOutcomeAsync(request);
         var read = await outcomes.GetOutcomeAsync(defined.Id);
 
-        Assert.Equal(0.01m, read.Budget.Amount);
-        Assert.Equal("JPY", read.Budget.Currency);
+        Assert.Equal(0.001m, read.Budget.Amount);
+        Assert.Equal("KWD", read.Budget.Currency);
         Assert.Equal(new DateOnly(2027, 2, 28), read.StartsOn);
         Assert.Equal(new DateOnly(2028, 2, 29), read.EndsOn);
         Assert.Equal(123456789.123456m, read.Kpis[0].Baseline);

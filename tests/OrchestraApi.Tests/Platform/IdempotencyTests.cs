@@ -1,5 +1,9 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
 using OrchestraApi.Sdk;
 using OrchestraApi.Tests.Outcomes;
+using OrchestraApi.Tests.Plans;
 
 namespace OrchestraApi.Tests.Platform;
 
@@ -69,4 +73,33 @@ public sealed class IdempotencyTests(ApiFixture api) : ApiTest(api)
 
         Assert.Equal(first.Id, retry.Id);
     }
+
+    [Theory]
+    [InlineData("/organisations")]
+    [InlineData("/outcomes")]
+    [InlineData("/plans")]
+    public async Task twenty_concurrent_retries_of_one_create_all_get_the_first_answer(string route)
+    {
+        var world = await PlanWorld.CreateAsync(Api);
+        var (key, body) = route switch
+        {
+            "/organisations" => (ApiFixture.BootstrapKey, """{"name":"Fabrikam"}"""),
+            "/outcomes" => (await world.Organisation.KeyAsync(Role.Conductor), JsonSerializer.Serialize(OutcomeSamples.Define(kpis: OutcomeSamples.Clv()), Json)),
+            _ => (await world.Organisation.KeyAsync(Role.Orchestrator, Discipline.Digital), JsonSerializer.Serialize(world.Plan(Discipline.Digital), Json)),
+        };
+        using var http = Api.Http(key);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", "one-key-for-all");
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.Created, $"{a.StatusCode} {a.Body}"));
+        Assert.Single(answers.Select(a => JsonDocument.Parse(a.Body).RootElement.GetProperty("id").GetGuid()).Distinct());
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 }

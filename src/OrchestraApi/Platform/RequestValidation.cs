@@ -1,0 +1,326 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>
+/// Checks every request before it binds: query values, path and the JSON body against the endpoint's request type,
+/// reporting every problem at once, one entry per field (<c>kpis[0].target</c>), in one voice. Text PostgreSQL
+/// cannot store (NUL, unpaired surrogates) is refused here, so it never reaches the database.
+/// </summary>
+public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
+{
+    public static readonly DateOnly EarliestDate = new(2000, 1, 1);
+    public static readonly DateOnly LatestDate = new(2100, 12, 31);
+
+    private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var errors = new Errors();
+        if (!Storable(context.Request.Path.Value))
+        {
+            errors.Add("path", Errors.Unstorable);
+        }
+
+        foreach (var (name, values) in context.Request.Query)
+        {
+            if (!Storable(name) || values.Any(v => !Storable(v)))
+            {
+                errors.Add(Storable(name) ? name : "query", Errors.Unstorable);
+            }
+        }
+
+        if (errors.Count == 0 && BodyType(context) is { } type)
+        {
+            await ValidateBodyAsync(context.Request, type, errors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors.ToDictionary());
+        }
+
+        await next(context);
+    }
+
+    /// <summary>False for text that PostgreSQL's text and jsonb cannot hold: NUL and unpaired UTF-16 surrogates.</summary>
+    public static bool Storable(string? text)
+    {
+        if (text is null)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\0' || char.IsLowSurrogate(c) || (char.IsHighSurrogate(c) && (++i >= text.Length || !char.IsLowSurrogate(text[i]))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Type? BodyType(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is { RequestType: { } type } accepts
+        && accepts.ContentTypes.Contains("application/json")
+            ? type
+            : null;
+
+    private async Task ValidateBodyAsync(HttpRequest request, Type type, Errors errors)
+    {
+        if (request.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            return; // The framework answers 415 for other media types.
+        }
+
+        request.EnableBuffering();
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
+        }
+        catch (JsonException) when (request.Body.Position == 0)
+        {
+            errors.Add("body", "is required: send a JSON request body.");
+            return;
+        }
+        catch (JsonException e)
+        {
+            errors.Add("body", $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
+            return;
+        }
+
+        using (document)
+        {
+            FindUnstorableText(document.RootElement, "", errors);
+            if (errors.Count == 0)
+            {
+                Walk(document.RootElement, _options.GetTypeInfo(type), "", nullable: false, errors);
+            }
+        }
+
+        request.Body.Position = 0;
+    }
+
+    private static void FindUnstorableText(JsonElement element, string path, Errors errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String when !Storable(Text(() => element.GetString())):
+                errors.Add(Errors.Name(path), Errors.Unstorable);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = Text(() => property.Name) is { } text && Storable(text) ? text : "?";
+                    FindUnstorableText(property.Value, Errors.Member(path, name), errors);
+                    if (name == "?")
+                    {
+                        errors.Add(Errors.Name(path), "has a field name with characters that cannot be stored (NUL or unpaired surrogates).");
+                    }
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    FindUnstorableText(item, $"{path}[{index++}]", errors);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The unescaped text, or NUL when it cannot be unescaped (an escaped unpaired surrogate).</summary>
+    private static string? Text(Func<string?> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            return "\0";
+        }
+    }
+
+    private void Walk(JsonElement element, JsonTypeInfo info, string path, bool nullable, Errors errors)
+    {
+        var field = Errors.Name(path);
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            if (!nullable)
+            {
+                errors.Add(field, "is required and cannot be null.");
+            }
+
+            return;
+        }
+
+        var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Object when element.ValueKind != JsonValueKind.Object:
+                errors.Add(field, "must be a JSON object.");
+                break;
+            case JsonTypeInfoKind.Object:
+                WalkObject(element, info, path, errors);
+                break;
+            case JsonTypeInfoKind.Enumerable when element.ValueKind != JsonValueKind.Array:
+                errors.Add(field, "must be a JSON array.");
+                break;
+            case JsonTypeInfoKind.Enumerable:
+                var elementInfo = _options.GetTypeInfo(info.ElementType!);
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item, elementInfo, $"{path}[{index++}]", IsNullableValue(info.ElementType!), errors);
+                }
+
+                break;
+            default:
+                if (Primitive(element, type) is { } problem)
+                {
+                    errors.Add(field, problem);
+                }
+
+                break;
+        }
+    }
+
+    private void WalkObject(JsonElement element, JsonTypeInfo info, string path, Errors errors)
+    {
+        var before = errors.Count;
+        var comparison = _options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var present = new List<(JsonPropertyInfo Property, JsonElement Value)>();
+        foreach (var member in element.EnumerateObject())
+        {
+            if (info.Properties.FirstOrDefault(p => string.Equals(p.Name, member.Name, comparison)) is { } property)
+            {
+                present.Add((property, member.Value));
+            }
+            else if (info.UnmappedMemberHandling == JsonUnmappedMemberHandling.Disallow || info.Type.GetCustomAttribute<JsonUnmappedMemberHandlingAttribute>() is { UnmappedMemberHandling: JsonUnmappedMemberHandling.Disallow })
+            {
+                errors.Add(Errors.Member(path, member.Name), "is not a field of this request.");
+            }
+        }
+
+        foreach (var property in info.Properties)
+        {
+            var member = Errors.Member(path, property.Name);
+            if (present.FindIndex(p => p.Property == property) is var i and >= 0)
+            {
+                var value = present[i].Value;
+                var count = errors.Count;
+                Walk(value, _options.GetTypeInfo(property.PropertyType), member, property.AssociatedParameter?.IsNullable ?? property.IsSetNullable, errors);
+                if (errors.Count == count)
+                {
+                    CheckAttributes(property, value.Deserialize(property.PropertyType, _options), member, errors);
+                }
+            }
+            else if (property.IsRequired || property.AssociatedParameter is { HasDefaultValue: false })
+            {
+                errors.Add(member, "is required.");
+            }
+        }
+
+        if (errors.Count == before && typeof(IValidatableObject).IsAssignableFrom(info.Type)
+            && element.Deserialize(info.Type, _options) is IValidatableObject validatable)
+        {
+            foreach (var result in validatable.Validate(new ValidationContext(validatable)))
+            {
+                foreach (var name in result.MemberNames.DefaultIfEmpty(""))
+                {
+                    errors.Add(name.Length == 0 ? Errors.Name(path) : Errors.Member(path, JsonNamingPolicy.CamelCase.ConvertName(name)), result.ErrorMessage ?? "is not valid.");
+                }
+            }
+        }
+    }
+
+    private static void CheckAttributes(JsonPropertyInfo property, object? value, string field, Errors errors)
+    {
+        var attributes = property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>() ?? [];
+        foreach (var attribute in attributes.Where(a => !a.IsValid(value)))
+        {
+            errors.Add(field, Message(attribute, value));
+            return; // One message per field: the first rule it breaks.
+        }
+    }
+
+    /// <summary>Our own wording for the framework's attributes (theirs name .NET properties); ours carry their message.</summary>
+    private static string Message(ValidationAttribute attribute, object? value) => attribute switch
+    {
+        _ when attribute.ErrorMessage is { } message => message,
+        RequiredAttribute => "is required.",
+        StringLengthAttribute { MinimumLength: > 0 } a => $"must be {a.MinimumLength}-{a.MaximumLength} characters.",
+        StringLengthAttribute a => $"must be at most {a.MaximumLength} characters.",
+        MaxLengthAttribute a when value is string => $"must be at most {a.Length} characters.",
+        MaxLengthAttribute a => $"must have at most {a.Length} items.",
+        MinLengthAttribute a when value is string => $"must be at least {a.Length} characters.",
+        MinLengthAttribute a => $"must have at least {a.Length} items.",
+        RangeAttribute a => $"must be between {a.Minimum} and {a.Maximum}.",
+        RegularExpressionAttribute => "does not have the expected format.",
+        _ => attribute.FormatErrorMessage("value"),
+    };
+
+    private static string? Primitive(JsonElement element, Type type) => type switch
+    {
+        _ when type == typeof(string) => element.ValueKind == JsonValueKind.String ? null : "must be a string.",
+        _ when type.IsEnum => element.ValueKind == JsonValueKind.String && Enum.GetNames(type).Contains(element.GetString(), StringComparer.Ordinal)
+            ? null
+            : $"must be one of: {string.Join(", ", Enum.GetNames(type))} (exact names).",
+        _ when type == typeof(DateOnly) => element.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(element.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                ? date < EarliestDate || date > LatestDate ? $"must be between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}." : null
+                : "must be a date written yyyy-MM-dd.",
+        _ when type == typeof(Guid) => element.ValueKind == JsonValueKind.String && Guid.TryParse(element.GetString(), out _) ? null : "must be an id (a UUID).",
+        _ when type == typeof(bool) => element.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false.",
+        _ when type == typeof(decimal) => element.ValueKind == JsonValueKind.Number ? element.TryGetDecimal(out _) ? null : "is out of range." : "must be a number.",
+        _ when type == typeof(int) => element.ValueKind == JsonValueKind.Number ? element.TryGetInt32(out _) ? null : "must be a whole number in range." : "must be a number.",
+        _ when type == typeof(long) => element.ValueKind == JsonValueKind.Number ? element.TryGetInt64(out _) ? null : "must be a whole number in range." : "must be a number.",
+        _ => null,
+    };
+
+    private static bool IsNullableValue(Type type) => Nullable.GetUnderlyingType(type) is not null;
+
+    /// <summary>Problems by field, in the order found; the first message for a field is the one reported.</summary>
+    private sealed class Errors
+    {
+        public const string Unstorable = "contains characters that cannot be stored (NUL or unpaired surrogates).";
+
+        private readonly Dictionary<string, List<string>> _byField = new(StringComparer.Ordinal);
+
+        public int Count => _byField.Count;
+
+        public static string Name(string path) => path.Length == 0 ? "body" : path;
+
+        public static string Member(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+        public void Add(string field, string message)
+        {
+            if (!_byField.TryGetValue(field, out var messages))
+            {
+                _byField[field] = messages = [];
+            }
+
+            if (!messages.Contains(message))
+            {
+                messages.Add(message);
+            }
+        }
+
+        public Dictionary<string, string[]> ToDictionary() => _byField.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrchestraApi.Sdk;
+using OrchestraApi.Tests.Plans;
+
+namespace OrchestraApi.Tests.Platform;
+
+/// <summary>
+/// Input an attacker or a clumsy client sends, swept over every operation of the served contract: always a 4xx problem
+/// naming the field, never a 500 (issue 8, defects 1 and 4).
+/// </summary>
+public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task nul_or_an_unpaired_surrogate_in_any_string_of_any_body_is_a_400_naming_that_field()
+    {
+        var (admin, bootstrap) = await ClientsAsync();
+        var checkedFields = 0;
+        foreach (var operation in await OperationsAsync())
+        {
+            if (operation.Example is null)
+            {
+                continue;
+            }
+
+            // Escaped in the JSON text as an attacker would send them (a serializer would replace the lone surrogate).
+            foreach (var (field, poison) in StringFields(operation.Example, "").SelectMany(f => new[] { (f, "bad\\u0000text"), (f, "bad\\ud800text") }))
+            {
+                var body = Replace(operation.Example, field, "POISON").ToJsonString().Replace("POISON", poison, StringComparison.Ordinal);
+                using var response = await SendAsync(operation.UsesBootstrapKey ? bootstrap : admin, operation, Guid.NewGuid(), body);
+
+                var problem = await ProblemAsync(response, $"{operation.Id} {field}");
+                Assert.Equal(400, problem.GetProperty("status").GetInt32());
+                Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{operation.Id}: expected '{field}' in {problem}");
+                checkedFields++;
+            }
+        }
+
+        Assert.True(checkedFields > 40, $"only {checkedFields} string fields were swept");
+    }
+
+    [Fact]
+    public async Task every_route_answers_the_empty_id_as_unknown_and_never_with_a_500()
+    {
+        var (admin, bootstrap) = await ClientsAsync();
+        var swept = 0;
+        foreach (var operation in (await OperationsAsync()).Where(o => o.Path.Contains('{', StringComparison.Ordinal)))
+        {
+            using var response = await SendAsync(operation.UsesBootstrapKey ? bootstrap : admin, operation, Guid.Empty, operation.Example?.ToJsonString());
+
+            var problem = await ProblemAsync(response, operation.Id);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{operation.Id}: {response.StatusCode} {problem}");
+            swept++;
+        }
+
+        Assert.True(swept > 20, $"only {swept} routes were swept");
+    }
+
+    [Theory]
+    [InlineData("/outcomes")]
+    [InlineData("/outcomes/kpis")]
+    [InlineData("/plans/activities?outcomeId=OUTCOME")]
+    [InlineData("/outcomes/OUTCOME/history")]
+    [InlineData("/organisations/ORGANISATION/api-keys")]
+    public async Task forged_cursors_are_a_400_naming_the_cursor(string list)
+    {
+        var world = await PlanWorld.CreateAsync(Api);
+        using var admin = Api.Http(await world.Organisation.KeyAsync(Role.Admin));
+        var url = list.Replace("OUTCOME", world.Outcome.Id.ToString(), StringComparison.Ordinal).Replace("ORGANISATION", world.Organisation.Id.ToString(), StringComparison.Ordinal);
+
+        foreach (var cursor in new[] { "AAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAA", "_w", "4pyTIMOgIGxhIG1vZGU", "%00", new string('A', 400) })
+        {
+            using var response = await admin.GetAsync(new Uri($"{url}{(url.Contains('?', StringComparison.Ordinal) ? '&' : '?')}cursor={cursor}", UriKind.Relative));
+
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{url} cursor={cursor}: {response.StatusCode} {body}");
+            if (response.StatusCode == HttpStatusCode.BadRequest)
+            {
+                Assert.Contains("\"cursor\"", body, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("/outcomes?conductor=a%00b", "conductor")]
+    [InlineData("/outcomes?conductor=%00", "conductor")]
+    [InlineData("/plans/activities?outcomeId=00000000-0000-0000-0000-000000000001&channel=Email%00", "channel")]
+    public async Task nul_in_a_query_value_is_a_400_naming_it(string url, string field)
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        using var http = await organisation.HttpAsAsync(Role.Cmo);
+
+        using var response = await http.GetAsync(new Uri(url, UriKind.Relative));
+
+        var problem = await ProblemAsync(response, url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    private async Task<(HttpClient Admin, HttpClient Bootstrap)> ClientsAsync()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        return (Api.Http(await organisation.KeyAsync(Role.Admin)), Api.Http(ApiFixture.BootstrapKey));
+    }
+
+    private sealed record Operation(string Id, HttpMethod Method, string Path, JsonNode? Example)
+    {
+        public bool UsesBootstrapKey => Path.StartsWith("/organisations", StringComparison.Ordinal);
+    }
+
+    private async Task<List<Operation>> OperationsAsync()
+    {
+        using var http = Api.Http();
+        var document = await http.GetFromJsonAsync<JsonObject>(new Uri("/openapi/v1.json", UriKind.Relative));
+        return [.. document!["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => new Operation(
+            op.Value!["operationId"]!.GetValue<string>(),
+            HttpMethod.Parse(op.Key),
+            path.Key,
+            op.Value["requestBody"]?["content"]?["application/json"]?["example"]?.DeepClone())))];
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, Operation operation, Guid id, string? body)
+    {
+        var path = System.Text.RegularExpressions.Regex.Replace(operation.Path, "\\{(\\w+)\\}", m => m.Groups[1].Value == "key" ? "clv" : id.ToString());
+        var request = new HttpRequestMessage(operation.Method, path);
+        request.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, string what)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"{what}: {response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>The JSON paths of every string in <paramref name="node"/>, as the API names fields (<c>kpis[0].name</c>).</summary>
+    private static IEnumerable<string> StringFields(JsonNode? node, string path) => node switch
+    {
+        JsonObject o => o.SelectMany(p => StringFields(p.Value, path.Length == 0 ? p.Key : $"{path}.{p.Key}")),
+        JsonArray a => a.SelectMany((item, i) => StringFields(item, $"{path}[{i}]")),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => [path],
+        _ => [],
+    };
+
+    private static JsonNode Replace(JsonNode example, string field, string value)
+    {
+        var copy = example.DeepClone();
+        var node = copy;
+        var steps = System.Text.RegularExpressions.Regex.Matches(field, "\\w+|\\[\\d+\\]").Select(m => m.Value).ToList();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var last = i == steps.Count - 1;
+            if (steps[i].StartsWith('['))
+            {
+                var index = int.Parse(steps[i].Trim('[', ']'), System.Globalization.CultureInfo.InvariantCulture);
+                if (last)
+                {
+                    node.AsArray()[index] = value;
+                }
+                else
+                {
+                    node = node.AsArray()[index]!;
+                }
+            }
+            else if (last)
+            {
+                node.AsObject()[steps[i]] = value;
+            }
+            else
+            {
+                node = node.AsObject()[steps[i]]!;
+            }
+        }
+
+        return copy;
+    }
+}
