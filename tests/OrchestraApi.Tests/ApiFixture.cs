@@ -23,6 +23,9 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>The connection string of the shared server (its default database).</summary>
+    public string ConnectionString => _connectionString;
+
     public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
 
     public async Task InitializeAsync()
