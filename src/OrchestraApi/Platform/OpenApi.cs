@@ -30,7 +30,11 @@ public static class OpenApi
                     Links the plans of advertising, public relations, digital and CRM under business outcomes owned by a
                     conductor, and measures them in a closed loop. Authenticate with an API key in the `X-Api-Key` header.
                     Changes to an existing resource need `If-Match` with the version you read; creates accept
-                    `Idempotency-Key`. Errors are RFC 9457 problem documents.
+                    `Idempotency-Key`. Errors are RFC 9457 problem documents; invalid input is reported all at once,
+                    with one entry per field in `errors`. Enum values are their exact names, in bodies and queries
+                    alike. Text may not contain NUL or unpaired surrogates; dates lie between 2000-01-01 and
+                    2100-12-31; amounts have at most their currency's decimals. When the database is unavailable,
+                    requests answer 503 with `Retry-After`.
                     """,
             };
             // Relative URLs: Swagger UI and clients call whichever host served the document.
@@ -60,6 +64,11 @@ public static class OpenApi
             else if (type == typeof(decimal))
             {
                 schema.Format = "decimal";
+            }
+            else if (type == typeof(DateOnly))
+            {
+                // JSON Schema cannot bound a date; say it where Swagger UI and the SDK docs show it.
+                schema.Description = $"{schema.Description} A date (yyyy-MM-dd) from {RequestValidation.EarliestDate:yyyy-MM-dd} to {RequestValidation.LatestDate:yyyy-MM-dd}.".TrimStart();
             }
 
             return Task.CompletedTask;
