@@ -9,7 +9,8 @@ namespace OrchestraApi.Tests.Outcomes;
 /// <summary>Bad input is a 400 problem document naming the field, never a 500, and stores nothing.</summary>
 public sealed class OutcomeInputTests(ApiFixture api) : ApiTest(api)
 {
-    private const string Valid = """
+    /// <summary>A valid outcome definition as raw JSON, to break one piece at a time.</summary>
+    internal const string Valid = """
         {"title":"Grow CLV","conductor":"Ada","startsOn":"2027-01-01","endsOn":"2027-12-31","budget":{"amount":1000,"currency":"EUR"},
          "kpis":[{"key":"clv","name":"CLV","unit":"EUR","baseline":1,"target":2,"direction":"Up"}]}
         """;

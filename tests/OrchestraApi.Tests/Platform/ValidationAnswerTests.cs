@@ -8,10 +8,7 @@ namespace OrchestraApi.Tests.Platform;
 /// <summary>Validation answers a client can use: every problem at once, one entry per field, one voice (issue 8).</summary>
 public sealed class ValidationAnswerTests(ApiFixture api) : ApiTest(api)
 {
-    private const string Valid = """
-        {"title":"Grow CLV","conductor":"Ada","startsOn":"2027-01-01","endsOn":"2027-12-31","budget":{"amount":1000,"currency":"EUR"},
-         "kpis":[{"key":"clv","name":"CLV","unit":"EUR","baseline":1,"target":2,"direction":"Up"}]}
-        """;
+    private const string Valid = Outcomes.OutcomeInputTests.Valid;
 
     [Fact]
     public async Task every_problem_of_a_body_is_reported_at_once_one_entry_per_field()
