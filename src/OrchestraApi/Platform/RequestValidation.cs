@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -19,6 +18,9 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
 {
     public static readonly DateOnly EarliestDate = new(2000, 1, 1);
     public static readonly DateOnly LatestDate = new(2100, 12, 31);
+
+    // Reflection once per property, not per request.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonPropertyInfo, ValidationAttribute[]> Attributes = [];
 
     private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
 
@@ -211,7 +213,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             {
                 present.Add((property, member.Value));
             }
-            else if (info.UnmappedMemberHandling == JsonUnmappedMemberHandling.Disallow || info.Type.GetCustomAttribute<JsonUnmappedMemberHandlingAttribute>() is { UnmappedMemberHandling: JsonUnmappedMemberHandling.Disallow })
+            else if (info.UnmappedMemberHandling == JsonUnmappedMemberHandling.Disallow)
             {
                 errors.Add(Errors.Member(path, member.Name), "is not a field of this request.");
             }
@@ -225,9 +227,9 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
                 var value = present[i].Value;
                 var count = errors.Count;
                 Walk(value, _options.GetTypeInfo(property.PropertyType), member, property.AssociatedParameter?.IsNullable ?? property.IsSetNullable, errors);
-                if (errors.Count == count)
+                if (errors.Count == count && Attributes.GetValue(property, Find) is { Length: > 0 } attributes)
                 {
-                    CheckAttributes(property, value.Deserialize(property.PropertyType, _options), member, errors);
+                    CheckAttributes(attributes, value.Deserialize(property.PropertyType, _options), member, errors);
                 }
             }
             else if (property.IsRequired || property.AssociatedParameter is { HasDefaultValue: false })
@@ -249,9 +251,11 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         }
     }
 
-    private static void CheckAttributes(JsonPropertyInfo property, object? value, string field, Errors errors)
+    private static ValidationAttribute[] Find(JsonPropertyInfo property) =>
+        property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>().ToArray() ?? [];
+
+    private static void CheckAttributes(ValidationAttribute[] attributes, object? value, string field, Errors errors)
     {
-        var attributes = property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>() ?? [];
         foreach (var attribute in attributes.Where(a => !a.IsValid(value)))
         {
             errors.Add(field, Message(attribute, value));
