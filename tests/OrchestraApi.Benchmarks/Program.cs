@@ -124,6 +124,7 @@ finally
 
 await cluster.DisposeAsync();
 Directory.Delete(dataDirectory, recursive: true);
+File.Delete(LocalPostgres.PasswordFile(dataDirectory));
 return 0;
 
 

@@ -97,6 +97,7 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         {
             await _cluster.DisposeAsync();
             Directory.Delete(_cluster.DataDirectory, recursive: true);
+            File.Delete(LocalPostgres.PasswordFile(_cluster.DataDirectory));
         }
     }
 

@@ -1,23 +1,29 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Npgsql;
 
 namespace OrchestraApi.Platform;
 
 /// <summary>
 /// A PostgreSQL cluster run from the server binaries on this machine: the embedded default of
-/// `dotnet run` (persistent data folder) and of the test suite (throwaway folder).
+/// `dotnet run` (persistent data folder) and of the test suite (throwaway folder). Only the holder of its password
+/// gets in: the password is generated at initialisation and kept beside the data directory (`{dir}.password`,
+/// readable by its owner only); whichever process started the server is named in `{dir}.owner` and stops it.
 /// </summary>
-public sealed class LocalPostgres : IAsyncDisposable
+public sealed partial class LocalPostgres : IAsyncDisposable
 {
     private readonly string _binDirectory;
     private bool _ownsServer;
 
-    private LocalPostgres(string dataDirectory, string binDirectory, int port, bool ownsServer)
+    private LocalPostgres(string dataDirectory, string binDirectory, int port, string password, bool ownsServer)
     {
         DataDirectory = dataDirectory;
         _binDirectory = binDirectory;
         Port = port;
+        Password = password;
         _ownsServer = ownsServer;
     }
 
@@ -25,8 +31,16 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The superuser's password (for tools such as pgbench: PGPASSWORD).</summary>
+    public string Password { get; }
+
+    /// <summary>Files beside the data directory: the password, and the process id of the API that runs the server.</summary>
+    public static string PasswordFile(string dataDirectory) => Path.TrimEndingDirectorySeparator(dataDirectory) + ".password";
+
+    private static string OwnerFile(string dataDirectory) => Path.TrimEndingDirectorySeparator(dataDirectory) + ".owner";
+
     public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Max Auto Prepare=50;No Reset On Close=true";
+        $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Password={Password};Max Auto Prepare=50;No Reset On Close=true";
 
     /// <summary>Starts (initialising if needed) the cluster in <paramref name="dataDirectory"/>, or joins it if it already runs.</summary>
     /// <param name="durable">False turns fsync off: for throwaway test clusters only.</param>
@@ -43,31 +57,51 @@ public sealed class LocalPostgres : IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", dataDirectory], ct);
         }
 
+        var password = ReadOrCreatePassword(PasswordFile(dataDirectory));
+        var hba = Path.Combine(dataDirectory, "pg_hba.conf");
+        var trusting = File.Exists(hba) && File.ReadLines(hba).Any(l => !l.TrimStart().StartsWith('#') && TrustMethod().IsMatch(l));
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
-            await RunPostgresToolAsync(bin, "initdb", ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"], asPostgresUser, ct);
+            await InitialiseAsync(bin, dataDirectory, password, asPostgresUser, ct);
         }
 
-        var running = ReadRunningPort(dataDirectory);
-        if (running is { } existingPort && await IsReachableAsync(existingPort))
+        LocalPostgres cluster;
+        if (ReadRunningPort(dataDirectory) is { } existingPort && await IsReachableAsync(existingPort))
         {
-            return new LocalPostgres(dataDirectory, bin, existingPort, ownsServer: false);
+            // Ours unless another live API process started it; one killed without stopping it left an orphan to take over.
+            var owner = ReadOwner(dataDirectory);
+            var ownedElsewhere = owner is { } pid && pid != Environment.ProcessId && IsAlive(pid);
+            cluster = new LocalPostgres(dataDirectory, bin, existingPort, password, ownsServer: !ownedElsewhere);
         }
-
-        var port = FreePort();
-        var options = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200";
-        if (!durable)
+        else
         {
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            var port = FreePort();
+            var options = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200";
+            if (!durable)
+            {
+                options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            }
+
+            if (serverOptions is not null)
+            {
+                options += " " + serverOptions;
+            }
+
+            await RunPostgresToolAsync(bin, "pg_ctl", ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], asPostgresUser, ct);
+            cluster = new LocalPostgres(dataDirectory, bin, port, password, ownsServer: true);
         }
 
-        if (serverOptions is not null)
+        if (cluster._ownsServer)
         {
-            options += " " + serverOptions;
+            await File.WriteAllTextAsync(OwnerFile(dataDirectory), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         }
 
-        await RunPostgresToolAsync(bin, "pg_ctl", ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"], asPostgresUser, ct);
-        return new LocalPostgres(dataDirectory, bin, port, ownsServer: true);
+        if (trusting)
+        {
+            await cluster.RequirePasswordAsync(asPostgresUser, ct);
+        }
+
+        return cluster;
     }
 
     public async ValueTask DisposeAsync()
@@ -76,6 +110,89 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             _ownsServer = false;
             await RunPostgresToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"], Environment.UserName == "root", CancellationToken.None);
+            File.Delete(OwnerFile(DataDirectory));
+        }
+    }
+
+    private static string ReadOrCreatePassword(string passwordFile)
+    {
+        if (File.Exists(passwordFile))
+        {
+            return File.ReadAllText(passwordFile).Trim();
+        }
+
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        File.WriteAllText(passwordFile, password);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return password;
+    }
+
+    /// <summary>initdb with password authentication for every connection, local or TCP (scram-sha-256).</summary>
+    private static async Task InitialiseAsync(string bin, string dataDirectory, string password, bool asPostgresUser, CancellationToken ct)
+    {
+        // initdb reads the password from a file its user can read; that copy lives only for the call.
+        var pwfile = Path.TrimEndingDirectorySeparator(dataDirectory) + ".initdb-pw";
+        await File.WriteAllTextAsync(pwfile, password, ct);
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(pwfile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            if (asPostgresUser)
+            {
+                await RunAsync("chown", ["postgres:postgres", pwfile], ct);
+            }
+
+            await RunPostgresToolAsync(bin, "initdb", ["-D", dataDirectory, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={pwfile}", "-E", "UTF8", "--no-instructions"], asPostgresUser, ct);
+        }
+        finally
+        {
+            File.Delete(pwfile);
+        }
+    }
+
+    /// <summary>
+    /// A cluster initialised before passwords (with trust, by an earlier version): set the password over the still-trusting connection,
+    /// then switch pg_hba.conf from trust to scram-sha-256 and reload, so from now on only the password gets in.
+    /// </summary>
+    private async Task RequirePasswordAsync(bool asPostgresUser, CancellationToken ct)
+    {
+        await using (var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Database=postgres;Username=postgres;Pooling=false"))
+        {
+            await connection.OpenAsync(ct);
+            await using var alter = new NpgsqlCommand($"ALTER ROLE postgres PASSWORD '{Password}'", connection);
+            await alter.ExecuteNonQueryAsync(ct);
+        }
+
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        var lines = (await File.ReadAllLinesAsync(hba, ct)).Select(l => l.TrimStart().StartsWith('#') ? l : TrustMethod().Replace(l, "scram-sha-256"));
+        await File.WriteAllLinesAsync(hba, lines, ct);
+        await RunPostgresToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "reload"], asPostgresUser, ct);
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    [GeneratedRegex("\\btrust\\s*$")]
+    private static partial Regex TrustMethod();
+
+    private static int? ReadOwner(string dataDirectory) =>
+        File.Exists(OwnerFile(dataDirectory)) && int.TryParse(File.ReadAllText(OwnerFile(dataDirectory)).Trim(), out var pid) ? pid : null;
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

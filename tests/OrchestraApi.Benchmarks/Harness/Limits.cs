@@ -31,6 +31,7 @@ public static partial class Limits
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["PGPASSWORD"] = cluster.Password;
         foreach (var argument in new[] { "-n", "-M", "prepared", "-c", $"{clients}", "-j", "2", "-T", $"{(int)duration.TotalSeconds}", "-f", script, "-h", "127.0.0.1", "-p", $"{cluster.Port}", "-U", "postgres", "postgres" })
         {
             start.ArgumentList.Add(argument);
