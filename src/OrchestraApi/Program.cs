@@ -16,7 +16,7 @@ try
         marten.AddPlans();
     });
     builder.AddBootstrapAdminKey();
-    builder.Services.AddPlatform();
+    builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();
     app.UsePlatform();

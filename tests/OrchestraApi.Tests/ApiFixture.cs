@@ -47,7 +47,9 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     /// </summary>
     /// <param name="port">Connect through this local port instead (e.g. a proxy a test can cut).</param>
     /// <param name="configure">More host configuration, e.g. a log capture.</param>
-    public async Task<ApiFixture> StartFreshApiAsync(int? port = null, Action<IWebHostBuilder>? configure = null)
+    /// <param name="settings">Settings read at start-up, e.g. <c>Orchestra__RateLimits__PerKeyBurst</c>.</param>
+    /// <param name="kestrel">Serve on real Kestrel over loopback instead of the in-memory test server.</param>
+    public async Task<ApiFixture> StartFreshApiAsync(int? port = null, Action<IWebHostBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
     {
         var database = $"fresh_{Guid.NewGuid():N}";
         await using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
@@ -64,23 +66,53 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
             connectionString.Port = port.Value;
         }
 
-        fresh._factory = Start(connectionString.ConnectionString, configure);
+        fresh._factory = Start(connectionString.ConnectionString, configure, settings, kestrel);
         Environment.SetEnvironmentVariable("ConnectionStrings__Orchestra", _connectionString);
+        foreach (var name in (settings ?? new Dictionary<string, string>()).Keys)
+        {
+            Environment.SetEnvironmentVariable(name, Generous.GetValueOrDefault(name));
+        }
+
         return fresh;
     }
 
-    private static WebApplicationFactory<Program> Start(string connectionString, Action<IWebHostBuilder>? configure = null)
+    /// <summary>The suite drives thousands of requests a second from one client with few keys: budgets to match (RateLimitTests set small ones).</summary>
+    private static readonly Dictionary<string, string> Generous = new()
+    {
+        ["Orchestra__RateLimits__PerKeyPerSecond"] = "100000",
+        ["Orchestra__RateLimits__PerKeyBurst"] = "100000",
+        ["Orchestra__RateLimits__PerClientPerSecond"] = "100000",
+        ["Orchestra__RateLimits__PerClientBurst"] = "100000",
+        ["Orchestra__RateLimits__AnonymousPerMinute"] = "100000",
+        ["Orchestra__RateLimits__FailedAuthenticationPerMinute"] = "100000",
+    };
+
+    private static WebApplicationFactory<Program> Start(string connectionString, Action<IWebHostBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
     {
         // Read by Program before the host is built, so they go in as environment, not as host settings.
         Environment.SetEnvironmentVariable("ConnectionStrings__Orchestra", connectionString);
         Environment.SetEnvironmentVariable("Orchestra__BootstrapAdminKey", BootstrapKey);
+        foreach (var (name, value) in Generous.Concat(settings ?? new Dictionary<string, string>()))
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
         var factory = new WebApplicationFactory<Program>();
         if (configure is not null)
         {
             factory = factory.WithWebHostBuilder(configure);
         }
 
-        _ = factory.Server;
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+        }
+        else
+        {
+            _ = factory.Server;
+        }
+
         return factory;
     }
 

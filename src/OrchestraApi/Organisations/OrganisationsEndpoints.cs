@@ -10,7 +10,7 @@ public static class OrganisationsEndpoints
 {
     public static void MapOrganisations(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/organisations").WithTags("Organisations").Problems(400, 401, 403, 503);
+        var group = app.MapGroup("/organisations").WithTags("Organisations").Problems(400, 401, 403, 429, 503);
 
         group.MapPost("/", CreateOrganisation).RequireAuthorization(Policies.PlatformAdmin)
             .WithName(nameof(Organisations.CreateOrganisation)).WithSummary("Create an organisation")

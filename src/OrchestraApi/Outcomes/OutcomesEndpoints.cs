@@ -10,7 +10,7 @@ public static class OutcomesEndpoints
 {
     public static void MapOutcomes(this IEndpointRouteBuilder app)
     {
-        var outcomes = app.MapGroup("/outcomes").WithTags("Outcomes").Problems(400, 401, 403, 503);
+        var outcomes = app.MapGroup("/outcomes").WithTags("Outcomes").Problems(400, 401, 403, 429, 503);
 
         outcomes.MapPost("/", Define).RequireAuthorization(Policies.ManageOutcomes).Problems(409, 422)
             .Describe(nameof(DefineOutcome), "Define an outcome", "Defines a draft outcome owned by a conductor, with its window, budget, segments and initial KPIs. Accepts Idempotency-Key: a retry with the same key and body returns the first response and defines nothing new.");

@@ -12,7 +12,7 @@ public static class PlansEndpoints
 
     public static void MapPlans(this IEndpointRouteBuilder app)
     {
-        var plans = app.MapGroup("/plans").WithTags("Plans").Problems(400, 401, 403, 503);
+        var plans = app.MapGroup("/plans").WithTags("Plans").Problems(400, 401, 403, 429, 503);
 
         plans.MapPost("/", Draft).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 422)
             .Describe(nameof(DraftPlan), "Draft a plan or pilot", "Drafts a discipline's plan for an active outcome (one live plan per discipline), or a pilot when pilotScope is set. The budget is in the outcome's currency; if the outcome's plans would then hold more than its budget, send acceptOverAllocation: true. Orchestrators and agencies draft only for their own disciplines. Accepts Idempotency-Key.");

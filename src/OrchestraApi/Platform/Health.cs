@@ -18,8 +18,9 @@ public static class Health
 
     public static void MapOrchestraHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync }).AllowAnonymous();
+        // Load balancers poll these: never rate-limited.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync }).AllowAnonymous().DisableRateLimiting();
     }
 
     /// <summary>Ready: <c>Healthy</c> as text. Not ready: a 503 problem document naming each failing check, with Retry-After.</summary>
@@ -34,17 +35,7 @@ public static class Health
 
         http.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString());
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Not ready",
-                Detail = string.Join(" ", failing.Values),
-                Extensions = { ["checks"] = failing },
-            },
-        });
+        await http.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Not ready", string.Join(" ", failing.Values), new Dictionary<string, object?> { ["checks"] = failing });
     }
 
     private sealed class PostgresCheck(IDocumentStore store) : IHealthCheck

@@ -7,8 +7,10 @@ namespace OrchestraApi.Platform;
 public static class PlatformSetup
 {
     /// <summary>Everything cross-cutting: JSON rules, auth, problem details, use cases, OpenAPI, health.</summary>
-    public static IServiceCollection AddPlatform(this IServiceCollection services)
+    public static IServiceCollection AddPlatform(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOrchestraEdge(configuration);
+        services.AddOrchestraRateLimits();
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
@@ -64,7 +66,9 @@ public static class PlatformSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseOrchestraEdge();
         app.UseAuthentication();
+        app.UseOrchestraRateLimits();
         app.UseAuthorization();
         app.UseMiddleware<RequestValidation>();
         app.MapOpenApi(OpenApi.DocumentPath).AllowAnonymous();

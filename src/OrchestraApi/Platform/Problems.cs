@@ -63,6 +63,22 @@ public static class UniqueRules
     }
 }
 
+public static class ProblemResponses
+{
+    /// <summary>Answers with a problem document where no exception is involved (limits, authentication, readiness).</summary>
+    public static Task WriteProblemAsync(this HttpContext http, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        http.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
+    }
+}
+
 /// <summary>The database cannot be reached or is overloaded: 503 with Retry-After; the client may retry.</summary>
 public static class DatabaseOutage
 {
@@ -123,6 +139,12 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The rest of an oversized body is still on the wire: close the connection rather than read it.
+            httpContext.Response.Headers.Connection = "close";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
@@ -146,6 +168,7 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         BadHttpRequestException e when BindingFailure().Match(e.Message) is { Success: true } m =>
             Invalid(JsonNamingPolicy.CamelCase.ConvertName(m.Groups["name"].Value), AllowedValues(m.Groups["type"].Value)),
         BadHttpRequestException { StatusCode: 413 } => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this API accepts." },
+        BadHttpRequestException { StatusCode: 408 } => new ProblemDetails { Status = 408, Title = "Request timeout", Detail = "The request body arrived too slowly." },
         BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = "The request could not be read." },
         RuleViolationException e => new ProblemDetails { Status = 409, Title = "Rule violated", Detail = e.Message, Extensions = { ["rule"] = e.Rule } },
         NotFoundException e => new ProblemDetails { Status = 404, Title = "Not found", Detail = e.Message },

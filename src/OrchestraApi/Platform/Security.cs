@@ -86,8 +86,7 @@ public sealed class ApiKeyAuthentication(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyLookup keys,
-    IConfiguration configuration,
-    IProblemDetailsService problems)
+    IConfiguration configuration)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -125,26 +124,19 @@ public sealed class ApiKeyAuthentication(
         ]);
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteProblem(401, "Unauthorized", $"Send a valid, unrevoked API key in the {Header} header.");
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
+        return Context.WriteProblemAsync(401, "Unauthorized", $"Send a valid, unrevoked API key in the {Header} header.");
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblem(403, "Forbidden", "This key's role or organisation does not allow this operation.");
+        Context.WriteProblemAsync(403, "Forbidden", "This key's role or organisation does not allow this operation.");
 
     private string? ConfiguredBootstrapKey() => configuration[BootstrapKey.Setting] is { Length: >= 16 } key ? key : null;
 
     private static AuthenticateResult Success(Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
-
-    private async Task WriteProblem(int status, string title, string detail)
-    {
-        Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        });
-    }
 }
 
 /// <summary>The authenticated caller, as the use cases need it.</summary>
