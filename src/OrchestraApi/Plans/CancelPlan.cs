@@ -20,12 +20,22 @@ public sealed record CancelPlan(Guid PlanId, long ExpectedVersion, CancelRequest
     {
         public async Task<PlanDetails> Handle(CancelPlan command, CancellationToken cancellationToken)
         {
-            var (plan, version) = await session.DecideAsync<Plan>(command.PlanId, command.ExpectedVersion, p =>
+            IReadOnlyList<Activity> activities = [];
+            var (plan, version) = await session.DecideAsync<Plan>(command.PlanId, command.ExpectedVersion, async p =>
             {
                 PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
-                return PlanRules.Cancel(p, command.Request.Reason, command.Caller.Name, clock.GetUtcNow());
-            }, (p, e) => p.Next(e), cancellationToken);
-            return await session.DetailsAsync(plan, version, cancellationToken);
+                var all = await session.ActivitiesOfAsync(p.Id, cancellationToken);
+                var (planEvents, activityEvents) = PlanRules.Cancel(p, [.. all.Where(a => !a.IsFinal)], command.Request.Reason, command.Caller.Name, clock.GetUtcNow());
+                activities = [.. all.Select(a => activityEvents.FirstOrDefault(c => c.ActivityId == a.Id) is { } c ? a.After(c) : a)];
+                // The plan is locked, and every activity change locks it first: nobody else writes these activities now.
+                foreach (var cancelled in activityEvents)
+                {
+                    session.Events.Append(cancelled.ActivityId, cancelled);
+                }
+
+                return planEvents;
+            }, (p, e) => p.Next(e), cancellationToken, exclusive: true);
+            return PlanDetails.From(plan, version, activities);
         }
     }
 }

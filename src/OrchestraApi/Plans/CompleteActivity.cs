@@ -6,8 +6,10 @@ namespace OrchestraApi.Plans;
 
 public sealed record CompleteActivity(Guid PlanId, Guid ActivityId, long ExpectedVersion, Caller Caller) : ICommand<ActivityDetails>, IActivityChange
 {
-    public Task<IReadOnlyList<object>> DecideAsync(Plan plan, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
-        Task.FromResult<IReadOnlyList<object>>(PlanRules.Complete(plan, ActivityId, Caller.Name, now));
+    public bool ChangesPlan => true;
+
+    public Task<ActivityDecision> DecideAsync(Plan plan, Activity activity, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
+        Task.FromResult(PlanRules.Complete(plan, activity, Caller.Name, now));
 
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : ActivityChangeHandler<CompleteActivity>(session, clock);
 }

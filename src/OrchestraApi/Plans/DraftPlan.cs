@@ -44,7 +44,7 @@ public sealed record DraftPlan(DraftPlanRequest Request, Caller Caller, [propert
             var plans = await session.AllocationsOfAsync(outcome.Id, cancellationToken);
             var drafted = PlanRules.Draft(Guid.CreateVersion7(), command.Request, command.Request.PilotScope, outcome, plans, command.Caller.Name, clock.GetUtcNow());
             session.Events.StartStream<Plan>(drafted.PlanId, drafted);
-            return PlanDetails.From(Plan.Create(drafted), 1, new Dictionary<Guid, ActivitySpec>());
+            return PlanDetails.From(Plan.Create(drafted), 1, []);
         }
     }
 }

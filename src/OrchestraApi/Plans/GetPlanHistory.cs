@@ -16,7 +16,8 @@ public sealed record GetPlanHistory(Guid PlanId, PageRequest Page) : IRequest<Pa
             session.HistoryAsync(query.PlanId, "Plan", query.Page, Describe, cancellationToken);
     }
 
-    private static PlanChange Describe(long version, object e) => e switch
+    /// <summary>A plan's or an activity's event, as a change people read.</summary>
+    internal static PlanChange Describe(long version, object e) => e switch
     {
         PlanDrafted x => new(version, x.PilotScope is null ? "drafted" : "pilot-drafted", $"Drafted {(x.PilotScope is null ? "plan" : $"pilot ({x.PilotScope})")} '{x.Title}' for {x.Discipline}, budget {x.Budget}{(x.OverAllocationAccepted ? ", over-allocating the outcome" : "")}.", x.By, x.At),
         PlanRevised x => new(version, "revised", $"Revised {string.Join(", ", new[] { x.Title is null ? null : "title", x.Objective is null ? null : "objective", x.Orchestrator is null ? null : "orchestrator", x.Budget is { } b ? $"budget to {b}" : null }.OfType<string>())}.", x.By, x.At),
@@ -33,6 +34,10 @@ public sealed record GetPlanHistory(Guid PlanId, PageRequest Page) : IRequest<Pa
         ActivityStarted x => new(version, "activity-started", $"Started activity {x.ActivityId}.", x.By, x.At),
         ActivityCompleted x => new(version, "activity-completed", $"Completed activity {x.ActivityId}.", x.By, x.At),
         ActivityCancelled x => new(version, "activity-cancelled", $"Cancelled activity {x.ActivityId}: {x.Reason}", x.By, x.At),
+        ActivityAdded x => new(version, "activity-added", $"Added activity '{x.Name}' ({x.ActivityId}), {x.Budget:N2}{(x.Status == ActivityStatus.Planned ? "" : $", {x.Status}")}.", x.By, x.At),
+        ActivityBudgetChanged x => new(version, "activity-budget-changed", $"Activity {x.ActivityId}'s budget changed from {x.Previous:N2} to {x.Budget:N2}.", x.By, x.At),
+        ActivityClosed x => new(version, x.Status == ActivityStatus.Done ? "activity-done" : "activity-cancelled", $"Activity {x.ActivityId} is {x.Status}.", x.By, x.At),
+        PlanExecutionStarted x => new(version, "execution-started", $"In execution: activity {x.ActivityId} started.", x.By, x.At),
         _ => new(version, "other", e.GetType().Name, "unknown", DateTimeOffset.MinValue),
     };
 }

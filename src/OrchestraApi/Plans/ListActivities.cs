@@ -1,51 +1,10 @@
 using Marten;
-using Marten.Events.Projections;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
-
-/// <summary>One activity, as the cross-plan activity list reads it.</summary>
-public sealed record ActivityView(
-    Guid Id, Guid OutcomeId, Guid PlanId, Discipline Discipline, ActivitySpec Spec, ActivityStatus Status, long PlanVersion);
-
-/// <summary>
-/// Inline: an activity's events come from one plan stream at a time (a pilot's, then its plan's after promotion),
-/// and each plan's appends are serialised by its version, so no concurrent sessions write the same view.
-/// </summary>
-public sealed partial class ActivityViewProjection : MultiStreamProjection<ActivityView, Guid>
-{
-    public ActivityViewProjection()
-    {
-        Identity<ActivityScheduled>(e => e.ActivityId);
-        Identity<ActivityCarriedOver>(e => e.ActivityId);
-        Identity<ActivityRescheduled>(e => e.ActivityId);
-        Identity<ActivityRebudgeted>(e => e.ActivityId);
-        Identity<ActivityStarted>(e => e.ActivityId);
-        Identity<ActivityCompleted>(e => e.ActivityId);
-        Identity<ActivityCancelled>(e => e.ActivityId);
-    }
-
-    public static ActivityView Create(JasperFx.Events.IEvent<ActivityScheduled> e) =>
-        new(e.Data.ActivityId, e.Data.OutcomeId, e.Data.PlanId, e.Data.Discipline, e.Data.Spec, ActivityStatus.Planned, e.Version);
-
-    public static ActivityView Apply(JasperFx.Events.IEvent<ActivityCarriedOver> e, ActivityView? view) =>
-        new(e.Data.ActivityId, e.Data.OutcomeId, e.Data.PlanId, e.Data.Discipline, e.Data.Spec, e.Data.Status, e.Version);
-
-    public static ActivityView Apply(JasperFx.Events.IEvent<ActivityRescheduled> e, ActivityView view) =>
-        view with { Spec = view.Spec with { StartsOn = e.Data.StartsOn, EndsOn = e.Data.EndsOn }, PlanVersion = e.Version };
-
-    public static ActivityView Apply(JasperFx.Events.IEvent<ActivityRebudgeted> e, ActivityView view) =>
-        view with { Spec = view.Spec with { Budget = e.Data.Budget }, PlanVersion = e.Version };
-
-    public static ActivityView Apply(JasperFx.Events.IEvent<ActivityStarted> e, ActivityView view) => view with { Status = ActivityStatus.InProgress, PlanVersion = e.Version };
-
-    public static ActivityView Apply(JasperFx.Events.IEvent<ActivityCompleted> e, ActivityView view) => view with { Status = ActivityStatus.Done, PlanVersion = e.Version };
-
-    public static ActivityView Apply(JasperFx.Events.IEvent<ActivityCancelled> e, ActivityView view) => view with { Status = ActivityStatus.Cancelled, PlanVersion = e.Version };
-}
 
 public sealed record ActivityFilter
 {
@@ -83,7 +42,7 @@ public sealed record ListActivities(ActivityFilter Filter, PageRequest Page) : I
             var f = query.Filter;
             var outcomeId = f.OutcomeId ?? throw new InvalidInputException("outcomeId", "is required.");
             var limit = Cursor.Limit(query.Page.Limit);
-            var activities = session.Query<ActivityView>().Where(a => a.OutcomeId == outcomeId);
+            var activities = session.Query<Activity>().Where(a => a.OutcomeId == outcomeId);
             if (Cursor.DecodeGuid(query.Page.Cursor) is { } after)
             {
                 activities = activities.Where(a => a.Id > after);
@@ -121,8 +80,7 @@ public sealed record ListActivities(ActivityFilter Filter, PageRequest Page) : I
                 await session.OutcomeAsync(outcomeId, cancellationToken);
             }
 
-            return Cursor.Slice(page, limit, a => Cursor.Encode(a.Id), a => new ActivityDetails(
-                a.Id, a.PlanId, a.PlanVersion, a.Spec.Name, a.Spec.Channel, a.Spec.ChannelLabel, a.Spec.StartsOn, a.Spec.EndsOn, a.Spec.Budget, a.Spec.Audience, a.Spec.KpiKeys, a.Status));
+            return Cursor.Slice(page, limit, a => Cursor.Encode(a.Id), a => ActivityDetails.From(a, a.Version));
         }
     }
 }

@@ -46,7 +46,7 @@ public sealed record ListPlans(PlanFilter Filter) : IRequest<PlansOfOutcome>
                 .Where(p => query.Filter.Status is not { } s || p.Status == s)
                 .Select(p => new PlanSummary(
                     p.Id, p.Version, p.Discipline, p.PilotScope, p.Title, p.Orchestrator, p.Status, p.Budget, p.Planned, p.Budget.Amount - p.Planned,
-                    p.OverAllocationAccepted, p.Activities.Count(a => a.Status == ActivityStatus.Done), p.Activities.Count(a => a.Status != ActivityStatus.Cancelled)));
+                    p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount));
             return new PlansOfOutcome(outcomeId, outcome.Budget, allocated, outcome.Budget.Amount - allocated, allocated > outcome.Budget.Amount, [.. shown]);
         }
     }

@@ -50,19 +50,15 @@ public enum Channel
     Other,
 }
 
-/// <summary>
-/// What the plan's rules need of an activity. Its details (name, channel, audience, KPIs) live in the activity view,
-/// so the plan stays small: it is read and written whole on every command.
-/// </summary>
-/// <param name="Budget">In the plan's currency.</param>
-public sealed record ActivityState(Guid Id, ActivityStatus Status, decimal Budget, DateOnly StartsOn, DateOnly EndsOn)
-{
-    public bool IsFinal => Status is ActivityStatus.Done or ActivityStatus.Cancelled;
-
-    public static ActivityState Of(Guid id, ActivitySpec spec, ActivityStatus status) => new(id, status, spec.Budget.Amount, spec.StartsOn, spec.EndsOn);
-}
-
 /// <summary>A discipline's plan (or pilot) under one outcome, folded from its events; kept as an inline snapshot.</summary>
+/// <remarks>
+/// Activities are streams of their own (<see cref="Activity"/>); the plan keeps only what its rules need of them,
+/// as running totals, so a command costs the same in a plan of 5 or 5,000 activities.
+/// </remarks>
+/// <param name="Planned">Sum of the budgets of activities that are not cancelled.</param>
+/// <param name="ActivityCount">Activities that are not cancelled.</param>
+/// <param name="OpenActivities">Activities planned or in progress.</param>
+/// <param name="DoneActivities">Activities done.</param>
 public sealed record Plan(
     Guid Id,
     Guid OutcomeId,
@@ -77,7 +73,10 @@ public sealed record Plan(
     string? ReturnComments,
     string? ClosingReason,
     Guid? PromotedInto,
-    IReadOnlyList<ActivityState> Activities,
+    decimal Planned,
+    int ActivityCount,
+    int OpenActivities,
+    int DoneActivities,
     DateTimeOffset DraftedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -92,12 +91,9 @@ public sealed record Plan(
     /// <summary>Unique per organisation (index): one live plan per discipline per outcome. Null for pilots and cancelled plans.</summary>
     public string? LiveSlot => !IsPilot && Status != PlanStatus.Cancelled ? $"{OutcomeId:N}:{Discipline}" : null;
 
-    /// <summary>Sum of the budgets of activities that are not cancelled.</summary>
-    public decimal Planned => Activities.Where(a => a.Status != ActivityStatus.Cancelled).Sum(a => a.Budget);
-
     public static Plan Create(PlanDrafted e) => new(
         e.PlanId, e.OutcomeId, e.Discipline, e.Title, e.Objective, e.Orchestrator, e.Budget, e.PilotScope, e.OverAllocationAccepted,
-        PlanStatus.Draft, null, null, null, [], e.At, e.At);
+        PlanStatus.Draft, null, null, null, 0m, 0, 0, 0, e.At, e.At);
 
     /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
     public Plan Next(object e) => e switch
@@ -109,13 +105,10 @@ public sealed record Plan(
         PlanCompleted x => Apply(x),
         PlanCancelled x => Apply(x),
         PilotPromoted x => Apply(x),
-        ActivityScheduled x => Apply(x),
-        ActivityCarriedOver x => Apply(x),
-        ActivityRescheduled x => Apply(x),
-        ActivityRebudgeted x => Apply(x),
-        ActivityStarted x => Apply(x),
-        ActivityCompleted x => Apply(x),
-        ActivityCancelled x => Apply(x),
+        ActivityAdded x => Apply(x),
+        ActivityBudgetChanged x => Apply(x),
+        ActivityClosed x => Apply(x),
+        PlanExecutionStarted x => Apply(x),
         _ => this,
     };
 
@@ -141,25 +134,20 @@ public sealed record Plan(
 
     public Plan Apply(PilotPromoted e) => this with { Status = PlanStatus.Promoted, PromotedInto = e.IntoPlanId, UpdatedAt = e.At };
 
-    public Plan Apply(ActivityScheduled e) => this with { Activities = [.. Activities, ActivityState.Of(e.ActivityId, e.Spec, ActivityStatus.Planned)], UpdatedAt = e.At };
+    public Plan Apply(ActivityAdded e) => this with
+    {
+        Planned = Planned + e.Budget,
+        ActivityCount = ActivityCount + 1,
+        OpenActivities = OpenActivities + (e.Status is ActivityStatus.Planned or ActivityStatus.InProgress ? 1 : 0),
+        DoneActivities = DoneActivities + (e.Status == ActivityStatus.Done ? 1 : 0),
+        UpdatedAt = e.At,
+    };
 
-    public Plan Apply(ActivityCarriedOver e) => this with { Activities = [.. Activities, ActivityState.Of(e.ActivityId, e.Spec, e.Status)], UpdatedAt = e.At };
+    public Plan Apply(ActivityBudgetChanged e) => this with { Planned = Planned - e.Previous + e.Budget, UpdatedAt = e.At };
 
-    public Plan Apply(ActivityRescheduled e) => Change(e.ActivityId, a => a with { StartsOn = e.StartsOn, EndsOn = e.EndsOn }, e.At);
+    public Plan Apply(ActivityClosed e) => e.Status == ActivityStatus.Done
+        ? this with { OpenActivities = OpenActivities - 1, DoneActivities = DoneActivities + 1, UpdatedAt = e.At }
+        : this with { OpenActivities = OpenActivities - 1, ActivityCount = ActivityCount - 1, Planned = Planned - e.Budget, UpdatedAt = e.At };
 
-    public Plan Apply(ActivityRebudgeted e) => Change(e.ActivityId, a => a with { Budget = e.Budget.Amount }, e.At);
-
-    // The first activity started puts an approved plan into execution.
-    public Plan Apply(ActivityStarted e) =>
-        Change(e.ActivityId, a => a with { Status = ActivityStatus.InProgress }, e.At) with
-        {
-            Status = Status == PlanStatus.Approved ? PlanStatus.InExecution : Status,
-        };
-
-    public Plan Apply(ActivityCompleted e) => Change(e.ActivityId, a => a with { Status = ActivityStatus.Done }, e.At);
-
-    public Plan Apply(ActivityCancelled e) => Change(e.ActivityId, a => a with { Status = ActivityStatus.Cancelled }, e.At);
-
-    private Plan Change(Guid activityId, Func<ActivityState, ActivityState> change, DateTimeOffset at) =>
-        this with { Activities = [.. Activities.Select(a => a.Id == activityId ? change(a) : a)], UpdatedAt = at };
+    public Plan Apply(PlanExecutionStarted e) => this with { Status = PlanStatus.InExecution, UpdatedAt = e.At };
 }

@@ -23,17 +23,23 @@ public static class PlanAccess
     public static async Task<IReadOnlyList<Plan>> PlansOfAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
         await session.Query<Plan>().Where(p => p.OutcomeId == outcomeId).OrderBy(p => p.Id).ToListAsync(ct);
 
-    /// <summary>A plan as clients see it: its state with its activities' details from the activity view (one query).</summary>
+    /// <summary>A plan as clients see it: its state with its activities, read as one JSON array in one query.</summary>
     public static async Task<PlanDetails> DetailsAsync(this IQuerySession session, Plan plan, long version, CancellationToken ct) =>
-        PlanDetails.From(plan, version, await session.ActivityDetailsAsync(plan.Activities.Select(a => a.Id), ct));
+        PlanDetails.From(plan, version, await session.ActivitiesOfAsync(plan.Id, ct));
 
-    /// <summary>The details (name, channel, audience, KPIs…) of activities, by id.</summary>
-    public static async Task<IReadOnlyDictionary<Guid, ActivitySpec>> ActivityDetailsAsync(this IQuerySession session, IEnumerable<Guid> activityIds, CancellationToken ct)
+    /// <summary>An activity of the plan (404 for another plan's, another organisation's or an unknown one).</summary>
+    public static async Task<Activity> ActivityOfAsync(this IQuerySession session, Guid planId, Guid activityId, CancellationToken ct) =>
+        await session.LoadAsync<Activity>(activityId, ct) is { } activity && activity.PlanId == planId
+            ? activity
+            : throw new NotFoundException($"Plan {planId} has no activity {activityId}.");
+
+    /// <summary>A plan's activities, oldest first: one query, one JSON piece (not a document per activity).</summary>
+    public static async Task<IReadOnlyList<Activity>> ActivitiesOfAsync(this IQuerySession session, Guid planId, CancellationToken ct)
     {
-        var ids = activityIds.ToArray();
-        return ids.Length == 0
-            ? new Dictionary<Guid, ActivitySpec>()
-            : (await session.LoadManyAsync<ActivityView>(ct, ids)).ToDictionary(v => v.Id, v => v.Spec);
+        using var json = new MemoryStream();
+        await session.Query<Activity>().Where(a => a.PlanId == planId).OrderBy(a => a.Id).StreamJsonArray(json, ct);
+        json.Position = 0;
+        return session.DocumentStore.Options.Serializer().FromJson<List<Activity>>(json);
     }
 
     /// <summary>Just what the allocation and one-plan-per-discipline rules need: never the plans' activities.</summary>

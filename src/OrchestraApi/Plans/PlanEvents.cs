@@ -3,7 +3,9 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
 
-// A plan's stream (a pilot is a plan with a scope). Shipped events are never renamed or repurposed.
+// A plan's stream (a pilot is a plan with a scope), then each activity's own stream. Shipped events are never
+// renamed or repurposed. Activity events live in the activity's stream; the plan's stream records what its rules
+// need of them (ActivityAdded, ActivityBudgetChanged, ActivityClosed, PlanExecutionStarted).
 
 public sealed record PlanDrafted(
     Guid PlanId, Guid OutcomeId, Discipline Discipline, string Title, string Objective, string Orchestrator, Money Budget,
@@ -31,9 +33,10 @@ public sealed record PilotPromoted(Guid PlanId, Guid IntoPlanId, string By, Date
 public sealed record ActivitySpec(
     string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget, string? Audience, IReadOnlyList<string> KpiKeys);
 
+/// <summary>The first event of an activity's stream.</summary>
 public sealed record ActivityScheduled(Guid PlanId, Guid ActivityId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, string By, DateTimeOffset At);
 
-/// <summary>An activity that came into this plan from a promoted pilot, with the status it had there.</summary>
+/// <summary>The activity moved from a promoted pilot into <paramref name="PlanId"/>, keeping its status.</summary>
 public sealed record ActivityCarriedOver(
     Guid PlanId, Guid ActivityId, Guid FromPilotId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, ActivityStatus Status, string By, DateTimeOffset At);
 
@@ -46,3 +49,15 @@ public sealed record ActivityStarted(Guid PlanId, Guid ActivityId, string By, Da
 public sealed record ActivityCompleted(Guid PlanId, Guid ActivityId, string By, DateTimeOffset At);
 
 public sealed record ActivityCancelled(Guid PlanId, Guid ActivityId, string Reason, string By, DateTimeOffset At);
+
+/// <summary>Plan stream: an activity joined the plan (scheduled, or carried over from a pilot with its status).</summary>
+public sealed record ActivityAdded(Guid PlanId, Guid ActivityId, string Name, decimal Budget, ActivityStatus Status, string By, DateTimeOffset At);
+
+/// <summary>Plan stream: an activity's budget changed from <paramref name="Previous"/>.</summary>
+public sealed record ActivityBudgetChanged(Guid PlanId, Guid ActivityId, decimal Budget, decimal Previous, string By, DateTimeOffset At);
+
+/// <summary>Plan stream: an activity became final (done or cancelled); a cancelled one's budget leaves the plan.</summary>
+public sealed record ActivityClosed(Guid PlanId, Guid ActivityId, ActivityStatus Status, decimal Budget, string By, DateTimeOffset At);
+
+/// <summary>Plan stream: the first activity of an approved plan started.</summary>
+public sealed record PlanExecutionStarted(Guid PlanId, Guid ActivityId, string By, DateTimeOffset At);

@@ -4,6 +4,9 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
 
+/// <summary>What an activity command decides: events for the activity's own stream and for its plan's.</summary>
+public sealed record ActivityDecision(IReadOnlyList<object> ActivityEvents, IReadOnlyList<object> PlanEvents);
+
 /// <summary>The plan's invariants as pure decisions: (state, command, who, now) → events, or a rule violation (409).</summary>
 public static class PlanRules
 {
@@ -51,15 +54,15 @@ public static class PlanRules
             : revised;
     }
 
-    public static PlanSubmitted Submit(Plan plan, Outcome outcome, string by, DateTimeOffset now)
+    /// <param name="activities">The plan's activities that are not cancelled.</param>
+    public static PlanSubmitted Submit(Plan plan, IReadOnlyList<Activity> activities, Outcome outcome, string by, DateTimeOffset now)
     {
         if (plan.Status is not (PlanStatus.Draft or PlanStatus.Returned))
         {
             throw Violation("only-draft-or-returned-can-be-submitted", $"Only a draft or returned plan can be submitted; this one is {plan.Status}.");
         }
 
-        var live = plan.Activities.Where(a => a.Status != ActivityStatus.Cancelled).ToList();
-        if (live.Count == 0)
+        if (plan.ActivityCount == 0)
         {
             throw Violation("plan-needs-activities", "Schedule at least one activity before submitting the plan.");
         }
@@ -69,7 +72,11 @@ public static class PlanRules
             throw Violation("plan-within-budget", $"The activities cost {plan.Planned} {plan.Budget.Currency}, more than the plan's budget of {plan.Budget.Amount}.");
         }
 
-        live.ForEach(a => EnsureInsideWindow(a.StartsOn, a.EndsOn, outcome));
+        foreach (var activity in activities)
+        {
+            EnsureInsideWindow(activity.Spec.StartsOn, activity.Spec.EndsOn, outcome);
+        }
+
         return new PlanSubmitted(plan.Id, by, now);
     }
 
@@ -83,81 +90,90 @@ public static class PlanRules
             ? new PlanReturned(plan.Id, comments.Trim(), by, now)
             : throw Violation("only-submitted-can-be-returned", $"Only a submitted plan can be returned; this one is {plan.Status}.");
 
-    public static object[] Cancel(Plan plan, string reason, string by, DateTimeOffset now)
+    /// <param name="open">The plan's activities that are planned or in progress: each is cancelled with it.</param>
+    public static (object[] PlanEvents, ActivityCancelled[] ActivityEvents) Cancel(Plan plan, IReadOnlyList<Activity> open, string reason, string by, DateTimeOffset now)
     {
         EnsureOpen(plan);
-        return
-        [
-            .. plan.Activities.Where(a => !a.IsFinal).Select(a => new ActivityCancelled(plan.Id, a.Id, "The plan was cancelled.", by, now)),
-            new PlanCancelled(plan.Id, reason.Trim(), by, now),
-        ];
+        var cancelled = open.Select(a => new ActivityCancelled(plan.Id, a.Id, "The plan was cancelled.", by, now)).ToArray();
+        return ([.. open.Select(a => new ActivityClosed(plan.Id, a.Id, ActivityStatus.Cancelled, a.Spec.Budget.Amount, by, now)), new PlanCancelled(plan.Id, reason.Trim(), by, now)], cancelled);
     }
 
-    public static ActivityScheduled Schedule(Plan plan, Outcome outcome, Guid activityId, ActivitySpec spec, string by, DateTimeOffset now)
+    public static ActivityDecision Schedule(Plan plan, Outcome outcome, Guid activityId, ActivitySpec spec, string by, DateTimeOffset now)
     {
         EnsureChangeable(plan);
         EnsureSpec(spec, plan, outcome);
         EnsureApprovedBudget(plan, plan.Planned + spec.Budget.Amount);
-        return new ActivityScheduled(plan.Id, activityId, plan.OutcomeId, plan.Discipline, spec, by, now);
+        return new(
+            [new ActivityScheduled(plan.Id, activityId, plan.OutcomeId, plan.Discipline, spec, by, now)],
+            [new ActivityAdded(plan.Id, activityId, spec.Name, spec.Budget.Amount, ActivityStatus.Planned, by, now)]);
     }
 
-    public static ActivityRescheduled Reschedule(Plan plan, Outcome outcome, Guid activityId, DateOnly startsOn, DateOnly endsOn, string by, DateTimeOffset now)
+    public static ActivityDecision Reschedule(Plan plan, Activity activity, Outcome outcome, DateOnly startsOn, DateOnly endsOn, string by, DateTimeOffset now)
     {
-        var activity = ChangeableActivity(plan, activityId);
+        EnsureChangeable(plan, activity);
         EnsureDates(startsOn, endsOn);
         EnsureInsideWindow(startsOn, endsOn, outcome);
-        return activity.StartsOn == startsOn && activity.EndsOn == endsOn
+        return activity.Spec.StartsOn == startsOn && activity.Spec.EndsOn == endsOn
             ? throw Violation("revision-changes-something", "The activity already has these dates.")
-            : new ActivityRescheduled(plan.Id, activityId, startsOn, endsOn, by, now);
+            : new([new ActivityRescheduled(plan.Id, activity.Id, startsOn, endsOn, by, now)], []);
     }
 
-    public static ActivityRebudgeted Rebudget(Plan plan, Guid activityId, Money budget, string by, DateTimeOffset now)
+    public static ActivityDecision Rebudget(Plan plan, Activity activity, Money budget, string by, DateTimeOffset now)
     {
-        var activity = ChangeableActivity(plan, activityId);
+        EnsureChangeable(plan, activity);
         EnsureCurrency(budget, plan.Budget.Currency, "activity-currency-matches-plan", "the plan");
-        EnsureApprovedBudget(plan, plan.Planned - activity.Budget + budget.Amount);
-        return budget.Amount == activity.Budget
+        var previous = activity.Spec.Budget.Amount;
+        EnsureApprovedBudget(plan, plan.Planned - previous + budget.Amount);
+        return budget.Amount == previous
             ? throw Violation("revision-changes-something", "The activity already has this budget.")
-            : new ActivityRebudgeted(plan.Id, activityId, budget, by, now);
+            : new([new ActivityRebudgeted(plan.Id, activity.Id, budget, by, now)], [new ActivityBudgetChanged(plan.Id, activity.Id, budget.Amount, previous, by, now)]);
     }
 
-    public static ActivityStarted Start(Plan plan, Guid activityId, string by, DateTimeOffset now)
+    public static ActivityDecision Start(Plan plan, Activity activity, string by, DateTimeOffset now)
     {
-        var activity = Find(plan, activityId);
         if (plan.Status is not (PlanStatus.Approved or PlanStatus.InExecution))
         {
             throw Violation("plan-must-be-approved", $"Activities start once the conductor has approved the plan; it is {plan.Status}.");
         }
 
-        return activity.Status == ActivityStatus.Planned
-            ? new ActivityStarted(plan.Id, activityId, by, now)
-            : throw Violation("only-planned-can-start", $"Only a planned activity can start; this one is {activity.Status}.");
+        if (activity.Status != ActivityStatus.Planned)
+        {
+            throw Violation("only-planned-can-start", $"Only a planned activity can start; this one is {activity.Status}.");
+        }
+
+        // The first activity started puts an approved plan into execution.
+        return new(
+            [new ActivityStarted(plan.Id, activity.Id, by, now)],
+            plan.Status == PlanStatus.Approved ? [new PlanExecutionStarted(plan.Id, activity.Id, by, now)] : []);
     }
 
-    public static object[] Complete(Plan plan, Guid activityId, string by, DateTimeOffset now)
+    public static ActivityDecision Complete(Plan plan, Activity activity, string by, DateTimeOffset now)
     {
-        var activity = Find(plan, activityId);
         if (activity.Status != ActivityStatus.InProgress)
         {
             throw Violation("only-in-progress-can-complete", $"Only an activity in progress can be completed; this one is {activity.Status}.");
         }
 
-        return WithCompletion(plan, new ActivityCompleted(plan.Id, activityId, by, now), by, now);
+        return new(
+            [new ActivityCompleted(plan.Id, activity.Id, by, now)],
+            WithCompletion(plan, new ActivityClosed(plan.Id, activity.Id, ActivityStatus.Done, activity.Spec.Budget.Amount, by, now), by, now));
     }
 
-    public static object[] CancelActivity(Plan plan, Guid activityId, string reason, string by, DateTimeOffset now)
+    public static ActivityDecision CancelActivity(Plan plan, Activity activity, string reason, string by, DateTimeOffset now)
     {
-        ChangeableActivity(plan, activityId);
-        return WithCompletion(plan, new ActivityCancelled(plan.Id, activityId, reason.Trim(), by, now), by, now);
+        EnsureChangeable(plan, activity);
+        return new(
+            [new ActivityCancelled(plan.Id, activity.Id, reason.Trim(), by, now)],
+            WithCompletion(plan, new ActivityClosed(plan.Id, activity.Id, ActivityStatus.Cancelled, activity.Spec.Budget.Amount, by, now), by, now));
     }
 
     /// <summary>
-    /// A pilot's open activities move into the discipline's plan, or into a new draft plan made from the pilot when
-    /// there is none; the pilot is closed as promoted.
+    /// A pilot's activities that are not cancelled move into the discipline's plan, or into a new draft plan made from
+    /// the pilot when there is none; the pilot is closed as promoted.
     /// </summary>
-    /// <param name="specs">The details of the pilot's activities, by id (from the activity view).</param>
-    public static (object[] PilotEvents, object[] TargetEvents) Promote(
-        Plan pilot, IReadOnlyDictionary<Guid, ActivitySpec> specs, Plan? target, Outcome outcome, Guid newPlanId, string by, DateTimeOffset now)
+    /// <param name="activities">The pilot's activities that are not cancelled.</param>
+    public static (object[] PilotEvents, object[] TargetEvents, ActivityCarriedOver[] ActivityEvents) Promote(
+        Plan pilot, IReadOnlyList<Activity> activities, Plan? target, Outcome outcome, Guid newPlanId, string by, DateTimeOffset now)
     {
         if (!pilot.IsPilot)
         {
@@ -165,10 +181,6 @@ public static class PlanRules
         }
 
         EnsureChangeable(pilot);
-        var carried = pilot.Activities
-            .Where(a => a.Status != ActivityStatus.Cancelled)
-            .Select(a => (a.Id, a.Status, Spec: specs[a.Id] with { StartsOn = a.StartsOn, EndsOn = a.EndsOn, Budget = new Money(a.Budget, pilot.Budget.Currency) }))
-            .ToList();
         var targetId = target?.Id ?? newPlanId;
         object[] start = [];
         if (target is null)
@@ -178,21 +190,27 @@ public static class PlanRules
         else
         {
             EnsureChangeable(target);
-            carried.ForEach(a => EnsureSpec(a.Spec, target, outcome));
-            EnsureApprovedBudget(target, target.Planned + carried.Sum(a => a.Spec.Budget.Amount));
+            foreach (var activity in activities)
+            {
+                EnsureSpec(activity.Spec, target, outcome);
+            }
+
+            EnsureApprovedBudget(target, target.Planned + activities.Sum(a => a.Spec.Budget.Amount));
         }
 
         return (
             [new PilotPromoted(pilot.Id, targetId, by, now)],
-            [.. start, .. carried.Select(a => new ActivityCarriedOver(targetId, a.Id, pilot.Id, pilot.OutcomeId, pilot.Discipline, a.Spec, a.Status, by, now))]);
+            [.. start, .. activities.Select(a => new ActivityAdded(targetId, a.Id, a.Spec.Name, a.Spec.Budget.Amount, a.Status, by, now))],
+            [.. activities.Select(a => new ActivityCarriedOver(targetId, a.Id, pilot.Id, pilot.OutcomeId, pilot.Discipline, a.Spec, a.Status, by, now))]);
     }
 
-    private static object[] WithCompletion(Plan plan, object change, string by, DateTimeOffset now)
+    // The last open activity of an executing plan closing completes the plan.
+    private static object[] WithCompletion(Plan plan, ActivityClosed closed, string by, DateTimeOffset now)
     {
-        var after = plan.Next(change);
-        return after.Status == PlanStatus.InExecution && after.Activities.All(a => a.IsFinal)
-            ? [change, new PlanCompleted(plan.Id, by, now)]
-            : [change];
+        var after = plan.Next(closed);
+        return after.Status == PlanStatus.InExecution && after.OpenActivities == 0
+            ? [closed, new PlanCompleted(plan.Id, by, now)]
+            : [closed];
     }
 
     private static bool IsOverAllocated(Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, Guid? revising, decimal amount, bool accept)
@@ -288,17 +306,14 @@ public static class PlanRules
         }
     }
 
-    private static ActivityState ChangeableActivity(Plan plan, Guid activityId)
+    private static void EnsureChangeable(Plan plan, Activity activity)
     {
-        var activity = Find(plan, activityId);
         EnsureChangeable(plan);
-        return activity.IsFinal
-            ? throw Violation("final-activity-is-final", $"The activity is {activity.Status}; it accepts no more changes.")
-            : activity;
+        if (activity.IsFinal)
+        {
+            throw Violation("final-activity-is-final", $"The activity is {activity.Status}; it accepts no more changes.");
+        }
     }
-
-    private static ActivityState Find(Plan plan, Guid activityId) =>
-        plan.Activities.FirstOrDefault(a => a.Id == activityId) ?? throw new NotFoundException($"Plan {plan.Id} has no activity {activityId}.");
 
     private static RuleViolationException Violation(string rule, string message) => new(rule, message);
 

@@ -37,18 +37,22 @@ public static class PlansEndpoints
         plans.MapGet("/{planId:guid}/history", History).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
             .Describe(nameof(GetPlanHistory), "Get a plan's history", "Every change to the plan and its activities, oldest first: what changed, who did it and when; cursor-paginated.");
 
-        plans.MapPost("/{planId:guid}/activities", Schedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
-            .Describe(nameof(ScheduleActivity), "Schedule an activity", "Adds an activity to an open plan that is not with the conductor. Dates fall inside the outcome's window; in an approved plan, activities stay within the plan's budget. If-Match is the plan's version.");
+        plans.MapPost("/{planId:guid}/activities", Schedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 422)
+            .Describe(nameof(ScheduleActivity), "Schedule an activity", "Adds an activity to an open plan that is not with the conductor. Dates fall inside the outcome's window; in an approved plan, activities stay within the plan's budget. A create: no If-Match (the plan is locked while it is checked, so concurrent schedules wait for each other rather than fail), and Idempotency-Key makes a retry return the first answer. Answers 201 with the activity's Location and its own version as ETag.");
+        plans.MapGet("/{planId:guid}/activities/{activityId:guid}", GetActivity).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(Plans.GetActivity), "Get an activity", "One activity of a plan. The ETag header (and `version`) is the activity's own version, which If-Match needs for its next change.");
+        plans.MapGet("/{planId:guid}/activities/{activityId:guid}/history", ActivityHistory).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(GetActivityHistory), "Get an activity's history", "Every change to the activity, oldest first (including a move from a pilot): what changed, who did it and when; cursor-paginated.");
         plans.MapPost("/{planId:guid}/activities/{activityId:guid}/reschedule", Reschedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
-            .Describe(nameof(RescheduleActivity), "Reschedule an activity", "Moves an activity that is not done or cancelled, inside the outcome's window. If-Match is the plan's version.");
+            .Describe(nameof(RescheduleActivity), "Reschedule an activity", "Moves an activity that is not done or cancelled, inside the outcome's window. If-Match is the activity's version: changes to other activities of the plan never make it stale.");
         plans.MapPost("/{planId:guid}/activities/{activityId:guid}/rebudget", Rebudget).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
-            .Describe(nameof(RebudgetActivity), "Re-budget an activity", "Changes an activity's budget; in an approved plan the activities must stay within the plan's budget. If-Match is the plan's version.");
+            .Describe(nameof(RebudgetActivity), "Re-budget an activity", "Changes an activity's budget; in an approved plan the activities must stay within the plan's budget (checked with the plan locked, so two re-budgets cannot together break it). If-Match is the activity's version.");
         plans.MapPost("/{planId:guid}/activities/{activityId:guid}/start", Start).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
-            .Describe(nameof(StartActivity), "Start an activity", "Starts a planned activity of an approved plan; the first start puts the plan in execution. If-Match is the plan's version.");
+            .Describe(nameof(StartActivity), "Start an activity", "Starts a planned activity of an approved plan; the first start puts the plan in execution. If-Match is the activity's version.");
         plans.MapPost("/{planId:guid}/activities/{activityId:guid}/complete", Complete).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
-            .Describe(nameof(CompleteActivity), "Complete an activity", "Marks an activity in progress as done (final). When every activity is done or cancelled, the plan is completed. If-Match is the plan's version.");
+            .Describe(nameof(CompleteActivity), "Complete an activity", "Marks an activity in progress as done (final). When every activity is done or cancelled, the plan is completed. If-Match is the activity's version.");
         plans.MapPost("/{planId:guid}/activities/{activityId:guid}/cancel", CancelActivity).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
-            .Describe(nameof(Plans.CancelActivity), "Cancel an activity", "Cancels an activity that is not done (final). If-Match is the plan's version.");
+            .Describe(nameof(Plans.CancelActivity), "Cancel an activity", "Cancels an activity that is not done (final); its budget leaves the plan. If-Match is the activity's version.");
     }
 
     private static async Task<Created<PlanDetails>> Draft(DraftPlanRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
@@ -87,8 +91,17 @@ public static class PlansEndpoints
     private static Task<Page<PlanChange>> History(Guid planId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetPlanHistory(planId, page), ct);
 
-    private static Task<Ok<ActivityDetails>> Schedule(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ScheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        mediator.SendVersionedAsync(new ScheduleActivity(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
+    private static async Task<Created<ActivityDetails>> Schedule(Guid planId, ScheduleActivityRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var activity = await mediator.Send(new ScheduleActivity(planId, request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
+        return TypedResults.Created($"/plans/{planId}/activities/{activity.Id}", activity.WithETag(http));
+    }
+
+    private static Task<Ok<ActivityDetails>> GetActivity(Guid planId, Guid activityId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.SendVersionedAsync(new GetActivity(planId, activityId), http, ct);
+
+    private static Task<Page<PlanChange>> ActivityHistory(Guid planId, Guid activityId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetActivityHistory(planId, activityId, page), ct);
 
     private static Task<Ok<ActivityDetails>> Reschedule(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RescheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new RescheduleActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);

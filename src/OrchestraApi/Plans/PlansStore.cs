@@ -17,8 +17,9 @@ public static class PlansStore
         marten.Schema.For<Plan>()
             .Duplicate(p => p.OutcomeId)
             .UniqueIndex(UniqueIndexType.DuplicatedField, LiveSlotIndex, TenancyScope.PerTenant, p => p.LiveSlot!);
-        marten.Projections.Add<ActivityViewProjection>(ProjectionLifecycle.Inline);
-        marten.Schema.For<ActivityView>().Duplicate(a => a.OutcomeId);
+        // Inline as well: an activity's commands answer with its new version, and the plan's reads list it at once.
+        marten.Projections.Snapshot<Activity>(SnapshotLifecycle.Inline);
+        marten.Schema.For<Activity>().Duplicate(a => a.OutcomeId).Duplicate(a => a.PlanId);
         UniqueRules.Add(LiveSlotIndex, "one-plan-per-discipline", "The outcome already has a plan for this discipline; revise it, or draft a pilot.");
     }
 }

@@ -17,14 +17,15 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
         {
             Plan? target = null;
             long targetVersion = 0;
+            IReadOnlyList<Activity> targetActivities = [];
             await session.DecideAsync<Plan>(command.PilotId, command.ExpectedVersion, async pilot =>
             {
                 PlanAccess.EnsureMayEdit(command.Caller, pilot.Discipline);
                 var outcome = await session.OutcomeAsync(pilot.OutcomeId, cancellationToken);
                 var liveId = (await session.AllocationsOfAsync(pilot.OutcomeId, cancellationToken)).FirstOrDefault(p => p.IsLivePlan && p.Discipline == pilot.Discipline)?.Id;
-                var live = liveId is { } id ? await session.LoadAsync<Plan>(id, cancellationToken) : null;
-                var details = await session.ActivityDetailsAsync(pilot.Activities.Select(a => a.Id), cancellationToken);
-                var (pilotEvents, intoTarget) = PlanRules.Promote(pilot, details, live, outcome, Guid.CreateVersion7(), command.Caller.Name, clock.GetUtcNow());
+                var live = liveId is { } id ? await session.LockAsync<Plan>(id, cancellationToken) : null;
+                var activities = (await session.ActivitiesOfAsync(pilot.Id, cancellationToken)).Where(a => a.Status != ActivityStatus.Cancelled).ToList();
+                var (pilotEvents, intoTarget, carried) = PlanRules.Promote(pilot, activities, live?.Aggregate, outcome, Guid.CreateVersion7(), command.Caller.Name, clock.GetUtcNow());
                 if (live is null)
                 {
                     var drafted = (PlanDrafted)intoTarget[0];
@@ -33,15 +34,22 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
                 }
                 else
                 {
-                    var stream = await session.Events.FetchForWriting<Plan>(live.Id, cancellationToken);
-                    var version = stream.CurrentVersion ?? 0;
-                    stream.AppendMany(intoTarget);
-                    (target, targetVersion) = (intoTarget.Aggregate(stream.Aggregate!, (p, e) => p.Next(e)), version + intoTarget.Length);
+                    live.AppendMany(intoTarget);
+                    (target, targetVersion) = (intoTarget.Aggregate(live.Aggregate!, (p, e) => p.Next(e)), (live.CurrentVersion ?? 0) + intoTarget.Length);
+                }
+
+                var moved = activities.Select(a => a.After(carried.First(c => c.ActivityId == a.Id)));
+                targetActivities = [.. (live is null ? [] : await session.ActivitiesOfAsync(live.Id, cancellationToken)).Concat(moved).OrderBy(a => a.Id)];
+
+                // Both plans are locked, and every activity change locks its plan first: nobody else writes these activities now.
+                foreach (var carriedOver in carried)
+                {
+                    session.Events.Append(carriedOver.ActivityId, carriedOver);
                 }
 
                 return pilotEvents;
-            }, (p, e) => p.Next(e), cancellationToken);
-            return await session.DetailsAsync(target!, targetVersion, cancellationToken);
+            }, (p, e) => p.Next(e), cancellationToken, exclusive: true);
+            return PlanDetails.From(target!, targetVersion, targetActivities);
         }
     }
 }

@@ -15,8 +15,10 @@ public sealed record RebudgetActivityRequest([property: Required] Money Budget) 
 
 public sealed record RebudgetActivity(Guid PlanId, Guid ActivityId, long ExpectedVersion, RebudgetActivityRequest Request, Caller Caller) : ICommand<ActivityDetails>, IActivityChange
 {
-    public Task<IReadOnlyList<object>> DecideAsync(Plan plan, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
-        Task.FromResult<IReadOnlyList<object>>([PlanRules.Rebudget(plan, ActivityId, Request.Budget, Caller.Name, now)]);
+    public bool ChangesPlan => true;
+
+    public Task<ActivityDecision> DecideAsync(Plan plan, Activity activity, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
+        Task.FromResult(PlanRules.Rebudget(plan, activity, Request.Budget, Caller.Name, now));
 
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : ActivityChangeHandler<RebudgetActivity>(session, clock);
 }

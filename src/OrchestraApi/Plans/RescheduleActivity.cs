@@ -14,8 +14,10 @@ public sealed record RescheduleActivityRequest(DateOnly StartsOn, DateOnly EndsO
 
 public sealed record RescheduleActivity(Guid PlanId, Guid ActivityId, long ExpectedVersion, RescheduleActivityRequest Request, Caller Caller) : ICommand<ActivityDetails>, IActivityChange
 {
-    public async Task<IReadOnlyList<object>> DecideAsync(Plan plan, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
-        [PlanRules.Reschedule(plan, await outcome(), ActivityId, Request.StartsOn, Request.EndsOn, Caller.Name, now)];
+    public bool ChangesPlan => false;
+
+    public async Task<ActivityDecision> DecideAsync(Plan plan, Activity activity, Func<Task<Outcome>> outcome, DateTimeOffset now) =>
+        PlanRules.Reschedule(plan, activity, await outcome(), Request.StartsOn, Request.EndsOn, Caller.Name, now);
 
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : ActivityChangeHandler<RescheduleActivity>(session, clock);
 }

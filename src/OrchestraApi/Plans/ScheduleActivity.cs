@@ -34,21 +34,22 @@ public sealed record ScheduleActivityRequest(
     public ActivitySpec ToSpec() => new(Name.Trim(), Channel, ChannelLabel?.Trim(), StartsOn, EndsOn, Budget, Audience?.Trim(), KpiKeys?.Distinct().ToArray() ?? []);
 }
 
-public sealed record ScheduleActivity(Guid PlanId, long ExpectedVersion, ScheduleActivityRequest Request, Caller Caller) : ICommand<ActivityDetails>
+/// <summary>Adds an activity to a plan: a create, so it takes Idempotency-Key and no If-Match; the plan is locked meanwhile.</summary>
+public sealed record ScheduleActivity(Guid PlanId, ScheduleActivityRequest Request, Caller Caller, [property: JsonIgnore] string? IdempotencyKey) : IIdempotentCommand<ActivityDetails>
 {
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<ScheduleActivity, ActivityDetails>
     {
         public async Task<ActivityDetails> Handle(ScheduleActivity command, CancellationToken cancellationToken)
         {
-            var activityId = Guid.CreateVersion7();
-            var spec = command.Request.ToSpec();
-            var (plan, version) = await session.DecideAsync<Plan>(command.PlanId, command.ExpectedVersion, async p =>
-            {
-                PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
-                var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
-                return [PlanRules.Schedule(p, outcome, activityId, spec, command.Caller.Name, clock.GetUtcNow())];
-            }, (p, e) => p.Next(e), cancellationToken);
-            return ActivityDetails.From(plan, version, plan.Activities[^1], spec);
+            var planStream = await session.LockAsync<Plan>(command.PlanId, cancellationToken);
+            var plan = planStream.Aggregate!;
+            PlanAccess.EnsureMayEdit(command.Caller, plan.Discipline);
+            var outcome = await session.OutcomeAsync(plan.OutcomeId, cancellationToken);
+            var decision = PlanRules.Schedule(plan, outcome, Guid.CreateVersion7(), command.Request.ToSpec(), command.Caller.Name, clock.GetUtcNow());
+            var scheduled = (ActivityScheduled)decision.ActivityEvents[0];
+            session.Events.StartStream<Activity>(scheduled.ActivityId, decision.ActivityEvents);
+            planStream.AppendMany(decision.PlanEvents);
+            return ActivityDetails.From(Activity.Create(scheduled), 1);
         }
     }
 }

@@ -14,8 +14,9 @@ public sealed record SubmitPlan(Guid PlanId, long ExpectedVersion, Caller Caller
             {
                 PlanAccess.EnsureMayEdit(command.Caller, p.Discipline);
                 var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
-                return [PlanRules.Submit(p, outcome, command.Caller.Name, clock.GetUtcNow())];
-            }, (p, e) => p.Next(e), cancellationToken);
+                var activities = (await session.ActivitiesOfAsync(p.Id, cancellationToken)).Where(a => a.Status != ActivityStatus.Cancelled).ToList();
+                return [PlanRules.Submit(p, activities, outcome, command.Caller.Name, clock.GetUtcNow())];
+            }, (p, e) => p.Next(e), cancellationToken, exclusive: true);
             return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }

@@ -38,11 +38,10 @@ public sealed class GetPlanScenario(BenchmarkContext context, string name) : ISc
             PilotScope = pilot ? "Benchmark" : null,
             AcceptOverAllocation = true,
         });
-        var version = plan.Version;
         for (var i = 0; i < ScheduleActivityScenario.ActivitiesPerPlan; i++)
         {
             var month = 1 + (i % 12);
-            var activity = await plans.ScheduleActivityAsync(plan.Id, version.ToString(CultureInfo.InvariantCulture), new ScheduleActivityRequest
+            await plans.ScheduleActivityAsync(plan.Id, new ScheduleActivityRequest
             {
                 Name = $"{title} activity {i}",
                 Channel = (Channel)(i % 19),
@@ -52,7 +51,6 @@ public sealed class GetPlanScenario(BenchmarkContext context, string name) : ISc
                 Audience = "loyalty members",
                 KpiKeys = ["clv"],
             });
-            version = activity.PlanVersion;
         }
 
         return plan.Id;

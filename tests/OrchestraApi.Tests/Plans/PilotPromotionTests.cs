@@ -10,15 +10,15 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 300_000m));
-        var planActivity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity("National email"));
+        var planActivity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity("National email"));
         var pilot = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 20_000m, "Scotland loyalty members"));
         var sms = PlanWorld.Activity("Scottish SMS", 5_000m, Channel.Other, 4);
         sms.ChannelLabel = "SMS";
-        var kept = await crm.ScheduleActivityAsync(pilot.Id, pilot.V(), sms);
-        var dropped = await crm.ScheduleActivityAsync(pilot.Id, kept.V(), PlanWorld.Activity("Scottish mail", 7_000m, Channel.DirectMail));
-        var pilotAfterCancel = await crm.CancelActivityAsync(pilot.Id, dropped.Id, dropped.V(), new CancelRequest { Reason = "Did not work." });
+        var kept = await crm.ScheduleActivityAsync(pilot.Id, sms);
+        var dropped = await crm.ScheduleActivityAsync(pilot.Id, PlanWorld.Activity("Scottish mail", 7_000m, Channel.DirectMail));
+        await crm.CancelActivityAsync(pilot.Id, dropped.Id, dropped.V(), new CancelRequest { Reason = "Did not work." });
 
-        var target = await crm.PromotePilotAsync(pilot.Id, pilotAfterCancel.V());
+        var target = await crm.PromotePilotAsync(pilot.Id, await crm.VersionOfAsync(pilot.Id));
 
         Assert.Equal(plan.Id, target.Id);
         Assert.Equal([planActivity.Id, kept.Id], target.Activities.Select(a => a.Id));
@@ -26,9 +26,11 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         var closed = await crm.GetPlanAsync(pilot.Id);
         Assert.Equal(PlanStatus.Promoted, closed.Status);
         Assert.Equal(plan.Id, closed.PromotedInto);
-        Assert.Equal(2, closed.Activities.Count);
+        Assert.Equal([dropped.Id], closed.Activities.Select(a => a.Id));
         Assert.Equal("promoted", (await crm.GetPlanHistoryAsync(pilot.Id)).Items[^1].Change);
-        Assert.Equal("activity-carried-over", (await crm.GetPlanHistoryAsync(plan.Id)).Items[^1].Change);
+        Assert.Equal("activity-added", (await crm.GetPlanHistoryAsync(plan.Id)).Items[^1].Change);
+        Assert.Equal(["activity-scheduled", "activity-carried-over"], (await crm.GetActivityHistoryAsync(plan.Id, kept.Id)).Items.Select(c => c.Change));
+        Assert.Equal(kept.Version + 1, target.Activities[1].Version);
         var listed = await crm.ListActivitiesAsync(world.Outcome.Id, status: ActivityStatus.Planned);
         Assert.Equal([(planActivity.Id, plan.Id), (kept.Id, plan.Id)], listed.Items.Select(a => (a.Id, a.PlanId)));
         var overview = await crm.ListPlansAsync(world.Outcome.Id);
@@ -43,9 +45,9 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var digital = await world.OrchestratorAsync(Discipline.Digital);
         var pilot = await digital.DraftPlanAsync(world.Plan(Discipline.Digital, 20_000m, "Paid search, two cities"));
-        var activity = await digital.ScheduleActivityAsync(pilot.Id, pilot.V(), PlanWorld.Activity("Search test", 8_000m, Channel.PaidSearch));
+        var activity = await digital.ScheduleActivityAsync(pilot.Id, PlanWorld.Activity("Search test", 8_000m, Channel.PaidSearch));
 
-        var plan = await digital.PromotePilotAsync(pilot.Id, activity.V());
+        var plan = await digital.PromotePilotAsync(pilot.Id, await digital.VersionOfAsync(pilot.Id));
 
         Assert.NotEqual(pilot.Id, plan.Id);
         Assert.Null(plan.PilotScope);

@@ -20,13 +20,15 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         }
     }
 
-    /// <summary>Every plan route, against one plan (with one activity) at version <paramref name="v"/>.</summary>
+    /// <summary>Every plan route, against one plan at version <paramref name="v"/> with one activity at its own version.</summary>
     private static Func<Task>[] EveryRoute(PlansClient client, Guid outcomeId, PlanDetails plan, ActivityDetails activity, string v, Discipline discipline) =>
     [
         () => client.GetPlanAsync(plan.Id),
         () => client.GetPlanHistoryAsync(plan.Id),
         () => client.ListPlansAsync(outcomeId),
         () => client.ListActivitiesAsync(outcomeId),
+        () => client.GetActivityAsync(plan.Id, activity.Id),
+        () => client.GetActivityHistoryAsync(plan.Id, activity.Id),
         () => client.DraftPlanAsync(new DraftPlanRequest { OutcomeId = outcomeId, Discipline = discipline, Title = "x", Orchestrator = "x", Budget = new Money { Amount = 1, Currency = "EUR" }, PilotScope = "x" }),
         () => client.RevisePlanAsync(plan.Id, v, new RevisePlanRequest { Title = "Taken over" }),
         () => client.SubmitPlanAsync(plan.Id, v),
@@ -34,12 +36,12 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         () => client.ReturnPlanAsync(plan.Id, v, new ReturnPlanRequest { Comments = "x" }),
         () => client.CancelPlanAsync(plan.Id, v, new CancelRequest { Reason = "x" }),
         () => client.PromotePilotAsync(plan.Id, v),
-        () => client.ScheduleActivityAsync(plan.Id, v, PlanWorld.Activity()),
-        () => client.RescheduleActivityAsync(plan.Id, activity.Id, v, new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 6, 1), EndsOn = new DateOnly(2027, 6, 2) }),
-        () => client.RebudgetActivityAsync(plan.Id, activity.Id, v, new RebudgetActivityRequest { Budget = new Money { Amount = 1, Currency = "EUR" } }),
-        () => client.StartActivityAsync(plan.Id, activity.Id, v),
-        () => client.CompleteActivityAsync(plan.Id, activity.Id, v),
-        () => client.CancelActivityAsync(plan.Id, activity.Id, v, new CancelRequest { Reason = "x" }),
+        () => client.ScheduleActivityAsync(plan.Id, PlanWorld.Activity()),
+        () => client.RescheduleActivityAsync(plan.Id, activity.Id, activity.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 6, 1), EndsOn = new DateOnly(2027, 6, 2) }),
+        () => client.RebudgetActivityAsync(plan.Id, activity.Id, activity.V(), new RebudgetActivityRequest { Budget = new Money { Amount = 1, Currency = "EUR" } }),
+        () => client.StartActivityAsync(plan.Id, activity.Id, activity.V()),
+        () => client.CompleteActivityAsync(plan.Id, activity.Id, activity.V()),
+        () => client.CancelActivityAsync(plan.Id, activity.Id, activity.V(), new CancelRequest { Reason = "x" }),
     ];
 
     [Fact]
@@ -48,17 +50,19 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
+        var activity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
+        var version = await crm.VersionOfAsync(plan.Id);
         var intruder = Api.Plans(await (await Api.NewOrganisationAsync("Intruder")).KeyAsync(Role.Admin));
 
         var statuses = new List<int>();
-        foreach (var route in EveryRoute(intruder, world.Outcome.Id, plan, activity, activity.V(), Discipline.Crm))
+        foreach (var route in EveryRoute(intruder, world.Outcome.Id, plan, activity, version, Discipline.Crm))
         {
             statuses.Add(await StatusOf(route));
         }
 
         Assert.All(statuses, s => Assert.Equal(404, s));
-        Assert.Equal(activity.PlanVersion, (await crm.GetPlanAsync(plan.Id)).Version);
+        Assert.Equal(version, await crm.VersionOfAsync(plan.Id));
+        Assert.Equal(activity.Version, (await crm.GetActivityAsync(plan.Id, activity.Id)).Version);
     }
 
     [Fact]
@@ -67,25 +71,26 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
+        var activity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
+        var version = await crm.VersionOfAsync(plan.Id);
         var advertising = await world.OrchestratorAsync(Discipline.Advertising);
 
-        var routes = EveryRoute(advertising, world.Outcome.Id, plan, activity, activity.V(), Discipline.Crm);
+        var routes = EveryRoute(advertising, world.Outcome.Id, plan, activity, version, Discipline.Crm);
         var reads = new List<int>();
-        foreach (var route in routes.Take(4))
+        foreach (var route in routes.Take(6))
         {
             reads.Add(await StatusOf(route));
         }
 
         var changes = new List<int>();
-        foreach (var route in routes.Skip(4))
+        foreach (var route in routes.Skip(6))
         {
             changes.Add(await StatusOf(route));
         }
 
         Assert.All(reads, s => Assert.Equal(200, s));
         Assert.All(changes, s => Assert.Equal(403, s));
-        Assert.Equal(activity.PlanVersion, (await crm.GetPlanAsync(plan.Id)).Version);
+        Assert.Equal(version, await crm.VersionOfAsync(plan.Id));
     }
 
     [Fact]
@@ -111,11 +116,11 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
+        var activity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
         var other = await world.AsAsync(role);
 
-        var routes = EveryRoute(other, world.Outcome.Id, plan, activity, activity.V(), Discipline.Crm);
-        var edits = new[] { 4, 5, 6, 9, 10, 11, 12, 13, 14, 15, 16 };
+        var routes = EveryRoute(other, world.Outcome.Id, plan, activity, await crm.VersionOfAsync(plan.Id), Discipline.Crm);
+        var edits = new[] { 6, 7, 8, 11, 12, 13, 14, 15, 16, 17, 18 };
         var statuses = new List<int>();
         foreach (var i in edits)
         {
@@ -132,8 +137,8 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
-        var submitted = await crm.SubmitPlanAsync(plan.Id, activity.V());
+        await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
+        var submitted = await crm.SubmitPlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id));
         var cmo = await world.AsAsync(Role.Cmo);
 
         Assert.Equal(403, await StatusOf(() => crm.ApprovePlanAsync(plan.Id, submitted.V())));
@@ -143,22 +148,29 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
-    public async Task plan_changes_need_if_match_and_a_fresh_version()
+    public async Task plan_and_activity_changes_need_if_match_and_a_fresh_version_of_what_they_change()
     {
         var world = await PlanWorld.CreateAsync(Api);
         var key = await world.Organisation.KeyAsync(Role.Orchestrator, Discipline.Crm);
         var crm = Api.Plans(key);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
+        var activity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
+        var moved = await crm.RescheduleActivityAsync(plan.Id, activity.Id, activity.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 6, 1), EndsOn = new DateOnly(2027, 6, 2) });
         using var http = Api.Http(key);
 
-        using var missing = await http.PostAsync(new Uri($"/plans/{plan.Id}/activities", UriKind.Relative), new StringContent(
-            """{"name":"x","channel":"Email","startsOn":"2027-03-01","endsOn":"2027-03-02","budget":{"amount":1,"currency":"EUR"}}""", Encoding.UTF8, "application/json"));
-        var stale = await StatusOf(() => crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity()));
+        using var missing = await http.PostAsync(new Uri($"/plans/{plan.Id}/activities/{activity.Id}/rebudget", UriKind.Relative), new StringContent(
+            """{"budget":{"amount":1,"currency":"EUR"}}""", Encoding.UTF8, "application/json"));
+        using var missingForPlan = await http.PostAsync(new Uri($"/plans/{plan.Id}/submit", UriKind.Relative), null);
+        var staleActivity = await StatusOf(() => crm.RebudgetActivityAsync(plan.Id, activity.Id, activity.V(), new RebudgetActivityRequest { Budget = new Money { Amount = 1, Currency = "EUR" } }));
+        var stalePlan = await StatusOf(() => crm.SubmitPlanAsync(plan.Id, plan.V()));
 
         Assert.Equal((HttpStatusCode)428, missing.StatusCode);
-        Assert.Equal(412, stale);
-        Assert.Single((await crm.GetPlanAsync(plan.Id)).Activities);
+        Assert.Equal((HttpStatusCode)428, missingForPlan.StatusCode);
+        Assert.Equal(412, staleActivity);
+        Assert.Equal(412, stalePlan);
+        var after = await crm.GetPlanAsync(plan.Id);
+        Assert.Equal((PlanStatus.Draft, 50_000m), (after.Status, after.Activities.Single().Budget.Amount));
+        Assert.Equal(moved.Version, after.Activities.Single().Version);
     }
 
     [Fact]

@@ -17,9 +17,9 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
             var plan = await orchestrator.DraftPlanAsync(world.Plan(discipline));
             Assert.Equal(PlanStatus.Draft, plan.Status);
 
-            var first = await orchestrator.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity($"{discipline} launch", 120_000m, Channel.Tv, 2));
-            var second = await orchestrator.ScheduleActivityAsync(plan.Id, first.V(), PlanWorld.Activity($"{discipline} follow-up", 60_000m, Channel.Email, 5));
-            var submitted = await orchestrator.SubmitPlanAsync(plan.Id, second.V());
+            var first = await orchestrator.ScheduleActivityAsync(plan.Id, PlanWorld.Activity($"{discipline} launch", 120_000m, Channel.Tv, 2));
+            var second = await orchestrator.ScheduleActivityAsync(plan.Id, PlanWorld.Activity($"{discipline} follow-up", 60_000m, Channel.Email, 5));
+            var submitted = await orchestrator.SubmitPlanAsync(plan.Id, await orchestrator.VersionOfAsync(plan.Id));
             Assert.Equal(PlanStatus.Submitted, submitted.Status);
 
             if (discipline == Discipline.PublicRelations)
@@ -27,18 +27,19 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
                 var returned = await world.Conductor.ReturnPlanAsync(plan.Id, submitted.V(), new ReturnPlanRequest { Comments = "Tie the launch to the TV flight." });
                 Assert.Equal(PlanStatus.Returned, returned.Status);
                 Assert.Equal("Tie the launch to the TV flight.", returned.ReturnComments);
-                var moved = await orchestrator.RescheduleActivityAsync(plan.Id, first.Id, returned.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 2, 10), EndsOn = new DateOnly(2027, 2, 20) });
-                var revised = await orchestrator.RevisePlanAsync(plan.Id, moved.V(), new RevisePlanRequest { Objective = "Earned media around the TV launch." });
+                first = await orchestrator.RescheduleActivityAsync(plan.Id, first.Id, first.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 2, 10), EndsOn = new DateOnly(2027, 2, 20) });
+                var revised = await orchestrator.RevisePlanAsync(plan.Id, returned.V(), new RevisePlanRequest { Objective = "Earned media around the TV launch." });
                 submitted = await orchestrator.SubmitPlanAsync(plan.Id, revised.V());
             }
 
             var approved = await world.Conductor.ApprovePlanAsync(plan.Id, submitted.V());
             Assert.Equal(PlanStatus.Approved, approved.Status);
 
-            var started = await orchestrator.StartActivityAsync(plan.Id, first.Id, approved.V());
+            var started = await orchestrator.StartActivityAsync(plan.Id, first.Id, first.V());
             Assert.Equal(PlanStatus.InExecution, (await orchestrator.GetPlanAsync(plan.Id)).Status);
             var done = await orchestrator.CompleteActivityAsync(plan.Id, first.Id, started.V());
-            var cancelled = await orchestrator.CancelActivityAsync(plan.Id, second.Id, done.V(), new CancelRequest { Reason = "Merged into the launch." });
+            var cancelled = await orchestrator.CancelActivityAsync(plan.Id, second.Id, second.V(), new CancelRequest { Reason = "Merged into the launch." });
+            Assert.Equal(ActivityStatus.Done, done.Status);
             Assert.Equal(ActivityStatus.Cancelled, cancelled.Status);
             executed.Add(await orchestrator.GetPlanAsync(plan.Id));
         }
@@ -54,8 +55,12 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
 
         var history = await world.Conductor.GetPlanHistoryAsync(executed[1].Id);
         Assert.Equal(
-            ["drafted", "activity-scheduled", "activity-scheduled", "submitted", "returned", "activity-rescheduled", "revised", "submitted", "approved", "activity-started", "activity-completed", "activity-cancelled", "completed"],
+            ["drafted", "activity-added", "activity-added", "submitted", "returned", "revised", "submitted", "approved", "execution-started", "activity-done", "activity-cancelled", "completed"],
             history.Items.Select(c => c.Change));
+        var launch = executed[1].Activities[0];
+        var activityHistory = await world.Conductor.GetActivityHistoryAsync(executed[1].Id, launch.Id);
+        Assert.Equal(["activity-scheduled", "activity-rescheduled", "activity-started", "activity-completed"], activityHistory.Items.Select(c => c.Change));
+        Assert.Equal(4, launch.Version);
     }
 
     [Fact]
@@ -65,8 +70,8 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var digital = await world.OrchestratorAsync(Discipline.Digital);
         var crmPlan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 100_000m));
-        var a = await crm.ScheduleActivityAsync(crmPlan.Id, crmPlan.V(), PlanWorld.Activity("Mail", 30_000m, Channel.DirectMail));
-        await crm.ScheduleActivityAsync(crmPlan.Id, a.V(), PlanWorld.Activity("Email", 20_000m));
+        await crm.ScheduleActivityAsync(crmPlan.Id, PlanWorld.Activity("Mail", 30_000m, Channel.DirectMail));
+        await crm.ScheduleActivityAsync(crmPlan.Id, PlanWorld.Activity("Email", 20_000m));
         await digital.DraftPlanAsync(world.Plan(Discipline.Digital, 50_000m));
 
         var plan = await crm.GetPlanAsync(crmPlan.Id);
@@ -90,13 +95,12 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
         var ads = await world.OrchestratorAsync(Discipline.Advertising);
         var crmPlan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
         var adsPlan = await ads.DraftPlanAsync(world.Plan(Discipline.Advertising));
-        var version = crmPlan.V();
         for (var month = 1; month <= 5; month++)
         {
-            version = (await crm.ScheduleActivityAsync(crmPlan.Id, version, PlanWorld.Activity($"Email {month}", 1_000m, Channel.Email, month))).V();
+            await crm.ScheduleActivityAsync(crmPlan.Id, PlanWorld.Activity($"Email {month}", 1_000m, Channel.Email, month));
         }
 
-        var tv = await ads.ScheduleActivityAsync(adsPlan.Id, adsPlan.V(), PlanWorld.Activity("TV spot", 50_000m, Channel.Tv, 3));
+        var tv = await ads.ScheduleActivityAsync(adsPlan.Id, PlanWorld.Activity("TV spot", 50_000m, Channel.Tv, 3));
 
         var names = new List<string>();
         string? cursor = null;
@@ -115,7 +119,7 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(5, emails.Items.Count);
         Assert.Equal([tv.Id], advertising.Items.Select(x => x.Id));
         Assert.Equal(["Email 3", "Email 4", "TV spot"], spring.Items.Select(x => x.Name));
-        Assert.Equal(tv.PlanVersion, advertising.Items[0].PlanVersion);
+        Assert.Equal(tv.Version, advertising.Items[0].Version);
     }
 
     [Fact]
@@ -124,9 +128,9 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
+        await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
 
-        var cancelled = await crm.CancelPlanAsync(plan.Id, activity.V(), new CancelRequest { Reason = "Budget moved to digital." });
+        var cancelled = await crm.CancelPlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id), new CancelRequest { Reason = "Budget moved to digital." });
 
         Assert.Equal(PlanStatus.Cancelled, cancelled.Status);
         Assert.Equal("Budget moved to digital.", cancelled.ClosingReason);

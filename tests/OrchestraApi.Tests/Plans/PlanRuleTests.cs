@@ -105,11 +105,11 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var dollars = PlanWorld.Activity();
         dollars.Budget = new Money { Amount = 5, Currency = "USD" };
 
-        await AssertRuleAsync("activity-inside-outcome-window", () => crm.ScheduleActivityAsync(plan.Id, plan.V(), early));
-        await AssertRuleAsync("activity-ends-after-start", () => crm.ScheduleActivityAsync(plan.Id, plan.V(), backwards));
-        await AssertRuleAsync("activity-kpis-belong-to-outcome", () => crm.ScheduleActivityAsync(plan.Id, plan.V(), unknownKpi));
-        await AssertRuleAsync("activity-currency-matches-plan", () => crm.ScheduleActivityAsync(plan.Id, plan.V(), dollars));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity());
+        await AssertRuleAsync("activity-inside-outcome-window", () => crm.ScheduleActivityAsync(plan.Id, early));
+        await AssertRuleAsync("activity-ends-after-start", () => crm.ScheduleActivityAsync(plan.Id, backwards));
+        await AssertRuleAsync("activity-kpis-belong-to-outcome", () => crm.ScheduleActivityAsync(plan.Id, unknownKpi));
+        await AssertRuleAsync("activity-currency-matches-plan", () => crm.ScheduleActivityAsync(plan.Id, dollars));
+        var activity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity());
         await AssertRuleAsync("activity-inside-outcome-window", () => crm.RescheduleActivityAsync(plan.Id, activity.Id, activity.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 12, 1), EndsOn = new DateOnly(2028, 1, 15) }));
         Assert.Single((await crm.GetPlanAsync(plan.Id)).Activities);
     }
@@ -122,9 +122,9 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
         var other = PlanWorld.Activity(channel: Channel.Other);
 
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.ScheduleActivityAsync(plan.Id, plan.V(), other));
+        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.ScheduleActivityAsync(plan.Id, other));
         other.ChannelLabel = "Podcast sponsorship";
-        var labelled = await crm.ScheduleActivityAsync(plan.Id, plan.V(), other);
+        var labelled = await crm.ScheduleActivityAsync(plan.Id, other);
 
         Assert.Equal(400, e.StatusCode);
         Assert.Contains("channelLabel", e.Result.AdditionalProperties["errors"].ToString(), StringComparison.Ordinal);
@@ -137,14 +137,14 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 100_000m));
-        var activity = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity(budget: 90_000m));
-        var approved = await world.Conductor.ApprovePlanAsync(plan.Id, (await crm.SubmitPlanAsync(plan.Id, activity.V())).V());
+        var activity = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 90_000m));
+        await world.Conductor.ApprovePlanAsync(plan.Id, (await crm.SubmitPlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id))).V());
 
-        await AssertRuleAsync("approved-plan-within-budget", () => crm.ScheduleActivityAsync(plan.Id, approved.V(), PlanWorld.Activity(budget: 20_000m)));
-        await AssertRuleAsync("approved-plan-within-budget", () => crm.RebudgetActivityAsync(plan.Id, activity.Id, approved.V(), new RebudgetActivityRequest { Budget = new Money { Amount = 100_001m, Currency = "EUR" } }));
-        var fits = await crm.ScheduleActivityAsync(plan.Id, approved.V(), PlanWorld.Activity(budget: 10_000m));
+        await AssertRuleAsync("approved-plan-within-budget", () => crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 20_000m)));
+        await AssertRuleAsync("approved-plan-within-budget", () => crm.RebudgetActivityAsync(plan.Id, activity.Id, activity.V(), new RebudgetActivityRequest { Budget = new Money { Amount = 100_001m, Currency = "EUR" } }));
+        await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 10_000m));
         Assert.Equal(100_000m, (await crm.GetPlanAsync(plan.Id)).Planned);
-        await AssertRuleAsync("plan-editable-in-draft-or-returned", () => crm.RevisePlanAsync(plan.Id, fits.V(), new RevisePlanRequest { Title = "Changed" }));
+        await AssertRuleAsync("plan-editable-in-draft-or-returned", async () => await crm.RevisePlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id), new RevisePlanRequest { Title = "Changed" }));
     }
 
     [Fact]
@@ -155,14 +155,15 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 10_000m));
 
         await AssertRuleAsync("plan-needs-activities", () => crm.SubmitPlanAsync(plan.Id, plan.V()));
-        var costly = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity(budget: 20_000m));
-        await AssertRuleAsync("plan-within-budget", () => crm.SubmitPlanAsync(plan.Id, costly.V()));
+        var costly = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 20_000m));
+        await AssertRuleAsync("plan-within-budget", async () => await crm.SubmitPlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id)));
         var trimmed = await crm.RebudgetActivityAsync(plan.Id, costly.Id, costly.V(), new RebudgetActivityRequest { Budget = new Money { Amount = 9_000m, Currency = "EUR" } });
-        var submitted = await crm.SubmitPlanAsync(plan.Id, trimmed.V());
+        var submitted = await crm.SubmitPlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id));
 
-        await AssertRuleAsync("submitted-plan-is-locked", () => crm.ScheduleActivityAsync(plan.Id, submitted.V(), PlanWorld.Activity(budget: 1m)));
+        await AssertRuleAsync("submitted-plan-is-locked", () => crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 1m)));
+        await AssertRuleAsync("submitted-plan-is-locked", () => crm.RescheduleActivityAsync(plan.Id, costly.Id, trimmed.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 6, 1), EndsOn = new DateOnly(2027, 6, 2) }));
         await AssertRuleAsync("only-draft-or-returned-can-be-submitted", () => crm.SubmitPlanAsync(plan.Id, submitted.V()));
-        await AssertRuleAsync("plan-must-be-approved", () => crm.StartActivityAsync(plan.Id, costly.Id, submitted.V()));
+        await AssertRuleAsync("plan-must-be-approved", () => crm.StartActivityAsync(plan.Id, costly.Id, trimmed.V()));
         var approved = await world.Conductor.ApprovePlanAsync(plan.Id, submitted.V());
         await AssertRuleAsync("only-submitted-can-be-approved", () => world.Conductor.ApprovePlanAsync(plan.Id, approved.V()));
         await AssertRuleAsync("only-submitted-can-be-returned", () => world.Conductor.ReturnPlanAsync(plan.Id, approved.V(), new ReturnPlanRequest { Comments = "late" }));
@@ -174,23 +175,23 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var world = await PlanWorld.CreateAsync(Api);
         var crm = await world.OrchestratorAsync(Discipline.Crm);
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
-        var a = await crm.ScheduleActivityAsync(plan.Id, plan.V(), PlanWorld.Activity("A"));
-        var b = await crm.ScheduleActivityAsync(plan.Id, a.V(), PlanWorld.Activity("B"));
-        var approved = await world.Conductor.ApprovePlanAsync(plan.Id, (await crm.SubmitPlanAsync(plan.Id, b.V())).V());
-        await AssertRuleAsync("only-in-progress-can-complete", () => crm.CompleteActivityAsync(plan.Id, a.Id, approved.V()));
-        var started = await crm.StartActivityAsync(plan.Id, a.Id, approved.V());
+        var a = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity("A"));
+        var b = await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity("B"));
+        await world.Conductor.ApprovePlanAsync(plan.Id, (await crm.SubmitPlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id))).V());
+        await AssertRuleAsync("only-in-progress-can-complete", () => crm.CompleteActivityAsync(plan.Id, a.Id, a.V()));
+        var started = await crm.StartActivityAsync(plan.Id, a.Id, a.V());
         var done = await crm.CompleteActivityAsync(plan.Id, a.Id, started.V());
 
         await AssertRuleAsync("only-planned-can-start", () => crm.StartActivityAsync(plan.Id, a.Id, done.V()));
         await AssertRuleAsync("final-activity-is-final", () => crm.CancelActivityAsync(plan.Id, a.Id, done.V(), new CancelRequest { Reason = "x" }));
         await AssertRuleAsync("final-activity-is-final", () => crm.RescheduleActivityAsync(plan.Id, a.Id, done.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 6, 1), EndsOn = new DateOnly(2027, 6, 2) }));
         Assert.Equal(PlanStatus.InExecution, (await crm.GetPlanAsync(plan.Id)).Status);
-        var last = await crm.CancelActivityAsync(plan.Id, b.Id, done.V(), new CancelRequest { Reason = "Not needed." });
+        await crm.CancelActivityAsync(plan.Id, b.Id, b.V(), new CancelRequest { Reason = "Not needed." });
         var completed = await crm.GetPlanAsync(plan.Id);
         Assert.Equal(PlanStatus.Completed, completed.Status);
-        await AssertRuleAsync("closed-plan-is-final", () => crm.ScheduleActivityAsync(plan.Id, last.V(), PlanWorld.Activity()));
-        await AssertRuleAsync("closed-plan-is-final", () => crm.CancelPlanAsync(plan.Id, last.V(), new CancelRequest { Reason = "x" }));
-        var unknown = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.StartActivityAsync(plan.Id, Guid.NewGuid(), last.V()));
+        await AssertRuleAsync("closed-plan-is-final", () => crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity()));
+        await AssertRuleAsync("closed-plan-is-final", () => crm.CancelPlanAsync(plan.Id, completed.V(), new CancelRequest { Reason = "x" }));
+        var unknown = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.StartActivityAsync(plan.Id, Guid.NewGuid(), "1"));
         Assert.Equal(404, unknown.StatusCode);
     }
 }

@@ -20,16 +20,50 @@ public sealed class PlanRulesUnitTests
     private static Plan Drafted(decimal budget = 50, params object[] then) =>
         then.Aggregate(Plan.Create(new PlanDrafted(Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, "P", "", "Grace", new Money(budget, "EUR"), null, false, "grace", Now)), (p, e) => p.Next(e));
 
+    private static Activity Scheduled(Plan plan, decimal budget = 10) =>
+        Activity.Create(new ActivityScheduled(plan.Id, Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, Spec(budget), "g", Now));
+
     [Fact]
     public void completing_the_last_open_activity_of_an_executing_plan_completes_it()
     {
-        var a = Guid.CreateVersion7();
-        var plan = Drafted(50, new ActivityScheduled(Guid.Empty, a, Outcome.Id, Discipline.Crm, Spec(), "g", Now), new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now), new ActivityStarted(Guid.Empty, a, "g", Now));
+        var draft = Drafted(50);
+        var activity = Scheduled(draft);
+        var scheduled = PlanRules.Schedule(draft, Outcome, activity.Id, activity.Spec, "g", Now);
+        var approved = Drafted(50, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now)]);
+        var start = PlanRules.Start(approved, activity, "g", Now);
+        var executing = start.PlanEvents.Aggregate(approved, (p, e) => p.Next(e));
+        var started = start.ActivityEvents.Aggregate(activity, (a, e) => a.Next(e));
 
-        var events = PlanRules.Complete(plan, a, "g", Now);
+        var completed = PlanRules.Complete(executing, started, "g", Now);
 
-        Assert.Equal(PlanStatus.InExecution, plan.Status);
-        Assert.Collection(events, e => Assert.IsType<ActivityCompleted>(e), e => Assert.IsType<PlanCompleted>(e));
+        Assert.Equal(PlanStatus.InExecution, executing.Status);
+        Assert.IsType<ActivityCompleted>(Assert.Single(completed.ActivityEvents));
+        Assert.Collection(completed.PlanEvents, e => Assert.IsType<ActivityClosed>(e), e => Assert.IsType<PlanCompleted>(e));
+    }
+
+    [Fact]
+    public void only_the_first_start_puts_an_approved_plan_in_execution()
+    {
+        var approved = Drafted(50, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now));
+        var first = PlanRules.Start(approved, Scheduled(approved), "g", Now);
+        var executing = first.PlanEvents.Aggregate(approved, (p, e) => p.Next(e));
+
+        Assert.IsType<PlanExecutionStarted>(Assert.Single(first.PlanEvents));
+        Assert.Empty(PlanRules.Start(executing, Scheduled(executing), "g", Now).PlanEvents);
+    }
+
+    [Fact]
+    public void cancelling_an_activity_takes_its_budget_out_of_the_plan_and_rebudgeting_moves_it()
+    {
+        var activity = Scheduled(Drafted(50), 10);
+        var plan = Drafted(50, new ActivityAdded(Guid.Empty, activity.Id, "A", 10, ActivityStatus.Planned, "g", Now));
+
+        var rebudgeted = PlanRules.Rebudget(plan, activity, new Money(25, "EUR"), "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Next(e));
+        var cancelled = PlanRules.CancelActivity(plan, activity, "r", "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Next(e));
+
+        Assert.Equal((10m, 1, 1), (plan.Planned, plan.ActivityCount, plan.OpenActivities));
+        Assert.Equal(25m, rebudgeted.Planned);
+        Assert.Equal((0m, 0, 0), (cancelled.Planned, cancelled.ActivityCount, cancelled.OpenActivities));
     }
 
     [Fact]
@@ -37,7 +71,7 @@ public sealed class PlanRulesUnitTests
     {
         var draft = Drafted(5);
         var scheduled = PlanRules.Schedule(draft, Outcome, Guid.CreateVersion7(), Spec(10), "g", Now);
-        var approved = Drafted(15, scheduled, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now));
+        var approved = Drafted(15, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now)]);
 
         Assert.Equal(10, approved.Planned);
         Assert.Equal("approved-plan-within-budget", Assert.Throws<RuleViolationException>(() => PlanRules.Schedule(approved, Outcome, Guid.CreateVersion7(), Spec(6), "g", Now)).Rule);

@@ -68,5 +68,9 @@ internal static class PlanVersions
 {
     public static string V(this PlanDetails plan) => plan.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static string V(this ActivityDetails activity) => activity.PlanVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The activity's own version: what its changes need as If-Match.</summary>
+    public static string V(this ActivityDetails activity) => activity.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The plan's current version, read again: adding, re-budgeting or closing activities moves it.</summary>
+    public static async Task<string> VersionOfAsync(this PlansClient plans, Guid planId) => (await plans.GetPlanAsync(planId)).V();
 }
