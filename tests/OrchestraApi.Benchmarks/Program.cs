@@ -7,10 +7,17 @@ using OrchestraApi.Platform;
 
 // The benchmark program: dotnet run -c Release --project tests/OrchestraApi.Benchmarks [-- --quick]
 // It measures the API (Release, its own process) on its own PostgreSQL cluster with fsync on, next to two limits
-// measured on the same cluster with the same clients: (a) pgbench, (b) a bare minimal-API endpoint.
+// measured on the same cluster with the same clients: (a) pgbench, (b) a bare minimal-API endpoint, (c) a plain
+// Marten endpoint (FetchForWriting, append one event, SaveChanges).
 if (args is ["bare-server", ..])
 {
     await Limits.RunBareServerAsync(args[1..]);
+    return 0;
+}
+
+if (args is ["marten-server", ..])
+{
+    await MartenLimit.RunServerAsync(args[1..]);
     return 0;
 }
 
@@ -52,19 +59,24 @@ var rows = new List<(RunResult Result, double RssMb)>();
 var (api, _) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
 Console.WriteLine($"API process {api.Id} (attach dotnet-trace or dotnet-counters to it to see where its time goes)");
 ChildProcess? bare = null;
+ChildProcess? marten = null;
 try
 {
     (bare, _) = await ChildProcess.StartAsync(typeof(Limits).Assembly.Location, "bare-server", new Dictionary<string, string> { ["BENCH_DB"] = cluster.ConnectionString() }, "ready");
+    (marten, _) = await ChildProcess.StartAsync(typeof(Limits).Assembly.Location, "marten-server", new Dictionary<string, string> { ["BENCH_DB"] = cluster.ConnectionString() }, "ready");
     using var context = await BenchmarkContext.CreateAsync(api.Address, bootstrapKey);
     using var bareHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = bare.Address };
+    using var martenHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = marten.Address };
+    var martenStreams = Enumerable.Range(0, settings.Clients).Select(_ => Guid.CreateVersion7()).ToArray();
 
     // Scenario 1 interleaved with the limits: absolute figures drift on shared machines, ratios hold.
     var schedule = new ScheduleActivityScenario(context);
-    var rounds = new List<(double A, double B, RunResult Api)>();
+    var rounds = new List<(double A, double B, double C, RunResult Api)>();
     for (var round = 1; round <= settings.Rounds; round++)
     {
         var a = await Limits.PgbenchAsync(pgbench, cluster, settings.Clients, settings.Duration);
         var b = await LoadDriver.RunAsync("limit (b): bare endpoint insert", settings.Clients, settings.WarmUp, settings.Duration, Limits.BareOperation(bareHttp));
+        var c = await LoadDriver.RunAsync("limit (c): plain Marten append", settings.Clients, settings.WarmUp, settings.Duration, MartenLimit.Operation(martenHttp, martenStreams));
         await schedule.SeedAsync(settings.Clients);
         var last = round == settings.Rounds;
         if (last)
@@ -74,12 +86,13 @@ try
 
         Console.WriteLine($"  round {round}: scenario 1 running");
         var run = await LoadDriver.RunAsync(schedule.Name, settings.Clients, settings.WarmUp, settings.Duration, schedule.RunOnceAsync);
-        rounds.Add((a.Throughput, b.Throughput, run));
-        Console.WriteLine($"  round {round}: (a) {a.Throughput:0} tps, (b) {b.Throughput:0} req/s, API {run.Throughput:0} req/s, p99 {run.P99:0.0} ms");
+        rounds.Add((a.Throughput, b.Throughput, c.Throughput, run));
+        Console.WriteLine($"  round {round}: (a) {a.Throughput:0} tps, (b) {b.Throughput:0} req/s, (c) {c.Throughput:0} req/s, API {run.Throughput:0} req/s, p99 {run.P99:0.0} ms");
         if (last)
         {
             rows.Add((a, double.NaN));
             rows.Add((b, double.NaN));
+            rows.Add((c, double.NaN));
             await PrintTopStatementsAsync(apiDatabase);
         }
     }
@@ -88,8 +101,9 @@ try
     rows.Add((median, api.RssMegabytes));
     var ratioB = Median(rounds.Select(r => r.Api.Throughput / r.B));
     var ratioA = Median(rounds.Select(r => r.Api.Throughput / r.A));
+    var ratioC = Median(rounds.Select(r => r.Api.Throughput / r.C));
 
-    foreach (var scenario in Catalogue.Others(context))
+    foreach (var scenario in Catalogue.Others(context, quick))
     {
         await scenario.SeedAsync(settings.Clients);
         var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
@@ -116,7 +130,7 @@ try
         starts.Add(startUp.TotalSeconds);
     }
 
-    Report.Print(rows, ratioA, ratioB, peak, starts);
+    Report.Print(rows, ratioA, ratioB, ratioC, peak, starts);
 }
 finally
 {
@@ -124,6 +138,11 @@ finally
     if (bare is not null)
     {
         await bare.DisposeAsync();
+    }
+
+    if (marten is not null)
+    {
+        await marten.DisposeAsync();
     }
 }
 

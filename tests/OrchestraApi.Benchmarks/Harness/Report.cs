@@ -4,7 +4,7 @@ namespace OrchestraApi.Benchmarks.Harness;
 
 public static class Report
 {
-    public static void Print(IReadOnlyList<(RunResult Result, double RssMb)> rows, double ratioA, double ratioB, double peakRssMb, IReadOnlyList<double> coldStarts)
+    public static void Print(IReadOnlyList<(RunResult Result, double RssMb)> rows, double ratioA, double ratioB, double ratioC, double peakRssMb, IReadOnlyList<double> coldStarts)
     {
         Console.WriteLine();
         Console.WriteLine($"{"scenario",-44} {"req/s",8} {"p50 ms",7} {"p95 ms",7} {"p99 ms",7} {"errors",7} {"API RSS MB",10}");
@@ -17,7 +17,7 @@ public static class Report
         var sorted = coldStarts.Order().ToArray();
         Console.WriteLine($"{"6 cold start to ready (median of 3)",-44} {"",8} {sorted[sorted.Length / 2] * 1000,7:0} ms  (runs: {string.Join(", ", coldStarts.Select(s => $"{s * 1000:0} ms"))})");
         Console.WriteLine();
-        Console.WriteLine($"Scenario 1 ratios, median of interleaved rounds: API / (b) bare endpoint = {ratioB:0.00}, API / (a) pgbench = {ratioA:0.00}");
+        Console.WriteLine($"Scenario 1 ratios, median of interleaved rounds: API / (b) bare endpoint = {ratioB:0.00}, API / (a) pgbench = {ratioA:0.00}, API / (c) plain Marten = {ratioC:0.00}");
         Console.WriteLine($"API peak RSS (VmHWM) over the run: {peakRssMb:0} MB");
     }
 
