@@ -35,7 +35,7 @@ public static class PlansEndpoints
         plans.MapPost("/{planId:guid}/promote", Promote).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
             .Describe(nameof(PromotePilot), "Promote a pilot", "Rolls a pilot out: its activities that are not cancelled go into the discipline's plan (or a new draft plan made from the pilot if there is none), and the pilot closes as promoted. Answers with that plan.");
         plans.MapGet("/{planId:guid}/history", History).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
-            .Describe(nameof(GetPlanHistory), "Get a plan's history", "Every change to the plan and its activities, oldest first: what changed, who did it and when; cursor-paginated.");
+            .Describe(nameof(GetPlanHistory), "Get a plan's history", "Every change to the plan, oldest first: what changed, who did it and when, including activities added, re-budgeted, done or cancelled. Each activity's own history (reschedules and starts too) is at /plans/{planId}/activities/{activityId}/history. Cursor-paginated.");
 
         plans.MapPost("/{planId:guid}/activities", Schedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 422)
             .Describe(nameof(ScheduleActivity), "Schedule an activity", "Adds an activity to an open plan that is not with the conductor. Dates fall inside the outcome's window; in an approved plan, activities stay within the plan's budget. A create: no If-Match (the plan is locked while it is checked, so concurrent schedules wait for each other rather than fail), and Idempotency-Key makes a retry return the first answer. Answers 201 with the activity's Location and its own version as ETag.");
