@@ -60,6 +60,18 @@ public sealed class BenchmarkContext : IDisposable
 
     public PlansClient Plans() => new(Http(OrchestratorKey));
 
+    /// <summary>A pilot under the benchmark's outcome with a budget no scenario exhausts.</summary>
+    public Task<PlanDetails> NewPilotAsync(Discipline discipline, string title) => Plans().DraftPlanAsync(new DraftPlanRequest
+    {
+        OutcomeId = OutcomeId,
+        Discipline = discipline,
+        Title = title,
+        Orchestrator = "Benchmark",
+        Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
+        PilotScope = title,
+        AcceptOverAllocation = true,
+    });
+
     public void Dispose() => _handler.Dispose();
 
     private static HttpClient Client(Uri api, string key)

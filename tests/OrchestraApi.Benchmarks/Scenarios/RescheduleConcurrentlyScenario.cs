@@ -19,16 +19,7 @@ public sealed class RescheduleConcurrentlyScenario(BenchmarkContext context) : I
     public async Task SeedAsync(int clients)
     {
         var plans = context.Plans();
-        var plan = await plans.DraftPlanAsync(new DraftPlanRequest
-        {
-            OutcomeId = context.OutcomeId,
-            Discipline = Discipline.Digital,
-            Title = "Shared benchmark pilot",
-            Orchestrator = "Benchmark",
-            Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-            PilotScope = "Shared plan",
-            AcceptOverAllocation = true,
-        });
+        var plan = await context.NewPilotAsync(Discipline.Digital, "Shared benchmark pilot");
         _workers = await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
         {
             var activity = await plans.ScheduleActivityAsync(plan.Id, new ScheduleActivityRequest

@@ -46,16 +46,7 @@ public sealed class ScheduleActivityScenario(BenchmarkContext context) : IScenar
         return true;
     }
 
-    private async Task<PlanDetails> NewPilotAsync() => await context.Plans().DraftPlanAsync(new DraftPlanRequest
-    {
-        OutcomeId = context.OutcomeId,
-        Discipline = Discipline.Crm,
-        Title = "Benchmark pilot",
-        Orchestrator = "Benchmark",
-        Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-        PilotScope = "Benchmark load",
-        AcceptOverAllocation = true,
-    });
+    private Task<PlanDetails> NewPilotAsync() => context.NewPilotAsync(Discipline.Crm, "Benchmark pilot");
 
     private sealed class Worker(HttpClient http, PlanDetails plan)
     {

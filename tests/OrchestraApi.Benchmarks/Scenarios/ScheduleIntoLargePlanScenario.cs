@@ -22,16 +22,7 @@ public sealed class ScheduleIntoLargePlanScenario(BenchmarkContext context, int 
         _workers = await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             var http = context.Http(context.OrchestratorKey);
-            var plan = await context.Plans().DraftPlanAsync(new DraftPlanRequest
-            {
-                OutcomeId = context.OutcomeId,
-                Discipline = Discipline.Crm,
-                Title = "Large benchmark pilot",
-                Orchestrator = "Benchmark",
-                Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-                PilotScope = "Large plan",
-                AcceptOverAllocation = true,
-            });
+            var plan = await context.NewPilotAsync(Discipline.Crm, "Large benchmark pilot");
             for (var i = 0; i < activitiesPerPlan; i++)
             {
                 using var content = new ByteArrayContent(Body) { Headers = { ContentType = new("application/json") } };

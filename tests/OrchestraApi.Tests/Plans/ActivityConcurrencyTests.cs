@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using OrchestraApi.Sdk;
+using static OrchestraApi.Tests.ApiCalls;
 
 namespace OrchestraApi.Tests.Plans;
 
@@ -126,18 +127,5 @@ public sealed class ActivityConcurrencyTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(404, await StatusOf(() => crm.RescheduleActivityAsync(pilot.Id, activity.Id, activity.V(), new RescheduleActivityRequest { StartsOn = new DateOnly(2027, 6, 1), EndsOn = new DateOnly(2027, 6, 2) })));
         Assert.Equal(404, await StatusOf(() => crm.GetActivityHistoryAsync(pilot.Id, activity.Id)));
         Assert.Equal(activity.Version, (await crm.GetActivityAsync(plan.Id, activity.Id)).Version);
-    }
-
-    private static async Task<int> StatusOf(Func<Task> act)
-    {
-        try
-        {
-            await act();
-            return 200;
-        }
-        catch (ApiException e)
-        {
-            return e.StatusCode;
-        }
     }
 }

@@ -1,25 +1,13 @@
 using System.Net;
 using System.Text;
 using OrchestraApi.Sdk;
+using static OrchestraApi.Tests.ApiCalls;
 
 namespace OrchestraApi.Tests.Plans;
 
 /// <summary>Who may touch which plan, and that another organisation's plans do not exist for a key.</summary>
 public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
 {
-    private static async Task<int> StatusOf(Func<Task> act)
-    {
-        try
-        {
-            await act();
-            return 200;
-        }
-        catch (ApiException e)
-        {
-            return e.StatusCode;
-        }
-    }
-
     /// <summary>Every plan route, against one plan at version <paramref name="v"/> with one activity at its own version.</summary>
     private static Func<Task>[] EveryRoute(PlansClient client, Guid outcomeId, PlanDetails plan, ActivityDetails activity, string v, Discipline discipline) =>
     [
