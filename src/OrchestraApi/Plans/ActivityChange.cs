@@ -37,10 +37,12 @@ public abstract class ActivityChangeHandler<TCommand>(IDocumentSession session, 
 {
     public async Task<ActivityDetails> Handle(TCommand command, CancellationToken cancellationToken)
     {
+        // The activity's stream is enlisted first so that its events come before the plan's in the shared history;
+        // only the plan is locked (the activity's own version is checked when its events are appended).
+        var activityStream = await session.FetchAsync<Activity>(command.ActivityId, cancellationToken);
         var planStream = command.ChangesPlan ? await session.LockAsync<Plan>(command.PlanId, cancellationToken) : null;
         var plan = planStream?.Aggregate ?? await session.ShareLockAsync<Plan>(command.PlanId, cancellationToken);
         PlanAccess.EnsureMayEdit(command.Caller, plan.Discipline);
-        var activityStream = await session.FetchAsync<Activity>(command.ActivityId, cancellationToken);
         var activity = activityStream.Aggregate!;
         if (activity.PlanId != plan.Id)
         {

@@ -4,16 +4,52 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
 
-/// <summary>One change to a plan: what happened, who did it, when, and the version it produced.</summary>
-public sealed record PlanChange(long Version, string Change, string Summary, string By, DateTimeOffset At);
+/// <summary>One change to a plan or one of its activities: what happened, who did it, when, and the version it produced.</summary>
+/// <param name="Version">The version of the plan, or of the activity when <c>activityId</c> is set.</param>
+/// <param name="ActivityId">The activity the change is about; null for a change to the plan itself.</param>
+public sealed record PlanChange(long Version, string Change, string Summary, string By, DateTimeOffset At, Guid? ActivityId = null);
 
-/// <summary>Read straight from the plan's events: the history is the stream, oldest first.</summary>
+/// <summary>
+/// The plan's stream and, merged in order, the streams of the activities while they were in the plan (the plan's
+/// own records of activities are left out: the activities' events tell the same, in more detail).
+/// </summary>
 public sealed record GetPlanHistory(Guid PlanId, PageRequest Page) : IRequest<Page<PlanChange>>
 {
     public sealed class Handler(IQuerySession session) : IRequestHandler<GetPlanHistory, Page<PlanChange>>
     {
-        public Task<Page<PlanChange>> Handle(GetPlanHistory query, CancellationToken cancellationToken) =>
-            session.HistoryAsync(query.PlanId, "Plan", query.Page, Describe, cancellationToken);
+        public async Task<Page<PlanChange>> Handle(GetPlanHistory query, CancellationToken cancellationToken)
+        {
+            var limit = Cursor.Limit(query.Page.Limit);
+            var after = Cursor.DecodePosition(query.Page.Cursor);
+            var planId = query.PlanId;
+            if (planId == Guid.Empty || await session.Events.FetchStreamStateAsync(planId, cancellationToken) is null)
+            {
+                throw new NotFoundException($"Plan {planId} was not found.");
+            }
+
+            // Every activity that was ever in the plan joined it through an ActivityAdded in the plan's stream.
+            var own = await session.Events.FetchStreamAsync(planId, token: cancellationToken);
+            Guid[] streams = [planId, .. own.Select(e => e.Data).OfType<ActivityAdded>().Select(a => a.ActivityId).Distinct()];
+            var found = new List<JasperFx.Events.IEvent>();
+            while (found.Count <= limit)
+            {
+                var from = after;
+                var batch = await session.Events.QueryAllRawEvents()
+                    .Where(e => streams.Contains(e.StreamId) && e.Sequence > from)
+                    .OrderBy(e => e.Sequence)
+                    .Take(limit + 1)
+                    .ToListAsync(cancellationToken);
+                found.AddRange(batch.Where(e => e.Data is IActivityEvent activity ? activity.PlanId == planId : e.Data is not (ActivityAdded or ActivityBudgetChanged or ActivityClosed)));
+                if (batch.Count <= limit)
+                {
+                    break;
+                }
+
+                after = batch[^1].Sequence;
+            }
+
+            return Cursor.Slice(found, limit, e => Cursor.Encode(e.Sequence), e => Describe(e.Version, e.Data) with { ActivityId = e.StreamId == planId ? null : e.StreamId });
+        }
     }
 
     /// <summary>A plan's or an activity's event, as a change people read.</summary>

@@ -7,6 +7,14 @@ namespace OrchestraApi.Plans;
 // renamed or repurposed. Activity events live in the activity's stream; the plan's stream records what its rules
 // need of them (ActivityAdded, ActivityBudgetChanged, ActivityClosed, PlanExecutionStarted).
 
+/// <summary>An event of an activity's own stream; <c>PlanId</c> is the plan it belongs to from then on.</summary>
+public interface IActivityEvent
+{
+    Guid PlanId { get; }
+
+    Guid ActivityId { get; }
+}
+
 public sealed record PlanDrafted(
     Guid PlanId, Guid OutcomeId, Discipline Discipline, string Title, string Objective, string Orchestrator, Money Budget,
     string? PilotScope, bool OverAllocationAccepted, string By, DateTimeOffset At);
@@ -34,21 +42,21 @@ public sealed record ActivitySpec(
     string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget, string? Audience, IReadOnlyList<string> KpiKeys);
 
 /// <summary>The first event of an activity's stream.</summary>
-public sealed record ActivityScheduled(Guid PlanId, Guid ActivityId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, string By, DateTimeOffset At);
+public sealed record ActivityScheduled(Guid PlanId, Guid ActivityId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, string By, DateTimeOffset At) : IActivityEvent;
 
 /// <summary>The activity moved from a promoted pilot into <paramref name="PlanId"/>, keeping its status.</summary>
 public sealed record ActivityCarriedOver(
-    Guid PlanId, Guid ActivityId, Guid FromPilotId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, ActivityStatus Status, string By, DateTimeOffset At);
+    Guid PlanId, Guid ActivityId, Guid FromPilotId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, ActivityStatus Status, string By, DateTimeOffset At) : IActivityEvent;
 
-public sealed record ActivityRescheduled(Guid PlanId, Guid ActivityId, DateOnly StartsOn, DateOnly EndsOn, string By, DateTimeOffset At);
+public sealed record ActivityRescheduled(Guid PlanId, Guid ActivityId, DateOnly StartsOn, DateOnly EndsOn, string By, DateTimeOffset At) : IActivityEvent;
 
-public sealed record ActivityRebudgeted(Guid PlanId, Guid ActivityId, Money Budget, string By, DateTimeOffset At);
+public sealed record ActivityRebudgeted(Guid PlanId, Guid ActivityId, Money Budget, string By, DateTimeOffset At) : IActivityEvent;
 
-public sealed record ActivityStarted(Guid PlanId, Guid ActivityId, string By, DateTimeOffset At);
+public sealed record ActivityStarted(Guid PlanId, Guid ActivityId, string By, DateTimeOffset At) : IActivityEvent;
 
-public sealed record ActivityCompleted(Guid PlanId, Guid ActivityId, string By, DateTimeOffset At);
+public sealed record ActivityCompleted(Guid PlanId, Guid ActivityId, string By, DateTimeOffset At) : IActivityEvent;
 
-public sealed record ActivityCancelled(Guid PlanId, Guid ActivityId, string Reason, string By, DateTimeOffset At);
+public sealed record ActivityCancelled(Guid PlanId, Guid ActivityId, string Reason, string By, DateTimeOffset At) : IActivityEvent;
 
 /// <summary>Plan stream: an activity joined the plan (scheduled, or carried over from a pilot with its status).</summary>
 public sealed record ActivityAdded(Guid PlanId, Guid ActivityId, string Name, decimal Budget, ActivityStatus Status, string By, DateTimeOffset At);

@@ -28,7 +28,8 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(plan.Id, closed.PromotedInto);
         Assert.Equal([dropped.Id], closed.Activities.Select(a => a.Id));
         Assert.Equal("promoted", (await crm.GetPlanHistoryAsync(pilot.Id)).Items[^1].Change);
-        Assert.Equal("activity-added", (await crm.GetPlanHistoryAsync(plan.Id)).Items[^1].Change);
+        Assert.Equal(["drafted", "activity-scheduled", "activity-carried-over"], (await crm.GetPlanHistoryAsync(plan.Id)).Items.Select(c => c.Change));
+        Assert.Equal(["pilot-drafted", "activity-scheduled", "activity-scheduled", "activity-cancelled", "promoted"], (await crm.GetPlanHistoryAsync(pilot.Id)).Items.Select(c => c.Change));
         Assert.Equal(["activity-scheduled", "activity-carried-over"], (await crm.GetActivityHistoryAsync(plan.Id, kept.Id)).Items.Select(c => c.Change));
         Assert.Equal(kept.Version + 1, target.Activities[1].Version);
         var listed = await crm.ListActivitiesAsync(world.Outcome.Id, status: ActivityStatus.Planned);

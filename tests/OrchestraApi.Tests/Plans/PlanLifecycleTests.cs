@@ -55,8 +55,9 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
 
         var history = await world.Conductor.GetPlanHistoryAsync(executed[1].Id);
         Assert.Equal(
-            ["drafted", "activity-added", "activity-added", "submitted", "returned", "revised", "submitted", "approved", "execution-started", "activity-done", "activity-cancelled", "completed"],
+            ["drafted", "activity-scheduled", "activity-scheduled", "submitted", "returned", "activity-rescheduled", "revised", "submitted", "approved", "activity-started", "execution-started", "activity-completed", "activity-cancelled", "completed"],
             history.Items.Select(c => c.Change));
+        Assert.Equal([null, executed[1].Activities[0].Id], history.Items.Take(2).Select(c => c.ActivityId));
         var launch = executed[1].Activities[0];
         var activityHistory = await world.Conductor.GetActivityHistoryAsync(executed[1].Id, launch.Id);
         Assert.Equal(["activity-scheduled", "activity-rescheduled", "activity-started", "activity-completed"], activityHistory.Items.Select(c => c.Change));
