@@ -6,28 +6,31 @@ using Microsoft.Extensions.Options;
 
 namespace OrchestraApi.Platform;
 
-/// <summary>Request budgets (configuration section <c>Orchestra:RateLimits</c>). Token buckets refill every second.</summary>
+/// <summary>
+/// Request budgets (configuration section <c>Orchestra:RateLimits</c>). Token buckets refill every second. The
+/// defaults stop runaway clients and secret guessing without getting in the way of an agency's batch jobs.
+/// </summary>
 public sealed class RateLimitSettings
 {
     public const string Section = "Orchestra:RateLimits";
 
     /// <summary>Sustained requests per second of one API key.</summary>
-    public int PerKeyPerSecond { get; set; } = 50;
+    public int PerKeyPerSecond { get; set; } = 200;
 
     /// <summary>Requests one key may send at once before the per-second rate applies.</summary>
-    public int PerKeyBurst { get; set; } = 100;
+    public int PerKeyBurst { get; set; } = 1_000;
 
     /// <summary>Sustained requests per second from one client address, whatever keys it uses.</summary>
-    public int PerClientPerSecond { get; set; } = 200;
+    public int PerClientPerSecond { get; set; } = 1_000;
 
     /// <summary>Burst from one client address.</summary>
-    public int PerClientBurst { get; set; } = 400;
+    public int PerClientBurst { get; set; } = 4_000;
 
     /// <summary>Requests per minute from one client address without a key (the OpenAPI document, Swagger UI).</summary>
-    public int AnonymousPerMinute { get; set; } = 120;
+    public int AnonymousPerMinute { get; set; } = 600;
 
     /// <summary>Requests per minute from one client address whose key failed authentication: guessing is slowed to a crawl.</summary>
-    public int FailedAuthenticationPerMinute { get; set; } = 10;
+    public int FailedAuthenticationPerMinute { get; set; } = 60;
 }
 
 /// <summary>
