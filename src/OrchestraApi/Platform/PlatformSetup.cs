@@ -57,7 +57,8 @@ public static class PlatformSetup
         validation.Errors.Clear();
         foreach (var (field, messages) in errors)
         {
-            var name = string.Join('.', field.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+            // Header names (If-Match, Idempotency-Key) keep their spelling.
+            var name = field.Contains('-', StringComparison.Ordinal) ? field : string.Join('.', field.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
             validation.Errors[name] = messages;
         }
     }

@@ -22,6 +22,8 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
     // Reflection once per property, not per request.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<JsonPropertyInfo, ValidationAttribute[]> Attributes = [];
 
+    private const int MaxDepth = 32;
+
     private readonly JsonSerializerOptions _options = json.Value.SerializerOptions;
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -90,7 +92,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = MaxDepth }, request.HttpContext.RequestAborted);
         }
         catch (JsonException) when (request.Body.Position == 0)
         {
@@ -99,7 +101,9 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         }
         catch (JsonException e)
         {
-            errors.Add("body", $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
+            errors.Add("body", e.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+                ? $"nests deeper than {MaxDepth} levels."
+                : $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
             return;
         }
 

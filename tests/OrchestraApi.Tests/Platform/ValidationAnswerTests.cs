@@ -2,13 +2,14 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using OrchestraApi.Sdk;
+using OrchestraApi.Tests.Outcomes;
 
 namespace OrchestraApi.Tests.Platform;
 
 /// <summary>Validation answers a client can use: every problem at once, one entry per field, one voice (issue 8).</summary>
 public sealed class ValidationAnswerTests(ApiFixture api) : ApiTest(api)
 {
-    private const string Valid = Outcomes.OutcomeInputTests.Valid;
+    private const string Valid = OutcomeInputTests.Valid;
 
     [Fact]
     public async Task every_problem_of_a_body_is_reported_at_once_one_entry_per_field()
@@ -99,4 +100,25 @@ public sealed class ValidationAnswerTests(ApiFixture api) : ApiTest(api)
 
     private static string Message(JsonElement problem, string field) =>
         problem.GetProperty("errors").TryGetProperty(field, out var messages) ? string.Join(" ", messages.EnumerateArray().Select(m => m.GetString())) : "";
+
+    [Fact]
+    public async Task header_problems_are_named_after_the_header_and_too_deep_a_body_says_so()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        using var http = await organisation.HttpAsAsync(Role.Conductor);
+        using var ifMatch = new HttpRequestMessage(HttpMethod.Patch, $"/outcomes/{Guid.NewGuid()}") { Content = new StringContent("""{"title":"x"}""", Encoding.UTF8, "application/json") };
+        ifMatch.Headers.TryAddWithoutValidation("If-Match", "\"abc\"");
+        using var idempotency = new HttpRequestMessage(HttpMethod.Post, "/outcomes") { Content = new StringContent(OutcomeInputTests.Valid, Encoding.UTF8, "application/json") };
+        idempotency.Headers.TryAddWithoutValidation("Idempotency-Key", new string('k', 101));
+
+        using var badIfMatch = await http.SendAsync(ifMatch);
+        using var badKey = await http.SendAsync(idempotency);
+        var (status, deep) = await DefineAsync(new string('[', 40) + new string(']', 40));
+
+        Assert.Equal(HttpStatusCode.BadRequest, badIfMatch.StatusCode);
+        Assert.Contains("\"If-Match\":", await badIfMatch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"Idempotency-Key\":", await badKey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("deeper", Message(deep, "body"), StringComparison.Ordinal);
+    }
 }
