@@ -22,6 +22,8 @@ if (args is ["marten-server", ..])
 }
 
 var quick = args.Contains("--quick");
+// --only 3: just the scenarios whose name starts with "3" (no limits, no scenario 1 rounds), to iterate on one.
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var settings = new Settings(
     Clients: 16,
     WarmUp: TimeSpan.FromSeconds(quick ? 1 : 3),
@@ -72,7 +74,7 @@ try
     // Scenario 1 interleaved with the limits: absolute figures drift on shared machines, ratios hold.
     var schedule = new ScheduleActivityScenario(context);
     var rounds = new List<(double A, double B, double C, RunResult Api)>();
-    for (var round = 1; round <= settings.Rounds; round++)
+    for (var round = 1; round <= (only is null ? settings.Rounds : 0); round++)
     {
         var a = await Limits.PgbenchAsync(pgbench, cluster, settings.Clients, settings.Duration);
         var b = await LoadDriver.RunAsync("limit (b): bare endpoint insert", settings.Clients, settings.WarmUp, settings.Duration, Limits.BareOperation(bareHttp));
@@ -97,40 +99,52 @@ try
         }
     }
 
-    var median = rounds.OrderBy(r => r.Api.Throughput).ElementAt(rounds.Count / 2).Api;
-    rows.Add((median, api.RssMegabytes));
-    var ratioB = Median(rounds.Select(r => r.Api.Throughput / r.B));
-    var ratioA = Median(rounds.Select(r => r.Api.Throughput / r.A));
-    var ratioC = Median(rounds.Select(r => r.Api.Throughput / r.C));
-
-    foreach (var scenario in Catalogue.Others(context, quick))
+    if (only is not null)
     {
-        await scenario.SeedAsync(settings.Clients);
-        var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
-        rows.Add((result, api.RssMegabytes));
+        foreach (var scenario in Catalogue.Others(context, quick).Where(s => s.Name.StartsWith(only, StringComparison.Ordinal)))
+        {
+            await scenario.SeedAsync(settings.Clients);
+            var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
+            Console.WriteLine($"{result.Name}: {result.Throughput:0} req/s, p50 {result.P50:0.0} ms, p95 {result.P95:0.0} ms, p99 {result.P99:0.0} ms, {result.Errors} errors");
+        }
     }
-
-    var before = await EventSeeder.CountAsync(apiDatabase);
-    var clock = Stopwatch.StartNew();
-    await EventSeeder.SeedAsync(apiDatabase, context.OutcomeId, settings.StoreEvents - before);
-    Console.WriteLine($"  seeded {settings.StoreEvents - before:N0} events in {clock.Elapsed.TotalSeconds:0.0} s ({await EventSeeder.CountAsync(apiDatabase):N0} in the store)");
-    await EventSeeder.WaitForDaemonAsync(apiDatabase, TimeSpan.FromSeconds(60));
-    var large = new GetPlanScenario(context, $"5 = 3 with {settings.StoreEvents:N0} events stored");
-    await large.SeedAsync(settings.Clients);
-    rows.Add((await LoadDriver.RunAsync(large.Name, settings.Clients, settings.WarmUp, settings.Duration, large.RunOnceAsync), api.RssMegabytes));
-    var peak = api.PeakRssMegabytes;
-
-    // Scenario 6: cold start to ready, three times, on the now-full store.
-    var starts = new List<double>();
-    for (var i = 0; i < 3; i++)
+    else
     {
-        await api.DisposeAsync();
-        TimeSpan startUp;
-        (api, startUp) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
-        starts.Add(startUp.TotalSeconds);
-    }
+        var median = rounds.OrderBy(r => r.Api.Throughput).ElementAt(rounds.Count / 2).Api;
+        rows.Add((median, api.RssMegabytes));
+        var ratioB = Median(rounds.Select(r => r.Api.Throughput / r.B));
+        var ratioA = Median(rounds.Select(r => r.Api.Throughput / r.A));
+        var ratioC = Median(rounds.Select(r => r.Api.Throughput / r.C));
 
-    Report.Print(rows, ratioA, ratioB, ratioC, peak, starts);
+        foreach (var scenario in Catalogue.Others(context, quick))
+        {
+            await scenario.SeedAsync(settings.Clients);
+            var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
+            rows.Add((result, api.RssMegabytes));
+        }
+
+        var before = await EventSeeder.CountAsync(apiDatabase);
+        var clock = Stopwatch.StartNew();
+        await EventSeeder.SeedAsync(apiDatabase, context.OutcomeId, settings.StoreEvents - before);
+        Console.WriteLine($"  seeded {settings.StoreEvents - before:N0} events in {clock.Elapsed.TotalSeconds:0.0} s ({await EventSeeder.CountAsync(apiDatabase):N0} in the store)");
+        await EventSeeder.WaitForDaemonAsync(apiDatabase, TimeSpan.FromSeconds(60));
+        var large = new GetPlanScenario(context, $"5 = 3 with {settings.StoreEvents:N0} events stored");
+        await large.SeedAsync(settings.Clients);
+        rows.Add((await LoadDriver.RunAsync(large.Name, settings.Clients, settings.WarmUp, settings.Duration, large.RunOnceAsync), api.RssMegabytes));
+        var peak = api.PeakRssMegabytes;
+
+        // Scenario 6: cold start to ready, three times, on the now-full store.
+        var starts = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            await api.DisposeAsync();
+            TimeSpan startUp;
+            (api, startUp) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
+            starts.Add(startUp.TotalSeconds);
+        }
+
+        Report.Print(rows, ratioA, ratioB, ratioC, peak, starts);
+    }
 }
 finally
 {

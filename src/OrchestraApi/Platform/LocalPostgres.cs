@@ -57,9 +57,15 @@ public sealed partial class LocalPostgres : IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", dataDirectory], ct);
         }
 
-        var password = ReadOrCreatePassword(PasswordFile(dataDirectory));
         var hba = Path.Combine(dataDirectory, "pg_hba.conf");
         var trusting = File.Exists(hba) && File.ReadLines(hba).Any(l => !l.TrimStart().StartsWith('#') && TrustMethod().IsMatch(l));
+        if (File.Exists(hba) && !trusting && !File.Exists(PasswordFile(dataDirectory)))
+        {
+            throw new StartupFailedException(
+                $"The PostgreSQL cluster in {dataDirectory} requires a password, but {PasswordFile(dataDirectory)} is missing: restore that file, or delete the data directory to start afresh.");
+        }
+
+        var password = ReadOrCreatePassword(PasswordFile(dataDirectory));
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
             await InitialiseAsync(bin, dataDirectory, password, asPostgresUser, ct);
@@ -175,6 +181,26 @@ public sealed partial class LocalPostgres : IAsyncDisposable
         await File.WriteAllLinesAsync(hba, lines, ct);
         await RunPostgresToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "reload"], asPostgresUser, ct);
         NpgsqlConnection.ClearAllPools();
+
+        // A reload takes effect a moment later: wait until the door is really shut.
+        for (var attempt = 0; attempt < 50 && await TrustsAsync(ct); attempt++)
+        {
+            await Task.Delay(100, ct);
+        }
+    }
+
+    private async Task<bool> TrustsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Database=postgres;Username=postgres;Pooling=false");
+            await connection.OpenAsync(ct);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
     }
 
     [GeneratedRegex("\\btrust\\s*$")]
