@@ -15,7 +15,7 @@ public sealed record OutcomeFilter
 
     /// <summary>Only outcomes owned by this conductor (exact name).</summary>
     [FromQuery(Name = "conductor")]
-    [StringLength(200)]
+    [StringLength(200, ErrorMessage = "must be at most 200 characters.")]
     public string? Conductor { get; init; }
 }
 

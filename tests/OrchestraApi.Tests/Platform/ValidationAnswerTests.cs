@@ -82,6 +82,20 @@ public sealed class ValidationAnswerTests(ApiFixture api) : ApiTest(api)
         Assert.Contains("Draft, Active", Message(problem, "status"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task query_values_are_checked_in_the_same_voice_as_bodies()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        using var http = await organisation.HttpAsAsync(Role.Cmo);
+
+        using var response = await http.GetAsync(new Uri($"/outcomes?conductor={new string('a', 201)}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Invalid input", problem.GetProperty("title").GetString());
+        Assert.Equal("must be at most 200 characters.", Message(problem, "conductor"));
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Problem)> DefineAsync(string body)
     {
         var organisation = await Api.NewOrganisationAsync();
