@@ -83,9 +83,64 @@ public static class OpenApi
                 ifMatch.Description = "The version (or ETag) of the resource as you last read it. Missing: 428; stale: 412.";
             }
 
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            {
+                Describe(parameter);
+            }
+
             return Task.CompletedTask;
         });
     });
+
+    /// <summary>
+    /// What each parameter means and its limits, by name: one wording everywhere (the XML docs of [AsParameters]
+    /// records do not reach the document). The limits are the ones the API enforces.
+    /// </summary>
+    private static void Describe(OpenApiParameter parameter)
+    {
+        (string Text, bool Required)? described = (parameter.Name, parameter.In) switch
+        {
+            ("limit", ParameterLocation.Query) => ($"Page size, 1–{Cursor.MaxLimit} (default {Cursor.DefaultLimit}).", false),
+            ("cursor", ParameterLocation.Query) => ("The `nextCursor` of the previous page; omit it for the first page. Anything else is a 400.", false),
+            (Idempotency.Header, ParameterLocation.Header) => ("Up to 100 printable ASCII characters (e.g. a UUID). A retry with the same key and body returns the first answer and creates nothing new; the same key with another body is a 422.", false),
+            ("outcomeId", ParameterLocation.Query) => ("The outcome whose items to list (required).", true),
+            ("outcomeId", ParameterLocation.Path) => ("The outcome's id.", true),
+            ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
+            ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan.", true),
+            ("organisationId", ParameterLocation.Path) => ("The organisation's id.", true),
+            ("keyId", ParameterLocation.Path) => ("The API key's id (the second part of the key).", true),
+            ("key", ParameterLocation.Path) => ("The KPI's key within the outcome, e.g. `clv`.", true),
+            ("status", ParameterLocation.Query) => ("Only items in this status (exact name).", false),
+            ("discipline", ParameterLocation.Query) => ("Only this discipline's items (exact name).", false),
+            ("channel", ParameterLocation.Query) => ("Only activities on this channel (exact name).", false),
+            ("conductor", ParameterLocation.Query) => ("Only outcomes owned by this conductor (exact name, at most 200 characters).", false),
+            ("from", ParameterLocation.Query) => ("Only activities running on or after this day (yyyy-MM-dd).", false),
+            ("to", ParameterLocation.Query) => ("Only activities running on or before this day (yyyy-MM-dd).", false),
+            _ => null,
+        };
+        if (described is not { } d)
+        {
+            return;
+        }
+
+        parameter.Description ??= d.Text;
+        parameter.Required |= d.Required;
+        if (parameter.Schema is OpenApiSchema schema)
+        {
+            switch (parameter.Name)
+            {
+                case "limit":
+                    schema.Minimum = "1";
+                    schema.Maximum = Cursor.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    schema.Default = System.Text.Json.Nodes.JsonValue.Create(Cursor.DefaultLimit);
+                    break;
+                case Idempotency.Header:
+                    schema.MinLength = 1;
+                    schema.MaxLength = 100;
+                    break;
+            }
+        }
+    }
 
     private static void AddRequestExample(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
