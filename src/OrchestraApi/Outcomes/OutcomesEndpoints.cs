@@ -16,7 +16,7 @@ public static class OutcomesEndpoints
             .Describe(nameof(DefineOutcome), "Define an outcome", "Defines a draft outcome owned by a conductor, with its window, budget, segments and initial KPIs. Accepts Idempotency-Key: a retry with the same key and body returns the first response and defines nothing new.");
         outcomes.MapGet("/", List).RequireAuthorization(Policies.ReadOrganisation)
             .Describe(nameof(ListOutcomes), "List outcomes", "The organisation's outcomes, oldest first, filtered by status and conductor; cursor-paginated.");
-        outcomes.MapGet("/{outcomeId:guid}", Get).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+        outcomes.MapGet("/{outcomeId:guid}", Get).RequireAuthorization(Policies.ReadOrganisation).Problems(404).Produces(StatusCodes.Status304NotModified)
             .Describe(nameof(GetOutcome), "Get an outcome", "An outcome with its KPIs. The ETag header (and `version`) is what If-Match needs for a change.");
         outcomes.MapPatch("/{outcomeId:guid}", Revise).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 428)
             .Describe(nameof(ReviseOutcome), "Revise an outcome", "Changes the title, description, window or budget of an open outcome; omitted fields stay as they are.");
@@ -44,8 +44,8 @@ public static class OutcomesEndpoints
     private static Task<Page<OutcomeDetails>> List([AsParameters] OutcomeFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListOutcomes(filter, page), ct);
 
-    private static Task<Ok<OutcomeDetails>> Get(Guid outcomeId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        mediator.SendVersionedAsync(new GetOutcome(outcomeId), http, ct);
+    private static Task<Results<Ok<OutcomeDetails>, StatusCodeHttpResult>> Get(Guid outcomeId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.ReadVersionedAsync(new GetOutcome(outcomeId), http, ct);
 
     private static Task<Ok<OutcomeDetails>> Revise(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);

@@ -20,7 +20,7 @@ public static class PlansEndpoints
             .Describe(nameof(ListPlans), "List an outcome's plans", "The plans and pilots of an outcome (filter by discipline and status), each with its budget roll-up, and how the outcome's budget is allocated across all of them.");
         plans.MapGet("/activities", Activities).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
             .Describe(nameof(ListActivities), "List an outcome's activities", "Activities across all plans of an outcome, in the order they were scheduled; filter by discipline, status, channel and a date range; cursor-paginated.");
-        plans.MapGet("/{planId:guid}", Get).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+        plans.MapGet("/{planId:guid}", Get).RequireAuthorization(Policies.ReadOrganisation).Problems(404).Produces(StatusCodes.Status304NotModified)
             .Describe(nameof(GetPlan), "Get a plan", "A plan with its activities and budget roll-up. The ETag header (and `version`) is what If-Match needs for a change.");
         plans.MapPatch("/{planId:guid}", Revise).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
             .Describe(nameof(RevisePlan), "Revise a plan", "Changes the title, objective, orchestrator or budget of a draft or returned plan; omitted fields stay as they are.");
@@ -39,7 +39,7 @@ public static class PlansEndpoints
 
         plans.MapPost("/{planId:guid}/activities", Schedule).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 422)
             .Describe(nameof(ScheduleActivity), "Schedule an activity", "Adds an activity to an open plan that is not with the conductor. Dates fall inside the outcome's window; in an approved plan, activities stay within the plan's budget. A create: no If-Match (the plan is locked while it is checked, so concurrent schedules wait for each other rather than fail), and Idempotency-Key makes a retry return the first answer. Answers 201 with the activity's Location and its own version as ETag.");
-        plans.MapGet("/{planId:guid}/activities/{activityId:guid}", GetActivity).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+        plans.MapGet("/{planId:guid}/activities/{activityId:guid}", GetActivity).RequireAuthorization(Policies.ReadOrganisation).Problems(404).Produces(StatusCodes.Status304NotModified)
             .Describe(nameof(Plans.GetActivity), "Get an activity", "One activity of a plan. The ETag header (and `version`) is the activity's own version, which If-Match needs for its next change.");
         plans.MapGet("/{planId:guid}/activities/{activityId:guid}/history", ActivityHistory).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
             .Describe(nameof(GetActivityHistory), "Get an activity's history", "Every change to the activity, oldest first (including a move from a pilot): what changed, who did it and when; cursor-paginated.");
@@ -67,8 +67,8 @@ public static class PlansEndpoints
     private static Task<Page<ActivityDetails>> Activities([AsParameters] ActivityFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListActivities(filter, page), ct);
 
-    private static Task<Ok<PlanDetails>> Get(Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        mediator.SendVersionedAsync(new GetPlan(planId), http, ct);
+    private static Task<Results<Ok<PlanDetails>, StatusCodeHttpResult>> Get(Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.ReadVersionedAsync(new GetPlan(planId), http, ct);
 
     private static Task<Ok<PlanDetails>> Revise(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, RevisePlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new RevisePlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
@@ -97,8 +97,8 @@ public static class PlansEndpoints
         return TypedResults.Created($"/plans/{planId}/activities/{activity.Id}", activity.WithETag(http));
     }
 
-    private static Task<Ok<ActivityDetails>> GetActivity(Guid planId, Guid activityId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        mediator.SendVersionedAsync(new GetActivity(planId, activityId), http, ct);
+    private static Task<Results<Ok<ActivityDetails>, StatusCodeHttpResult>> GetActivity(Guid planId, Guid activityId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.ReadVersionedAsync(new GetActivity(planId, activityId), http, ct);
 
     private static Task<Page<PlanChange>> ActivityHistory(Guid planId, Guid activityId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetActivityHistory(planId, activityId, page), ct);

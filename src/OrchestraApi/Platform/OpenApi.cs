@@ -88,6 +88,19 @@ public static class OpenApi
                 Describe(parameter);
             }
 
+            if (operation.Responses?.ContainsKey("304") == true)
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "If-None-Match",
+                    In = ParameterLocation.Header,
+                    Description = "The ETag you last read; if the resource is still at that version the answer is 304 with no body.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+                operation.Responses["304"].Description = "Not modified: the resource is still at the version named in If-None-Match.";
+            }
+
             return Task.CompletedTask;
         });
     });

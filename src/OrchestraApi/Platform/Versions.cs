@@ -59,6 +59,22 @@ public static class VersionedResponses
         where T : IVersioned =>
         TypedResults.Ok((await mediator.Send(request, ct)).WithETag(http));
 
+    /// <summary>
+    /// Reads a versioned resource: 200 with its version as the ETag, or 304 (no body) when the caller's
+    /// If-None-Match already names that version, so a polling dashboard pays only for changes.
+    /// </summary>
+    public static async Task<Microsoft.AspNetCore.Http.HttpResults.Results<Microsoft.AspNetCore.Http.HttpResults.Ok<T>, Microsoft.AspNetCore.Http.HttpResults.StatusCodeHttpResult>> ReadVersionedAsync<T>(
+        this MediatR.IMediator mediator, MediatR.IRequest<T> request, HttpContext http, CancellationToken ct)
+        where T : IVersioned
+    {
+        var resource = (await mediator.Send(request, ct)).WithETag(http);
+        var etag = Versions.ETag(resource.Version);
+        var known = http.Request.Headers.IfNoneMatch.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim());
+        return known.Any(v => v == "*" || v == etag || v == $"W/{etag}")
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(resource);
+    }
+
     /// <summary>Names an operation after its use case (operationId, hence the SDK method) and documents it.</summary>
     public static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, string useCase, string summary, string description) =>
         builder.WithName(useCase).WithSummary(summary).WithDescription(description);

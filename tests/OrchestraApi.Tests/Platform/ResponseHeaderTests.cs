@@ -75,4 +75,31 @@ public sealed class ResponseHeaderTests(ApiFixture api) : ApiTest(api)
             return false;
         }
     }
+
+    [Fact]
+    public async Task a_read_with_the_current_etag_in_if_none_match_is_304_and_a_changed_resource_is_200()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        var key = await organisation.KeyAsync(Role.Conductor);
+        var outcomes = Api.Outcomes(key);
+        var outcome = await outcomes.DefineOutcomeAsync(Outcomes.OutcomeSamples.Define(kpis: Outcomes.OutcomeSamples.Clv()));
+        using var http = Api.Http(key);
+
+        using var unchanged = await GetAsync(http, $"/outcomes/{outcome.Id}", $"\"{outcome.Version}\"");
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var changed = await GetAsync(http, $"/outcomes/{outcome.Id}", $"\"{outcome.Version}\"");
+
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"\"{outcome.Version}\"", unchanged.Headers.ETag?.Tag);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal($"\"{outcome.Version + 1}\"", changed.Headers.ETag?.Tag);
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string url, string ifNoneMatch)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        return await http.SendAsync(request);
+    }
 }
