@@ -1,25 +1,114 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace OrchestraApi.Sdk;
 
+/// <summary>Where the API is, which key to use, and how patiently to retry.</summary>
+public sealed class OrchestraApiClientOptions
+{
+    /// <summary>The API's address, e.g. https://orchestra.example.com/.</summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>The organisation's API key (orch_…), sent as X-Api-Key.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Retries after a 429, a 503 or a network failure (0 turns retries off). Default 3.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first back-off delay; each retry doubles it (with jitter). Default 200 ms.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest wait between tries; an answer asking to wait longer is handed over instead. Default 30 s.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
+
 public static class ServiceCollectionExtensions
 {
+    private const string HttpClientName = "OrchestraApi";
+
     /// <summary>
-    /// Registers every OrchestraApi client (IOrganisationsClient, IOutcomesClient, IPlansClient) on one named HttpClient
-    /// that calls <paramref name="baseAddress"/> with <paramref name="apiKey"/> in the X-Api-Key header.
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient) with problem
+    /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
+    /// use the overload with a name.
     /// </summary>
-    public static IHttpClientBuilder AddOrchestraApiClient(this IServiceCollection services, Uri baseAddress, string apiKey)
+    public static IHttpClientBuilder AddOrchestraApiClient(this IServiceCollection services, Action<OrchestraApiClientOptions> configure) =>
+        Register(services, null, options => options.Configure(configure));
+
+    /// <summary>Registers the clients from a configuration section (BaseAddress, ApiKey, MaxRetries, …).</summary>
+    public static IHttpClientBuilder AddOrchestraApiClient(this IServiceCollection services, IConfiguration section) =>
+        Register(services, null, options => options.Bind(section));
+
+    /// <summary>Registers the clients for <paramref name="baseAddress"/> with <paramref name="apiKey"/>.</summary>
+    public static IHttpClientBuilder AddOrchestraApiClient(this IServiceCollection services, Uri baseAddress, string apiKey) =>
+        services.AddOrchestraApiClient(o => (o.BaseAddress, o.ApiKey) = (baseAddress, apiKey));
+
+    /// <summary>
+    /// Registers the clients for one of several organisations, as keyed services under <paramref name="name"/>:
+    /// inject them with <c>[FromKeyedServices("brand-a")] IOutcomesClient outcomes</c>.
+    /// </summary>
+    public static IHttpClientBuilder AddOrchestraApiClient(this IServiceCollection services, string name, Action<OrchestraApiClientOptions> configure) =>
+        Register(services, Named(name), options => options.Configure(configure));
+
+    /// <summary>Registers one organisation's keyed clients from a configuration section.</summary>
+    public static IHttpClientBuilder AddOrchestraApiClient(this IServiceCollection services, string name, IConfiguration section) =>
+        Register(services, Named(name), options => options.Bind(section));
+
+    private static string Named(string name)
     {
-        ArgumentNullException.ThrowIfNull(baseAddress);
-        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
-        const string name = "OrchestraApi";
-        services.AddTransient<IOrganisationsClient>(p => new OrganisationsClient(p.GetRequiredService<IHttpClientFactory>().CreateClient(name)));
-        services.AddTransient<IOutcomesClient>(p => new OutcomesClient(p.GetRequiredService<IHttpClientFactory>().CreateClient(name)));
-        services.AddTransient<IPlansClient>(p => new PlansClient(p.GetRequiredService<IHttpClientFactory>().CreateClient(name)));
-        return services.AddHttpClient(name, client =>
-        {
-            client.BaseAddress = baseAddress;
-            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
-        });
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return name;
     }
+
+    private static IHttpClientBuilder Register(IServiceCollection services, string? name, Action<OptionsBuilder<OrchestraApiClientOptions>> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(Registration) && d.ImplementationInstance is Registration r && r.Name == name))
+        {
+            // Twice the same registration would send two X-Api-Key headers (a 401): refuse at start-up instead.
+            throw new InvalidOperationException(name is null
+                ? "The OrchestraApi client is already registered. Register it once, or give each organisation's client its own name."
+                : $"An OrchestraApi client named '{name}' is already registered.");
+        }
+
+        services.AddSingleton(new Registration(name));
+        var httpName = name is null ? HttpClientName : $"{HttpClientName}:{name}";
+        var options = services.AddOptions<OrchestraApiClientOptions>(httpName);
+        configure(options);
+        options
+            .Validate(o => o.BaseAddress is { IsAbsoluteUri: true }, "OrchestraApi: BaseAddress must be an absolute URI.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), "OrchestraApi: ApiKey is required.")
+            .Validate(o => o.MaxRetries >= 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.MaxRetryDelay >= o.FirstRetryDelay, "OrchestraApi: retries must be 0 or more, with 0 <= FirstRetryDelay <= MaxRetryDelay.")
+            .ValidateOnStart();
+
+        if (name is null)
+        {
+            services.AddTransient<IOrganisationsClient>(p => new OrganisationsClient(Http(p, httpName)));
+            services.AddTransient<IOutcomesClient>(p => new OutcomesClient(Http(p, httpName)));
+            services.AddTransient<IPlansClient>(p => new PlansClient(Http(p, httpName)));
+        }
+        else
+        {
+            services.AddKeyedTransient<IOrganisationsClient>(name, (p, _) => new OrganisationsClient(Http(p, httpName)));
+            services.AddKeyedTransient<IOutcomesClient>(name, (p, _) => new OutcomesClient(Http(p, httpName)));
+            services.AddKeyedTransient<IPlansClient>(name, (p, _) => new PlansClient(Http(p, httpName)));
+        }
+
+        return services.AddHttpClient(httpName)
+            .ConfigureHttpClient((p, client) =>
+            {
+                var o = Options(p, httpName);
+                client.BaseAddress = o.BaseAddress;
+                client.DefaultRequestHeaders.Add("X-Api-Key", o.ApiKey);
+            })
+            .AddHttpMessageHandler(() => new ProblemHandler())
+            .AddHttpMessageHandler(p => new RetryHandler(Options(p, httpName)));
+    }
+
+    private static HttpClient Http(IServiceProvider services, string name) => services.GetRequiredService<IHttpClientFactory>().CreateClient(name);
+
+    private static OrchestraApiClientOptions Options(IServiceProvider services, string name) =>
+        services.GetRequiredService<IOptionsMonitor<OrchestraApiClientOptions>>().Get(name);
+
+    private sealed record Registration(string? Name);
 }

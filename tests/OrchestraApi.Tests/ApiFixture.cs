@@ -85,6 +85,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         ["Orchestra__RateLimits__PerClientBurst"] = "100000",
         ["Orchestra__RateLimits__AnonymousPerMinute"] = "100000",
         ["Orchestra__RateLimits__FailedAuthenticationPerMinute"] = "100000",
+        // The host runs as Development, which logs a line per request: tests make too many for that to help.
+        ["Logging__LogLevel__OrchestraApi.Requests"] = "Warning",
     };
 
     private static WebApplicationFactory<Program> Start(string connectionString, Action<IWebHostBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)

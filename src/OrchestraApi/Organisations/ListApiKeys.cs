@@ -5,7 +5,10 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Organisations;
 
 /// <summary>An issued key without its secret.</summary>
-public sealed record ApiKeySummary(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record ApiKeySummary(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+{
+    public static ApiKeySummary From(ApiKey key) => new(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);
+}
 
 public sealed record ListApiKeys(Guid OrganisationId, string? CallerOrganisation, int? Limit, string? Cursor) : IRequest<Page<ApiKeySummary>>
 {
@@ -18,7 +21,7 @@ public sealed record ListApiKeys(Guid OrganisationId, string? CallerOrganisation
             var after = Platform.Cursor.DecodeGuid(query.Cursor) ?? Guid.Empty;
             await using var session = store.QuerySession(query.OrganisationId.ToString());
             var keys = await session.Query<ApiKey>().Where(k => k.Id > after).OrderBy(k => k.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Platform.Cursor.Slice(keys, limit, k => Platform.Cursor.Encode(k.Id), k => new ApiKeySummary(k.Id, k.Name, k.Role, k.Disciplines, k.CreatedAt, k.RevokedAt));
+            return Platform.Cursor.Slice(keys, limit, k => Platform.Cursor.Encode(k.Id), ApiKeySummary.From);
         }
     }
 }

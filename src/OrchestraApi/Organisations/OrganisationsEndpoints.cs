@@ -16,9 +16,17 @@ public static class OrganisationsEndpoints
             .WithName(nameof(Organisations.CreateOrganisation)).WithSummary("Create an organisation")
             .WithDescription("Creates a client brand: the tenant all its outcomes, plans and keys belong to. Bootstrap admin key only. Accepts Idempotency-Key.")
             .Problems(422);
+        group.MapGet("/{organisationId:guid}", GetOrganisation).RequireAuthorization(Policies.AnyKey)
+            .WithName(nameof(Organisations.GetOrganisation)).WithSummary("Get an organisation")
+            .WithDescription("An organisation: the bootstrap admin key reads any, a key of the organisation reads its own.")
+            .Problems(404);
         group.MapPost("/{organisationId:guid}/api-keys", IssueApiKey).RequireAuthorization(Policies.ManageKeys)
             .WithName(nameof(Organisations.IssueApiKey)).WithSummary("Issue an API key")
             .WithDescription("Issues a key with one role in the organisation. The secret is in the response only once; several keys per holder may be active, for rotation.")
+            .Problems(404);
+        group.MapGet("/{organisationId:guid}/api-keys/{keyId:guid}", GetApiKey).RequireAuthorization(Policies.ManageKeys)
+            .WithName(nameof(Organisations.GetApiKey)).WithSummary("Get an API key")
+            .WithDescription("One key of the organisation, without its secret: whether it is active, its role and disciplines.")
             .Problems(404);
         group.MapGet("/{organisationId:guid}/api-keys", ListApiKeys).RequireAuthorization(Policies.ManageKeys)
             .WithName(nameof(Organisations.ListApiKeys)).WithSummary("List API keys")
@@ -42,6 +50,12 @@ public static class OrganisationsEndpoints
         var key = await mediator.Send(new IssueApiKey(organisationId, request, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
         return TypedResults.Created($"/organisations/{organisationId}/api-keys/{key.Id}", key);
     }
+
+    private static Task<OrganisationDetails> GetOrganisation(Guid organisationId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetOrganisation(organisationId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
+
+    private static Task<ApiKeySummary> GetApiKey(Guid organisationId, Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetApiKey(organisationId, keyId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
 
     private static Task<Page<ApiKeySummary>> ListApiKeys(Guid organisationId, [AsParameters] PageRequest page, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListApiKeys(organisationId, user.FindFirstValue(OrchestraClaims.Organisation), page.Limit, page.Cursor), ct);

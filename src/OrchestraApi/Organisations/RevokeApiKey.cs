@@ -23,7 +23,7 @@ public sealed record RevokeApiKey(Guid OrganisationId, Guid KeyId, string? Calle
                 lookup.Forget(command.OrganisationId, key.Id);
             }
 
-            return new ApiKeySummary(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);
+            return ApiKeySummary.From(key);
         }
     }
 }

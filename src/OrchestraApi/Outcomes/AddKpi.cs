@@ -6,7 +6,7 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Outcomes;
 
-/// <summary>A KPI to track. Seed 003: favour customer measures (lifetime value, retention, equity) over share measures.</summary>
+/// <summary>A KPI to track. Favour customer measures (lifetime value, retention, customer equity) over share measures.</summary>
 /// <param name="Key">Unique within the outcome: lowercase letters, digits, '-', '_' or '.', up to 64 characters.</param>
 /// <param name="Name">What is measured.</param>
 /// <param name="Unit">The unit of baseline and target (EUR, %, customers…).</param>
@@ -28,7 +28,7 @@ public sealed record KpiDefinition(
     public Kpi ToKpi() => new(Key, Name.Trim(), Unit.Trim(), Baseline, Target, Direction);
 }
 
-public sealed record AddKpi(Guid OutcomeId, long ExpectedVersion, KpiDefinition Kpi, string By) : ICommand<OutcomeDetails>
+public sealed record AddKpi(Guid OutcomeId, long ExpectedVersion, KpiDefinition Kpi, string By, [property: JsonIgnore] string? IdempotencyKey = null) : IIdempotentCommand<OutcomeDetails>
 {
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<AddKpi, OutcomeDetails>
     {

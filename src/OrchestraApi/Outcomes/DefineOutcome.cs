@@ -24,7 +24,7 @@ public sealed record DefineOutcomeRequest(
     [property: Required] Money Budget,
     [property: StringLength(4000)] string? Description = null,
     [property: MaxLength(20), ItemsLength(100)] IReadOnlyList<string>? Segments = null,
-    [property: MaxLength(20)] IReadOnlyList<KpiDefinition>? Kpis = null)
+    [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiDefinition>? Kpis = null)
     : IHasExample<DefineOutcomeRequest>
 {
     public static DefineOutcomeRequest Example => new(

@@ -5,6 +5,9 @@ namespace OrchestraApi.Outcomes;
 /// <summary>The outcome's invariants as pure decisions: (state, command, who, now) → events, or a rule violation (409).</summary>
 public static class OutcomeRules
 {
+    /// <summary>KPIs an outcome may track (as many as a definition may bring).</summary>
+    public const int MaxKpis = 20;
+
     public static object[] Define(Guid id, DefineOutcomeRequest request, string by, DateTimeOffset now)
     {
         EnsureWindow(request.StartsOn, request.EndsOn);
@@ -40,6 +43,11 @@ public static class OutcomeRules
     public static KpiAdded AddKpi(Outcome outcome, KpiDefinition definition, string by, DateTimeOffset now)
     {
         EnsureOpen(outcome);
+        if (outcome.Kpis.Count >= MaxKpis)
+        {
+            throw new RuleViolationException("kpis-per-outcome-limit", $"An outcome tracks at most {MaxKpis} KPIs.");
+        }
+
         var kpi = definition.ToKpi();
         EnsureUniqueKeys([.. outcome.Kpis, kpi]);
         EnsureTargetInDirection(kpi);

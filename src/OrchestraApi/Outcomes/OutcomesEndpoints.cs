@@ -20,8 +20,10 @@ public static class OutcomesEndpoints
             .Describe(nameof(GetOutcome), "Get an outcome", "An outcome with its KPIs. The ETag header (and `version`) is what If-Match needs for a change.");
         outcomes.MapPatch("/{outcomeId:guid}", Revise).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 428)
             .Describe(nameof(ReviseOutcome), "Revise an outcome", "Changes the title, description, window or budget of an open outcome; omitted fields stay as they are.");
-        outcomes.MapPost("/{outcomeId:guid}/kpis", AddKpi).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 428)
-            .Describe(nameof(Outcomes.AddKpi), "Add a KPI", "Adds a KPI to an open outcome. Keys are unique per outcome; the target must differ from the baseline in the KPI's direction.");
+        outcomes.MapPost("/{outcomeId:guid}/kpis", AddKpi).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 422, 428)
+            .Describe(nameof(Outcomes.AddKpi), "Add a KPI", "Adds a KPI to an open outcome. Keys are unique per outcome; the target must differ from the baseline in the KPI's direction. Answers 201 with the KPI's Location and the outcome (its new version as ETag). Accepts Idempotency-Key.");
+        outcomes.MapGet("/{outcomeId:guid}/kpis/{key}", GetKpi).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+            .Describe(nameof(Outcomes.GetKpi), "Get a KPI", "One KPI of an outcome, by its key.");
         outcomes.MapPatch("/{outcomeId:guid}/kpis/{key}", ReviseKpi).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 428)
             .Describe(nameof(Outcomes.ReviseKpi), "Revise a KPI", "Changes a KPI's name, unit, baseline, target or direction; omitted fields stay as they are.");
         outcomes.MapPost("/{outcomeId:guid}/activate", Activate).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 428)
@@ -50,8 +52,15 @@ public static class OutcomesEndpoints
     private static Task<Ok<OutcomeDetails>> Revise(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<OutcomeDetails>> AddKpi(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, KpiDefinition request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
-        mediator.SendVersionedAsync(new AddKpi(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
+    private static async Task<Created<OutcomeDetails>> AddKpi(
+        Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, KpiDefinition request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new AddKpi(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name, Idempotency.Key(idempotencyKey)), ct);
+        return TypedResults.Created($"/outcomes/{outcomeId}/kpis/{Uri.EscapeDataString(request.Key)}", outcome.WithETag(http));
+    }
+
+    private static Task<Kpi> GetKpi(Guid outcomeId, string key, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetKpi(outcomeId, key), ct);
 
     private static Task<Ok<OutcomeDetails>> ReviseKpi(Guid outcomeId, string key, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseKpiRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseKpi(outcomeId, key, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);

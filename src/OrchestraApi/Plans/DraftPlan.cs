@@ -14,8 +14,8 @@ namespace OrchestraApi.Plans;
 /// <param name="Orchestrator">The discipline's orchestrator, who owns the plan.</param>
 /// <param name="Budget">In the outcome's currency.</param>
 /// <param name="Objective">What the discipline contributes to the outcome.</param>
-/// <param name="PilotScope">Drafts a pilot (seed 004): the market, segment or channel to try a new practice on first. One discipline may run any number of pilots beside its plan.</param>
-/// <param name="AcceptOverAllocation">Go ahead even if the outcome's plans then hold more than its budget; the plan carries the warning.</param>
+/// <param name="PilotScope">Drafts a pilot: the market, segment or channel to try a new practice on first. One discipline may run any number of pilots beside its plan.</param>
+/// <param name="AcceptOverAllocation">Go ahead even if the outcome's plans then hold more than its budget; the plan carries the warning. Omitted or null: false.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DraftPlanRequest(
     Guid OutcomeId,
@@ -25,7 +25,7 @@ public sealed record DraftPlanRequest(
     [property: Required] Money Budget,
     [property: StringLength(4000)] string? Objective = null,
     [property: StringLength(500, MinimumLength = 1)] string? PilotScope = null,
-    bool AcceptOverAllocation = false)
+    bool? AcceptOverAllocation = null)
     : IHasExample<DraftPlanRequest>
 {
     public static DraftPlanRequest Example => new(

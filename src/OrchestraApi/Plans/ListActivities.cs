@@ -8,10 +8,6 @@ namespace OrchestraApi.Plans;
 
 public sealed record ActivityFilter
 {
-    /// <summary>The outcome whose activities to list (required).</summary>
-    [FromQuery(Name = "outcomeId")]
-    public Guid? OutcomeId { get; init; }
-
     /// <summary>Only this discipline's activities.</summary>
     [FromQuery(Name = "discipline")]
     public Discipline? Discipline { get; init; }
@@ -33,14 +29,14 @@ public sealed record ActivityFilter
     public DateOnly? To { get; init; }
 }
 
-public sealed record ListActivities(ActivityFilter Filter, PageRequest Page) : IRequest<Page<ActivityDetails>>
+public sealed record ListActivities(Guid OutcomeId, ActivityFilter Filter, PageRequest Page) : IRequest<Page<ActivityDetails>>
 {
     public sealed class Handler(IQuerySession session) : IRequestHandler<ListActivities, Page<ActivityDetails>>
     {
         public async Task<Page<ActivityDetails>> Handle(ListActivities query, CancellationToken cancellationToken)
         {
             var f = query.Filter;
-            var outcomeId = f.OutcomeId ?? throw new InvalidInputException("outcomeId", "is required.");
+            var outcomeId = query.OutcomeId;
             var limit = Cursor.Limit(query.Page.Limit);
             var activities = session.Query<Activity>().Where(a => a.OutcomeId == outcomeId);
             if (Cursor.DecodeGuid(query.Page.Cursor) is { } after)

@@ -8,10 +8,6 @@ namespace OrchestraApi.Plans;
 
 public sealed record PlanFilter
 {
-    /// <summary>The outcome whose plans to list (required).</summary>
-    [FromQuery(Name = "outcomeId")]
-    public Guid? OutcomeId { get; init; }
-
     /// <summary>Only this discipline's plans and pilots.</summary>
     [FromQuery(Name = "discipline")]
     public Discipline? Discipline { get; init; }
@@ -22,32 +18,36 @@ public sealed record PlanFilter
 }
 
 /// <summary>A plan in the outcome's list, with its roll-up but without its activities.</summary>
+/// <param name="Planned">Sum of the budgets of activities that are not cancelled.</param>
+/// <param name="Remaining">Budget minus planned; negative when the activities cost more than the plan holds.</param>
 public sealed record PlanSummary(
     Guid Id, long Version, Discipline Discipline, string? PilotScope, string Title, string Orchestrator, PlanStatus Status,
-    Money Budget, decimal Planned, decimal Remaining, bool OverAllocationAccepted, int ActivitiesDone, int ActivitiesTotal);
+    Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, int ActivitiesDone, int ActivitiesTotal);
 
-/// <summary>The plans of an outcome and how its budget is allocated across all of them (whatever the filter).</summary>
-/// <param name="Allocated">Sum of the budgets of every plan and pilot that holds budget (not cancelled or promoted).</param>
-/// <param name="OverAllocated">True when the plans hold more than the outcome's budget.</param>
-public sealed record PlansOfOutcome(Guid OutcomeId, Money OutcomeBudget, decimal Allocated, decimal Unallocated, bool OverAllocated, IReadOnlyList<PlanSummary> Plans);
-
-public sealed record ListPlans(PlanFilter Filter) : IRequest<PlansOfOutcome>
+public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Page) : IRequest<Page<PlanSummary>>
 {
-    public sealed class Handler(IQuerySession session) : IRequestHandler<ListPlans, PlansOfOutcome>
+    public sealed class Handler(IQuerySession session) : IRequestHandler<ListPlans, Page<PlanSummary>>
     {
-        public async Task<PlansOfOutcome> Handle(ListPlans query, CancellationToken cancellationToken)
+        public async Task<Page<PlanSummary>> Handle(ListPlans query, CancellationToken cancellationToken)
         {
-            var outcomeId = query.Filter.OutcomeId ?? throw new InvalidInputException("outcomeId", "is required.");
-            var outcome = await session.OutcomeAsync(outcomeId, cancellationToken);
-            var plans = await session.PlansOfAsync(outcomeId, cancellationToken);
-            var allocated = plans.Select(PlanAllocation.Of).Where(p => p.HoldsBudget).Sum(p => p.Budget.Amount);
-            var shown = plans
-                .Where(p => query.Filter.Discipline is not { } d || p.Discipline == d)
-                .Where(p => query.Filter.Status is not { } s || p.Status == s)
-                .Select(p => new PlanSummary(
-                    p.Id, p.Version, p.Discipline, p.PilotScope, p.Title, p.Orchestrator, p.Status, p.Budget, p.Planned, p.Budget.Amount - p.Planned,
-                    p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount));
-            return new PlansOfOutcome(outcomeId, outcome.Budget, allocated, outcome.Budget.Amount - allocated, allocated > outcome.Budget.Amount, [.. shown]);
+            var limit = Platform.Cursor.Limit(query.Page.Limit);
+            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
+            await session.OutcomeAsync(query.OutcomeId, cancellationToken);
+            var plans = session.Query<Plan>().Where(p => p.OutcomeId == query.OutcomeId && p.Id > after);
+            if (query.Filter.Discipline is { } discipline)
+            {
+                plans = plans.Where(p => p.Discipline == discipline);
+            }
+
+            if (query.Filter.Status is { } status)
+            {
+                plans = plans.Where(p => p.Status == status);
+            }
+
+            var page = await plans.OrderBy(p => p.Id).Take(limit + 1).ToListAsync(cancellationToken);
+            return Platform.Cursor.Slice(page, limit, p => Platform.Cursor.Encode(p.Id), p => new PlanSummary(
+                p.Id, p.Version, p.Discipline, p.PilotScope, p.Title, p.Orchestrator, p.Status, p.Budget, p.Budget with { Amount = p.Planned },
+                Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency), p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount));
         }
     }
 }

@@ -83,6 +83,9 @@ public sealed record Plan(
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
 
+    /// <summary>Every activity the plan holds or held, cancelled ones included: what the plan's read lists.</summary>
+    public int HeldActivities { get; init; }
+
     public bool IsPilot => PilotScope is not null;
 
     /// <summary>Not cancelled, completed or promoted: a plan that can still change.</summary>
@@ -138,6 +141,7 @@ public sealed record Plan(
     {
         Planned = Planned + e.Budget,
         ActivityCount = ActivityCount + 1,
+        HeldActivities = HeldActivities + 1,
         OpenActivities = OpenActivities + (e.Status is ActivityStatus.Planned or ActivityStatus.InProgress ? 1 : 0),
         DoneActivities = DoneActivities + (e.Status == ActivityStatus.Done ? 1 : 0),
         UpdatedAt = e.At,

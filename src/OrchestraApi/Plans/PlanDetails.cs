@@ -22,11 +22,11 @@ public sealed record ActivityDetails(
 /// <param name="Activities">Every activity in the plan, oldest first.</param>
 public sealed record PlanDetails(
     Guid Id, long Version, Guid OutcomeId, Discipline Discipline, string? PilotScope, string Title, string Objective, string Orchestrator,
-    Money Budget, decimal Planned, decimal Remaining, bool OverAllocationAccepted, PlanStatus Status, string? ReturnComments, string? ClosingReason,
+    Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, PlanStatus Status, string? ReturnComments, string? ClosingReason,
     Guid? PromotedInto, IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned
 {
     public static PlanDetails From(Plan p, long version, IReadOnlyList<Activity> activities) => new(
-        p.Id, version, p.OutcomeId, p.Discipline, p.PilotScope, p.Title, p.Objective, p.Orchestrator, p.Budget, p.Planned, p.Budget.Amount - p.Planned,
+        p.Id, version, p.OutcomeId, p.Discipline, p.PilotScope, p.Title, p.Objective, p.Orchestrator, p.Budget, p.Budget with { Amount = p.Planned }, Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency),
         p.OverAllocationAccepted, p.Status, p.ReturnComments, p.ClosingReason, p.PromotedInto, [.. activities.Select(a => ActivityDetails.From(a, a.Version))],
         p.DraftedAt, p.UpdatedAt);
 }

@@ -10,6 +10,12 @@ public sealed record ActivityDecision(IReadOnlyList<object> ActivityEvents, IRea
 /// <summary>The plan's invariants as pure decisions: (state, command, who, now) → events, or a rule violation (409).</summary>
 public static class PlanRules
 {
+    /// <summary>Activities a plan (or pilot) may hold, cancelled ones included: a plan is read whole, so it stays readable.</summary>
+    public const int MaxActivities = 5_000;
+
+    /// <summary>Plans and pilots an outcome may have over its life, cancelled and promoted ones included.</summary>
+    public const int MaxPlansPerOutcome = 100;
+
     public static PlanDrafted Draft(Guid id, DraftPlanRequest request, string? pilotScope, Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, string by, DateTimeOffset now)
     {
         if (outcome.Status != OutcomeStatus.Active)
@@ -18,12 +24,17 @@ public static class PlanRules
         }
 
         EnsureCurrency(request.Budget, outcome.Budget.Currency, "plan-currency-matches-outcome", "the outcome");
+        if (plansOfOutcome.Count >= MaxPlansPerOutcome)
+        {
+            throw Violation("plans-per-outcome-limit", $"An outcome holds at most {MaxPlansPerOutcome} plans and pilots; this one has {plansOfOutcome.Count}.");
+        }
+
         if (pilotScope is null && plansOfOutcome.Any(p => p.IsLivePlan && p.Discipline == request.Discipline))
         {
             throw Violation("one-plan-per-discipline", $"The outcome already has a {request.Discipline} plan; revise it, or draft a pilot.");
         }
 
-        var over = IsOverAllocated(outcome, plansOfOutcome, null, request.Budget.Amount, request.AcceptOverAllocation);
+        var over = IsOverAllocated(outcome, plansOfOutcome, null, request.Budget.Amount, request.AcceptOverAllocation == true);
         return new PlanDrafted(
             id, outcome.Id, request.Discipline, request.Title.Trim(), request.Objective?.Trim() ?? "", request.Orchestrator.Trim(), request.Budget,
             pilotScope?.Trim(), over, by, now);
@@ -37,7 +48,7 @@ public static class PlanRules
         if (budget is not null)
         {
             EnsureCurrency(budget, outcome.Budget.Currency, "plan-currency-matches-outcome", "the outcome");
-            over = IsOverAllocated(outcome, plansOfOutcome, plan.Id, budget.Amount, request.AcceptOverAllocation);
+            over = IsOverAllocated(outcome, plansOfOutcome, plan.Id, budget.Amount, request.AcceptOverAllocation == true);
         }
 
         var revised = new PlanRevised(
@@ -102,6 +113,7 @@ public static class PlanRules
     {
         EnsureChangeable(plan);
         EnsureSpec(spec, plan, outcome);
+        EnsureRoomFor(plan, 1);
         EnsureApprovedBudget(plan, plan.Planned + spec.Budget.Amount);
         return new(
             [new ActivityScheduled(plan.Id, activityId, plan.OutcomeId, plan.Discipline, spec, by, now)],
@@ -190,6 +202,7 @@ public static class PlanRules
         else
         {
             EnsureChangeable(target);
+            EnsureRoomFor(target, activities.Count);
             foreach (var activity in activities)
             {
                 EnsureSpec(activity.Spec, target, outcome);
@@ -297,6 +310,14 @@ public static class PlanRules
     }
 
     // Activities change in any open plan except one awaiting the conductor's decision.
+    private static void EnsureRoomFor(Plan plan, int more)
+    {
+        if (plan.HeldActivities + more > MaxActivities)
+        {
+            throw Violation("activities-per-plan-limit", $"A plan holds at most {MaxActivities} activities; this one has {plan.HeldActivities}, cancelled ones included.");
+        }
+    }
+
     private static void EnsureChangeable(Plan plan)
     {
         EnsureOpen(plan);

@@ -16,10 +16,15 @@ public static class PlansEndpoints
 
         plans.MapPost("/", Draft).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 422)
             .Describe(nameof(DraftPlan), "Draft a plan or pilot", "Drafts a discipline's plan for an active outcome (one live plan per discipline), or a pilot when pilotScope is set. The budget is in the outcome's currency; if the outcome's plans would then hold more than its budget, send acceptOverAllocation: true. Orchestrators and agencies draft only for their own disciplines. Accepts Idempotency-Key.");
-        plans.MapGet("/", List).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
-            .Describe(nameof(ListPlans), "List an outcome's plans", "The plans and pilots of an outcome (filter by discipline and status), each with its budget roll-up, and how the outcome's budget is allocated across all of them.");
-        plans.MapGet("/activities", Activities).RequireAuthorization(Policies.ReadOrganisation).Problems(404)
+        // Lists scoped to one outcome live under it (/outcomes/{outcomeId}/...), as every outcome-scoped list will.
+        var ofOutcome = app.MapGroup("/outcomes/{outcomeId:guid}").WithTags("Plans").Problems(400, 401, 403, 404, 429, 503).RequireAuthorization(Policies.ReadOrganisation);
+        ofOutcome.MapGet("/plans", List)
+            .Describe(nameof(ListPlans), "List an outcome's plans", "The plans and pilots of an outcome, oldest first, each with its budget roll-up; filter by discipline and status; cursor-paginated. How the outcome's budget is spread over them is at /outcomes/{outcomeId}/budget.");
+        ofOutcome.MapGet("/budget", Budget)
+            .Describe(nameof(GetBudgetAllocation), "Get an outcome's budget allocation", "The outcome's budget, how much of it the plans and pilots hold (allocated), what is left (negative when over-allocated) and each plan's share.");
+        ofOutcome.MapGet("/activities", Activities)
             .Describe(nameof(ListActivities), "List an outcome's activities", "Activities across all plans of an outcome, in the order they were scheduled; filter by discipline, status, channel and a date range; cursor-paginated.");
+
         plans.MapGet("/{planId:guid}", Get).RequireAuthorization(Policies.ReadOrganisation).Problems(404).Produces(StatusCodes.Status304NotModified)
             .Describe(nameof(GetPlan), "Get a plan", "A plan with its activities and budget roll-up. The ETag header (and `version`) is what If-Match needs for a change.");
         plans.MapPatch("/{planId:guid}", Revise).RequireAuthorization(Policies.ManagePlans).Problems(404, 409, 412, 428)
@@ -61,11 +66,14 @@ public static class PlansEndpoints
         return TypedResults.Created($"/plans/{plan.Id}", plan.WithETag(http));
     }
 
-    private static Task<PlansOfOutcome> List([AsParameters] PlanFilter filter, IMediator mediator, CancellationToken ct) =>
-        mediator.Send(new ListPlans(filter), ct);
+    private static Task<Page<PlanSummary>> List(Guid outcomeId, [AsParameters] PlanFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListPlans(outcomeId, filter, page), ct);
 
-    private static Task<Page<ActivityDetails>> Activities([AsParameters] ActivityFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
-        mediator.Send(new ListActivities(filter, page), ct);
+    private static Task<BudgetAllocation> Budget(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetBudgetAllocation(outcomeId), ct);
+
+    private static Task<Page<ActivityDetails>> Activities(Guid outcomeId, [AsParameters] ActivityFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListActivities(outcomeId, filter, page), ct);
 
     private static Task<Results<Ok<PlanDetails>, StatusCodeHttpResult>> Get(Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.ReadVersionedAsync(new GetPlan(planId), http, ct);

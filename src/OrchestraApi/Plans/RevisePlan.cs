@@ -7,14 +7,14 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Plans;
 
 /// <summary>New values for a draft or returned plan; omitted fields keep their value.</summary>
-/// <param name="AcceptOverAllocation">Go ahead even if the outcome's plans then hold more than its budget; the plan carries the warning.</param>
+/// <param name="AcceptOverAllocation">Go ahead even if the outcome's plans then hold more than its budget; the plan carries the warning. Omitted or null: false.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RevisePlanRequest(
     [property: StringLength(200, MinimumLength = 1)] string? Title = null,
     [property: StringLength(4000)] string? Objective = null,
     [property: StringLength(200, MinimumLength = 1)] string? Orchestrator = null,
     Money? Budget = null,
-    bool AcceptOverAllocation = false)
+    bool? AcceptOverAllocation = null)
     : IHasExample<RevisePlanRequest>
 {
     public static RevisePlanRequest Example => new(Budget: new Money(320_000m, "EUR"));

@@ -17,6 +17,34 @@ public static class OpenApi
 {
     public const string DocumentPath = "/openapi/v1.json";
 
+    private const string Description = """
+        Links the plans of advertising, public relations, digital and CRM under business outcomes owned by a
+        conductor, and measures them in a closed loop.
+
+        **Your first key.** Every request carries an API key in the `X-Api-Key` header (in Swagger UI: *Authorize*).
+        The bootstrap admin key (`.orchestra/bootstrap-admin-key` next to the running API, or the
+        `Orchestra__BootstrapAdminKey` setting) creates an organisation (`POST /organisations`) and issues its keys
+        (`POST /organisations/{organisationId}/api-keys` with a role: Admin, Cmo, Conductor, Orchestrator or Agency).
+        The key is shown once.
+
+        **Conventions.** Creates answer 201 with a `Location` you can read, and accept `Idempotency-Key` (a retry
+        with the same key and body returns the first answer). Every change to an existing resource needs `If-Match`
+        with the `version` you read (also its `ETag`); reads answer 304 to a matching `If-None-Match`. Versions are
+        opaque counters that only grow, not revision numbers: one change may move them by more than one. Lists are
+        cursor-paginated: pass `nextCursor` back as `cursor`. Lists scoped to an outcome live under it
+        (`/outcomes/{outcomeId}/plans`).
+
+        **Errors** are RFC 9457 problem documents (`Problem`): invalid input (400) is reported all at once, one
+        entry per field in `errors`; a broken business rule (409) names it in `rule`; every problem has a `traceId`.
+        Enum values are their exact names, in bodies and queries alike. Text may not contain NUL or unpaired
+        surrogates; dates lie between 2000-01-01 and 2100-12-31; amounts have at most their currency's decimals.
+        Rate limits are announced in `RateLimit-*` headers; 429 and 503 carry `Retry-After`.
+
+        **Versioning.** Within v1 changes are additive only (new operations, new optional fields, new enum values
+        announced here first); a breaking change gets a new major version under its own path, and v1 keeps
+        answering for at least twelve months after that.
+        """;
+
     public static IServiceCollection AddOrchestraOpenApi(this IServiceCollection services) => services.AddOpenApi(options =>
     {
         options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
@@ -26,19 +54,26 @@ public static class OpenApi
             {
                 Title = "OrchestraApi",
                 Version = "v1",
-                Description = """
-                    Links the plans of advertising, public relations, digital and CRM under business outcomes owned by a
-                    conductor, and measures them in a closed loop. Authenticate with an API key in the `X-Api-Key` header.
-                    Changes to an existing resource need `If-Match` with the version you read; creates accept
-                    `Idempotency-Key`. Errors are RFC 9457 problem documents; invalid input is reported all at once,
-                    with one entry per field in `errors`. Enum values are their exact names, in bodies and queries
-                    alike. Text may not contain NUL or unpaired surrogates; dates lie between 2000-01-01 and
-                    2100-12-31; amounts have at most their currency's decimals. When the database is unavailable,
-                    requests answer 503 with `Retry-After`.
-                    """,
+                Description = Description,
+                Contact = new OpenApiContact { Name = "OrchestraApi team" },
+                License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" },
             };
-            // Relative URLs: Swagger UI and clients call whichever host served the document.
-            document.Servers = [];
+            document.Servers =
+            [
+                new OpenApiServer
+                {
+                    Url = "/",
+                    Description = "The host that serves this document (local development or your deployment).",
+                    // For agencies and explorers, not only inside the company (OWASP API9: inventory).
+                    Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
+                },
+            ];
+            document.Tags = new HashSet<OpenApiTag>
+            {
+                new() { Name = "Organisations", Description = "Tenants (client brands) and their API keys. The bootstrap admin key creates organisations; an organisation's admin key manages its keys." },
+                new() { Name = "Outcomes", Description = "Business outcomes owned by a conductor: a customer-centred result with KPIs, a window and a budget, under which the four disciplines plan." },
+                new() { Name = "Plans", Description = "Each discipline's plan (and pilots) under an outcome, and their activities: drafted and scheduled by orchestrators and agencies, approved by the conductor, executed and rolled up." },
+            };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
             {
@@ -50,6 +85,7 @@ public static class OpenApi
                     Description = "An API key (orch_…) issued by POST /organisations/{organisationId}/api-keys, or the bootstrap admin key.",
                 },
             };
+            document.Components.Headers = ContractHeaders.All;
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyAuthentication.SchemeName, document)] = [] }];
             return Task.CompletedTask;
         });
@@ -71,18 +107,12 @@ public static class OpenApi
                 schema.Description = $"{schema.Description} A date (yyyy-MM-dd) from {RequestValidation.EarliestDate:yyyy-MM-dd} to {RequestValidation.LatestDate:yyyy-MM-dd}.".TrimStart();
             }
 
+            ContractLimits.Apply(schema, context);
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
             AddRequestExample(operation, context);
-            if (operation.Parameters?.FirstOrDefault(p => p.Name == Versions.IfMatchHeader) is OpenApiParameter ifMatch)
-            {
-                // Optional in the handler only so that a missing header answers 428, not a binding 400.
-                ifMatch.Required = true;
-                ifMatch.Description = "The version (or ETag) of the resource as you last read it. Missing: 428; stale: 412.";
-            }
-
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
                 Describe(parameter);
@@ -96,11 +126,20 @@ public static class OpenApi
                     Name = "If-None-Match",
                     In = ParameterLocation.Header,
                     Description = "The ETag you last read; if the resource is still at that version the answer is 304 with no body.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 64 },
+                    Extensions = new Dictionary<string, IOpenApiExtension> { ["x-originalName"] = new JsonNodeExtension("ifNoneMatch") },
                 });
                 operation.Responses["304"].Description = "Not modified: the resource is still at the version named in If-None-Match.";
             }
 
+            if (operation.RequestBody is OpenApiRequestBody body)
+            {
+                // The SDK names the body parameter `request` (NSwag reads x-name).
+                body.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                body.Extensions["x-name"] = new JsonNodeExtension("request");
+            }
+
+            ContractHeaders.Declare(operation, context);
             return Task.CompletedTask;
         });
     });
@@ -115,8 +154,8 @@ public static class OpenApi
         {
             ("limit", ParameterLocation.Query) => ($"Page size, 1–{Cursor.MaxLimit} (default {Cursor.DefaultLimit}).", false),
             ("cursor", ParameterLocation.Query) => ("The `nextCursor` of the previous page; omit it for the first page. Anything else is a 400.", false),
+            (Versions.IfMatchHeader, ParameterLocation.Header) => ("The `version` of the resource as you last read it (its ETag, quoted or not, works too). Missing: 428; stale: 412 (read it again and retry).", true),
             (Idempotency.Header, ParameterLocation.Header) => ("Up to 100 printable ASCII characters (e.g. a UUID). A retry with the same key and body returns the first answer and creates nothing new; the same key with another body is a 422.", false),
-            ("outcomeId", ParameterLocation.Query) => ("The outcome whose items to list (required).", true),
             ("outcomeId", ParameterLocation.Path) => ("The outcome's id.", true),
             ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
             ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan.", true),
@@ -138,21 +177,48 @@ public static class OpenApi
 
         parameter.Description ??= d.Text;
         parameter.Required |= d.Required;
-        if (parameter.Schema is OpenApiSchema schema)
+        if (parameter.Schema is not OpenApiSchema schema)
         {
-            switch (parameter.Name)
-            {
-                case "limit":
-                    schema.Minimum = "1";
-                    schema.Maximum = Cursor.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    schema.Default = System.Text.Json.Nodes.JsonValue.Create(Cursor.DefaultLimit);
-                    break;
-                case Idempotency.Header:
-                    schema.MinLength = 1;
-                    schema.MaxLength = 100;
-                    break;
-            }
+            return;
         }
+
+        switch (parameter.Name)
+        {
+            case "limit":
+                schema.Minimum = "1";
+                schema.Maximum = Cursor.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                schema.Default = System.Text.Json.Nodes.JsonValue.Create(Cursor.DefaultLimit);
+                break;
+            case "cursor":
+                schema.MaxLength = 200;
+                break;
+            case "conductor":
+                schema.MaxLength = 200;
+                break;
+            case "key":
+                schema.MaxLength = 64;
+                schema.Pattern = "^[a-z0-9][a-z0-9_.-]{0,63}$";
+                break;
+            case Idempotency.Header:
+                schema.MinLength = 1;
+                schema.MaxLength = 100;
+                schema.Pattern = "^[!-~]{1,100}$";
+                Rename(parameter, "idempotencyKey");
+                break;
+            case Versions.IfMatchHeader:
+                // A number in the contract (the `version` you read), so the SDK takes a long; the API also accepts
+                // the quoted ETag. Optional in the handler only so that a missing header answers 428, not 400.
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Maximum = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                Rename(parameter, "expectedVersion");
+                break;
+        }
+    }
+
+    /// <summary>The name the SDK gives a header parameter (NSwag reads x-originalName): ifMatch, not if_Match.</summary>
+    private static void Rename(OpenApiParameter parameter, string name)
+    {
+        parameter.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+        parameter.Extensions["x-originalName"] = new JsonNodeExtension(name);
     }
 
     private static void AddRequestExample(OpenApiOperation operation, OpenApiOperationTransformerContext context)
@@ -176,7 +242,7 @@ public static class OpenApi
     {
         foreach (var status in statuses)
         {
-            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(Problem), ["application/problem+json"]));
         }
 
         return builder;

@@ -26,6 +26,9 @@ public static class Policies
     /// <summary>The bootstrap key, or an organisation's admin key for its own organisation.</summary>
     public const string ManageKeys = "manage-keys";
 
+    /// <summary>Any valid key, the bootstrap key included; the use case decides what it may see.</summary>
+    public const string AnyKey = "any-key";
+
     /// <summary>Any key of the organisation (admin, cmo, conductor, orchestrator, agency).</summary>
     public const string ReadOrganisation = "read-organisation";
 
@@ -44,6 +47,7 @@ public static class Policies
         .AddPolicy(PlatformAdmin, p => p.RequireClaim(ClaimTypes.Role, nameof(Role.Admin)).RequireAssertion(c => !c.User.HasClaim(x => x.Type == OrchestraClaims.Organisation)))
         .AddPolicy(ManageKeys, p => p.RequireRole(nameof(Role.Admin)))
         .AddPolicy(ReadOrganisation, p => p.RequireClaim(OrchestraClaims.Organisation))
+        .AddPolicy(AnyKey, p => p.RequireAuthenticatedUser())
         .AddPolicy(ManageOutcomes, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)));
 }
 

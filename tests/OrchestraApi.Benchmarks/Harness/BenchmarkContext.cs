@@ -42,7 +42,7 @@ public sealed class BenchmarkContext : IDisposable
         using var conductorHttp = Client(api, conductor.Key);
         var outcomes = new OutcomesClient(conductorHttp);
         var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
-        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
         return new BenchmarkContext(api, conductor.Key, agency.Key, outcome.Id);
     }
 

@@ -23,14 +23,14 @@ public sealed class ListActivitiesScenario(BenchmarkContext context) : IScenario
         using var conductor = context.Http(context.ConductorKey);
         var outcomes = new OutcomesClient(conductor);
         var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
-        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
         await Task.WhenAll(Enum.GetValues<Discipline>().Select(d => GetPlanScenario.SeedPlanAsync(context, outcome.Id, d, $"{d} plan", pilot: false)));
         _outcome = outcome.Id;
     }
 
     public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
     {
-        using var response = await _http.GetAsync(new Uri($"plans/activities?outcomeId={_outcome}&limit=50", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
+        using var response = await _http.GetAsync(new Uri($"outcomes/{_outcome}/activities?limit=50", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
         return response.IsSuccessStatusCode;
     }
 }

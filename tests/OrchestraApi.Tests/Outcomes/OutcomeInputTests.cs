@@ -84,7 +84,7 @@ public sealed class OutcomeInputTests(ApiFixture api) : ApiTest(api)
         {
             Content = new StringContent("""{"title":"ok","budget":{"amount":5,"currency":"eur"}}""", Encoding.UTF8, "application/json"),
         };
-        request.Headers.TryAddWithoutValidation("If-Match", outcome.Version());
+        request.Headers.TryAddWithoutValidation("If-Match", outcome.Version().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         using var response = await http.SendAsync(request);
 

@@ -14,9 +14,9 @@ public sealed class OutcomeRuleTests(ApiFixture api) : ApiTest(api)
 
     private static async Task AssertRuleAsync(string rule, Func<Task> act)
     {
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(act);
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(act);
         Assert.Equal(409, e.StatusCode);
-        Assert.Equal(rule, e.Result.AdditionalProperties["rule"].ToString());
+        Assert.Equal(rule, e.Result.Rule);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class OutcomeRuleTests(ApiFixture api) : ApiTest(api)
         var (outcomes, outcome) = await DraftAsync(OutcomeSamples.Clv());
 
         await AssertRuleAsync("kpi-target-in-direction", () => outcomes.ReviseKpiAsync(outcome.Id, "clv", outcome.Version(), new ReviseKpiRequest { Direction = KpiDirection.Down }));
-        var unknown = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outcomes.ReviseKpiAsync(outcome.Id, "nope", outcome.Version(), new ReviseKpiRequest { Target = 1 }));
+        var unknown = await Assert.ThrowsAsync<ApiException<Problem>>(() => outcomes.ReviseKpiAsync(outcome.Id, "nope", outcome.Version(), new ReviseKpiRequest { Target = 1 }));
         Assert.Equal(404, unknown.StatusCode);
     }
 

@@ -20,5 +20,5 @@ internal static class OutcomeSamples
 
     public static KpiDefinition Churn() => new() { Key = "churn", Name = "Monthly churn", Unit = "%", Baseline = 4.2m, Target = 3.1m, Direction = KpiDirection.Down };
 
-    public static string Version(this OutcomeDetails outcome) => outcome.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static long Version(this OutcomeDetails outcome) => outcome.Version;
 }

@@ -30,7 +30,7 @@ public sealed class ActivityConcurrencyTests(ApiFixture api) : ApiTest(api)
 
         Assert.All(changed, a => Assert.Equal(2, a.Version));
         var after = await crm.GetPlanAsync(plan.Id);
-        Assert.Equal(16 * 1_000m + 8 * 1_000m, after.Planned);
+        Assert.Equal(16 * 1_000m + 8 * 1_000m, after.Planned.Amount);
         Assert.Equal(8, after.Activities.Count(a => a.StartsOn == new DateOnly(2027, 6, 1)));
     }
 
@@ -82,9 +82,9 @@ public sealed class ActivityConcurrencyTests(ApiFixture api) : ApiTest(api)
 
         var after = await crm.GetPlanAsync(plan.Id);
         Assert.All(statuses, s => Assert.True(s is 200 or 409, $"{s}"));
-        Assert.True(after.Planned <= 100_000m, $"planned {after.Planned}");
-        Assert.Equal(after.Activities.Where(a => a.Status != ActivityStatus.Cancelled).Sum(a => a.Budget.Amount), after.Planned);
-        Assert.Equal(after.Planned, 80_000m + (statuses.Take(2).Count(s => s == 200) * 15_000m) + (statuses.Skip(2).Count(s => s == 200) * 5_000m));
+        Assert.True(after.Planned.Amount <= 100_000m, $"planned {after.Planned.Amount}");
+        Assert.Equal(after.Activities.Where(a => a.Status != ActivityStatus.Cancelled).Sum(a => a.Budget.Amount), after.Planned.Amount);
+        Assert.Equal(after.Planned.Amount, 80_000m + (statuses.Take(2).Count(s => s == 200) * 15_000m) + (statuses.Skip(2).Count(s => s == 200) * 5_000m));
         Assert.Contains(409, statuses);
     }
 

@@ -34,9 +34,9 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(kept.Version + 1, target.Activities[1].Version);
         var listed = await crm.ListActivitiesAsync(world.Outcome.Id, status: ActivityStatus.Planned);
         Assert.Equal([(planActivity.Id, plan.Id), (kept.Id, plan.Id)], listed.Items.Select(a => (a.Id, a.PlanId)));
-        var overview = await crm.ListPlansAsync(world.Outcome.Id);
-        Assert.Equal(300_000m, overview.Allocated);
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.PromotePilotAsync(pilot.Id, closed.V()));
+        var allocation = await crm.GetBudgetAllocationAsync(world.Outcome.Id);
+        Assert.Equal(300_000m, allocation.Allocated.Amount);
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => crm.PromotePilotAsync(pilot.Id, closed.V()));
         Assert.Equal(409, e.StatusCode);
     }
 
@@ -53,10 +53,10 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         Assert.NotEqual(pilot.Id, plan.Id);
         Assert.Null(plan.PilotScope);
         Assert.Equal(PlanStatus.Draft, plan.Status);
-        Assert.Equal((20_000m, 8_000m), (plan.Budget.Amount, plan.Planned));
+        Assert.Equal((20_000m, 8_000m), (plan.Budget.Amount, plan.Planned.Amount));
         Assert.Equal([activity.Id], plan.Activities.Select(a => a.Id));
         Assert.Equal(plan.Version, (await digital.GetPlanAsync(plan.Id)).Version);
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => digital.PromotePilotAsync(plan.Id, plan.V()));
-        Assert.Equal("only-pilots-can-be-promoted", e.Result.AdditionalProperties["rule"].ToString());
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => digital.PromotePilotAsync(plan.Id, plan.V()));
+        Assert.Equal("only-pilots-can-be-promoted", e.Result.Rule);
     }
 }

@@ -9,7 +9,7 @@ namespace OrchestraApi.Tests.Plans;
 public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
 {
     /// <summary>Every plan route, against one plan at version <paramref name="v"/> with one activity at its own version.</summary>
-    private static Func<Task>[] EveryRoute(PlansClient client, Guid outcomeId, PlanDetails plan, ActivityDetails activity, string v, Discipline discipline) =>
+    private static Func<Task>[] EveryRoute(PlansClient client, Guid outcomeId, PlanDetails plan, ActivityDetails activity, long v, Discipline discipline) =>
     [
         () => client.GetPlanAsync(plan.Id),
         () => client.GetPlanHistoryAsync(plan.Id),
@@ -171,14 +171,14 @@ public sealed class PlanAccessTests(ApiFixture api) : ApiTest(api)
         var retry = await crm.DraftPlanAsync(world.Plan(Discipline.Crm), "crm-plan-2027");
 
         Assert.Equal(first.Id, retry.Id);
-        Assert.Single((await crm.ListPlansAsync(world.Outcome.Id)).Plans);
+        Assert.Single((await crm.ListPlansAsync(world.Outcome.Id)).Items);
     }
 
     [Theory]
-    [InlineData("/plans", "outcomeId")]
-    [InlineData("/plans/activities", "outcomeId")]
-    [InlineData("/plans/activities?outcomeId=00000000-0000-0000-0000-000000000001&channel=Carrier pigeon", "channel")]
-    [InlineData("/plans/activities?outcomeId=00000000-0000-0000-0000-000000000001&from=yesterday", "from")]
+    [InlineData("/outcomes/00000000-0000-0000-0000-000000000001/plans?limit=0", "limit")]
+    [InlineData("/outcomes/00000000-0000-0000-0000-000000000001/plans?status=Sleeping", "status")]
+    [InlineData("/outcomes/00000000-0000-0000-0000-000000000001/activities?channel=Carrier pigeon", "channel")]
+    [InlineData("/outcomes/00000000-0000-0000-0000-000000000001/activities?from=yesterday", "from")]
     public async Task bad_plan_list_parameters_are_a_400_naming_the_parameter(string url, string field)
     {
         var world = await PlanWorld.CreateAsync(Api);

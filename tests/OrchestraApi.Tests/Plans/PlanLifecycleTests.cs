@@ -45,13 +45,15 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
         }
 
         Assert.All(executed, p => Assert.Equal(PlanStatus.Completed, p.Status));
-        Assert.All(executed, p => Assert.Equal(120_000m, p.Planned));
+        Assert.All(executed, p => Assert.Equal(120_000m, p.Planned.Amount));
         var overview = await world.Conductor.ListPlansAsync(world.Outcome.Id);
-        Assert.Equal(disciplines, overview.Plans.Select(p => p.Discipline));
-        Assert.Equal(800_000m, overview.Allocated);
-        Assert.Equal(200_000m, overview.Unallocated);
-        Assert.False(overview.OverAllocated);
-        Assert.All(overview.Plans, p => Assert.Equal((1, 1), (p.ActivitiesDone, p.ActivitiesTotal)));
+        var allocation = await world.Conductor.GetBudgetAllocationAsync(world.Outcome.Id);
+        Assert.Equal(disciplines, overview.Items.Select(p => p.Discipline));
+        Assert.Equal((800_000m, "EUR"), (allocation.Allocated.Amount, allocation.Allocated.Currency));
+        Assert.Equal(200_000m, allocation.Unallocated.Amount);
+        Assert.False(allocation.OverAllocated);
+        Assert.Equal(overview.Items.Select(p => p.Id), allocation.Plans.Select(p => p.PlanId));
+        Assert.All(overview.Items, p => Assert.Equal((1, 1), (p.ActivitiesDone, p.ActivitiesTotal)));
 
         var history = await world.Conductor.GetPlanHistoryAsync(executed[1].Id);
         Assert.Equal(
@@ -80,12 +82,12 @@ public sealed class PlanLifecycleTests(ApiFixture api) : ApiTest(api)
         var drafts = await world.Conductor.ListPlansAsync(world.Outcome.Id, status: PlanStatus.Draft);
         var approved = await world.Conductor.ListPlansAsync(world.Outcome.Id, status: PlanStatus.Approved);
 
-        Assert.Equal((50_000m, 50_000m), (plan.Planned, plan.Remaining));
+        Assert.Equal((50_000m, 50_000m), (plan.Planned.Amount, plan.Remaining.Amount));
         Assert.Equal(["Mail", "Email"], plan.Activities.Select(x => x.Name));
-        Assert.Equal([Discipline.Crm], crmOnly.Plans.Select(p => p.Discipline));
-        Assert.Equal(150_000m, crmOnly.Allocated);
-        Assert.Equal(2, drafts.Plans.Count);
-        Assert.Empty(approved.Plans);
+        Assert.Equal([Discipline.Crm], crmOnly.Items.Select(p => p.Discipline));
+        Assert.Equal(150_000m, (await world.Conductor.GetBudgetAllocationAsync(world.Outcome.Id)).Allocated.Amount);
+        Assert.Equal(2, drafts.Items.Count);
+        Assert.Empty(approved.Items);
     }
 
     [Fact]

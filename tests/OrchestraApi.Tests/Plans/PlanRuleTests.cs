@@ -8,9 +8,9 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
 {
     private static async Task AssertRuleAsync(string rule, Func<Task> act)
     {
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(act);
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(act);
         Assert.Equal(409, e.StatusCode);
-        Assert.Equal(rule, e.Result.AdditionalProperties["rule"].ToString());
+        Assert.Equal(rule, e.Result.Rule);
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         await AssertRuleAsync("one-plan-per-discipline", () => crm.DraftPlanAsync(world.Plan(Discipline.Crm, 100_000m)));
         await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 10_000m, "Scotland only"));
         await crm.DraftPlanAsync(world.Plan(Discipline.Crm, 10_000m, "Paid social only"));
-        Assert.Equal(3, (await crm.ListPlansAsync(world.Outcome.Id)).Plans.Count);
+        Assert.Equal(3, (await crm.ListPlansAsync(world.Outcome.Id)).Items.Count);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
 
         Assert.Equal(1, attempts.Count(s => s == 201));
         Assert.All(attempts.Where(s => s != 201), s => Assert.Equal(409, s));
-        Assert.Single((await crm.ListPlansAsync(world.Outcome.Id)).Plans);
+        Assert.Single((await crm.ListPlansAsync(world.Outcome.Id)).Items);
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         await AssertRuleAsync("plan-currency-matches-outcome", () => crm.DraftPlanAsync(inDollars));
         var unknown = world.Plan(Discipline.Crm);
         unknown.OutcomeId = Guid.NewGuid();
-        Assert.Equal(404, (await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.DraftPlanAsync(unknown))).StatusCode);
-        Assert.Empty((await crm.ListPlansAsync(world.Outcome.Id)).Plans);
+        Assert.Equal(404, (await Assert.ThrowsAsync<ApiException<Problem>>(() => crm.DraftPlanAsync(unknown))).StatusCode);
+        Assert.Empty((await crm.ListPlansAsync(world.Outcome.Id)).Items);
     }
 
     [Fact]
@@ -85,9 +85,9 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
 
         Assert.True(digitalPlan.OverAllocationAccepted);
         Assert.False(crmPlan.OverAllocationAccepted);
-        var overview = await world.Conductor.ListPlansAsync(world.Outcome.Id);
-        Assert.True(overview.OverAllocated);
-        Assert.Equal(-10_000m, overview.Unallocated);
+        var allocation = await world.Conductor.GetBudgetAllocationAsync(world.Outcome.Id);
+        Assert.True(allocation.OverAllocated);
+        Assert.Equal(-10_000m, allocation.Unallocated.Amount);
     }
 
     [Fact]
@@ -122,12 +122,12 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
         var other = PlanWorld.Activity(channel: Channel.Other);
 
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.ScheduleActivityAsync(plan.Id, other));
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => crm.ScheduleActivityAsync(plan.Id, other));
         other.ChannelLabel = "Podcast sponsorship";
         var labelled = await crm.ScheduleActivityAsync(plan.Id, other);
 
         Assert.Equal(400, e.StatusCode);
-        Assert.Contains("channelLabel", e.Result.AdditionalProperties["errors"].ToString(), StringComparison.Ordinal);
+        Assert.True(e.Result.Errors?.ContainsKey("channelLabel"));
         Assert.Equal("Podcast sponsorship", labelled.ChannelLabel);
     }
 
@@ -143,7 +143,7 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         await AssertRuleAsync("approved-plan-within-budget", () => crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 20_000m)));
         await AssertRuleAsync("approved-plan-within-budget", () => crm.RebudgetActivityAsync(plan.Id, activity.Id, activity.V(), new RebudgetActivityRequest { Budget = new Money { Amount = 100_001m, Currency = "EUR" } }));
         await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity(budget: 10_000m));
-        Assert.Equal(100_000m, (await crm.GetPlanAsync(plan.Id)).Planned);
+        Assert.Equal(100_000m, (await crm.GetPlanAsync(plan.Id)).Planned.Amount);
         await AssertRuleAsync("plan-editable-in-draft-or-returned", async () => await crm.RevisePlanAsync(plan.Id, await crm.VersionOfAsync(plan.Id), new RevisePlanRequest { Title = "Changed" }));
     }
 
@@ -191,7 +191,7 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(PlanStatus.Completed, completed.Status);
         await AssertRuleAsync("closed-plan-is-final", () => crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity()));
         await AssertRuleAsync("closed-plan-is-final", () => crm.CancelPlanAsync(plan.Id, completed.V(), new CancelRequest { Reason = "x" }));
-        var unknown = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => crm.StartActivityAsync(plan.Id, Guid.NewGuid(), "1"));
+        var unknown = await Assert.ThrowsAsync<ApiException<Problem>>(() => crm.StartActivityAsync(plan.Id, Guid.NewGuid(), 1));
         Assert.Equal(404, unknown.StatusCode);
     }
 }

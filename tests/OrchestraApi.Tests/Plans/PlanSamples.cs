@@ -66,11 +66,11 @@ internal sealed class PlanWorld
 
 internal static class PlanVersions
 {
-    public static string V(this PlanDetails plan) => plan.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static long V(this PlanDetails plan) => plan.Version;
 
     /// <summary>The activity's own version: what its changes need as If-Match.</summary>
-    public static string V(this ActivityDetails activity) => activity.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static long V(this ActivityDetails activity) => activity.Version;
 
     /// <summary>The plan's current version, read again: adding, re-budgeting or closing activities moves it.</summary>
-    public static async Task<string> VersionOfAsync(this PlansClient plans, Guid planId) => (await plans.GetPlanAsync(planId)).V();
+    public static async Task<long> VersionOfAsync(this PlansClient plans, Guid planId) => (await plans.GetPlanAsync(planId)).V();
 }

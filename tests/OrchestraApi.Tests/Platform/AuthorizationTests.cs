@@ -35,8 +35,8 @@ public sealed class AuthorizationTests(ApiFixture api) : ApiTest(api)
         var outcome = await conductor.DefineOutcomeAsync(OutcomeSamples.Define(kpis: OutcomeSamples.Clv()));
         var other = await organisation.OutcomesAsAsync(role, role is Role.Orchestrator or Role.Agency ? [Discipline.Digital] : []);
 
-        var define = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => other.DefineOutcomeAsync(OutcomeSamples.Define()));
-        var activate = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => other.ActivateOutcomeAsync(outcome.Id, outcome.Version()));
+        var define = await Assert.ThrowsAsync<ApiException<Problem>>(() => other.DefineOutcomeAsync(OutcomeSamples.Define()));
+        var activate = await Assert.ThrowsAsync<ApiException<Problem>>(() => other.ActivateOutcomeAsync(outcome.Id, outcome.Version()));
 
         Assert.Equal(403, define.StatusCode);
         Assert.Equal(403, activate.StatusCode);
@@ -63,8 +63,8 @@ public sealed class AuthorizationTests(ApiFixture api) : ApiTest(api)
         var admin = Api.Organisations(await organisation.KeyAsync(Role.Admin));
         var conductor = Api.Organisations(await organisation.KeyAsync(Role.Conductor));
 
-        var create = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => admin.CreateOrganisationAsync(new CreateOrganisationRequest { Name = "Mine" }));
-        var issue = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => conductor.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "x", Role = Role.Admin }));
+        var create = await Assert.ThrowsAsync<ApiException<Problem>>(() => admin.CreateOrganisationAsync(new CreateOrganisationRequest { Name = "Mine" }));
+        var issue = await Assert.ThrowsAsync<ApiException<Problem>>(() => conductor.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "x", Role = Role.Admin }));
 
         Assert.Equal(403, create.StatusCode);
         Assert.Equal(403, issue.StatusCode);

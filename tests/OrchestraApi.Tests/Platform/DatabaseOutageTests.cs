@@ -19,8 +19,8 @@ public sealed class DatabaseOutageTests(ApiFixture api) : ApiTest(api)
         await outcomes.DefineOutcomeAsync(OutcomeSamples.Define("Before"));
 
         proxy.Cut();
-        var define = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outcomes.DefineOutcomeAsync(OutcomeSamples.Define("During")));
-        var list = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outcomes.ListOutcomesAsync());
+        var define = await Assert.ThrowsAsync<ApiException<Problem>>(() => outcomes.DefineOutcomeAsync(OutcomeSamples.Define("During")));
+        var list = await Assert.ThrowsAsync<ApiException<Problem>>(() => outcomes.ListOutcomesAsync());
         using var ready = await fresh.Http().GetAsync(new Uri("/health/ready", UriKind.Relative));
 
         Assert.Equal(503, define.StatusCode);
@@ -38,7 +38,7 @@ public sealed class DatabaseOutageTests(ApiFixture api) : ApiTest(api)
             {
                 after = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define("After"));
             }
-            catch (ApiException<ProblemDetails> e) when (e.StatusCode == 503)
+            catch (ApiException<Problem> e) when (e.StatusCode == 503)
             {
                 await Task.Delay(250);
             }

@@ -62,7 +62,8 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
     [Theory]
     [InlineData("/outcomes")]
     [InlineData("/outcomes/kpis")]
-    [InlineData("/plans/activities?outcomeId=OUTCOME")]
+    [InlineData("/outcomes/OUTCOME/activities")]
+    [InlineData("/outcomes/OUTCOME/plans")]
     [InlineData("/outcomes/OUTCOME/history")]
     [InlineData("/organisations/ORGANISATION/api-keys")]
     public async Task forged_cursors_are_a_400_naming_the_cursor(string list)
@@ -87,7 +88,7 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
     [Theory]
     [InlineData("/outcomes?conductor=a%00b", "conductor")]
     [InlineData("/outcomes?conductor=%00", "conductor")]
-    [InlineData("/plans/activities?outcomeId=00000000-0000-0000-0000-000000000001&channel=Email%00", "channel")]
+    [InlineData("/outcomes/00000000-0000-0000-0000-000000000001/activities?channel=Email%00", "channel")]
     public async Task nul_in_a_query_value_is_a_400_naming_it(string url, string field)
     {
         var organisation = await Api.NewOrganisationAsync();

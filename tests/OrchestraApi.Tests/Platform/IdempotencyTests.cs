@@ -47,7 +47,7 @@ public sealed class IdempotencyTests(ApiFixture api) : ApiTest(api)
         var outcomes = await organisation.OutcomesAsAsync(Role.Conductor);
         await outcomes.DefineOutcomeAsync(OutcomeSamples.Define("First"), "key-1");
 
-        var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outcomes.DefineOutcomeAsync(OutcomeSamples.Define("Second"), "key-1"));
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => outcomes.DefineOutcomeAsync(OutcomeSamples.Define("Second"), "key-1"));
 
         Assert.Equal(422, e.StatusCode);
         Assert.Equal(["First"], (await outcomes.ListOutcomesAsync()).Items.Select(o => o.Title));

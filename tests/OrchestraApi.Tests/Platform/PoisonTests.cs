@@ -21,7 +21,7 @@ public sealed class PoisonTests(ApiFixture api) : ApiTest(api)
         using var attacker = fresh.Http(await a.KeyAsync(Role.Admin));
         using var victim = fresh.Http(await b.KeyAsync(Role.Conductor));
         var outcome = await fresh.Outcomes(await a.KeyAsync(Role.Conductor)).DefineOutcomeAsync(Outcomes.OutcomeSamples.Define(kpis: Outcomes.OutcomeSamples.Clv()));
-        outcome = await fresh.Outcomes(await a.KeyAsync(Role.Conductor)).ActivateOutcomeAsync(outcome.Id, "2");
+        outcome = await fresh.Outcomes(await a.KeyAsync(Role.Conductor)).ActivateOutcomeAsync(outcome.Id, 2);
         var draft = $$"""{"outcomeId":"{{outcome.Id}}","discipline":"Crm","title":"CRM","orchestrator":"Grace","budget":{"amount":10,"currency":"EUR"} }""";
 
         // NUL bodies, concurrent writers on one version (412s from the database) and concurrent drafts of one

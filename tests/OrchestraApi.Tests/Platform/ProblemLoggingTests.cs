@@ -29,7 +29,7 @@ public sealed class ProblemLoggingTests(ApiFixture api) : ApiTest(api)
             {
                 Content = new StringContent($$"""{"title":"Revision {{i}}"}""", Encoding.UTF8, "application/json"),
             };
-            request.Headers.TryAddWithoutValidation("If-Match", outcome.Version());
+            request.Headers.TryAddWithoutValidation("If-Match", outcome.Version().ToString(System.Globalization.CultureInfo.InvariantCulture));
             using var response = await http.SendAsync(request);
             return response.StatusCode;
         }));

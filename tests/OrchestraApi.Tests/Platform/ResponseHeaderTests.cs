@@ -86,7 +86,7 @@ public sealed class ResponseHeaderTests(ApiFixture api) : ApiTest(api)
         using var http = Api.Http(key);
 
         using var unchanged = await GetAsync(http, $"/outcomes/{outcome.Id}", $"\"{outcome.Version}\"");
-        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
         using var changed = await GetAsync(http, $"/outcomes/{outcome.Id}", $"\"{outcome.Version}\"");
 
         Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);

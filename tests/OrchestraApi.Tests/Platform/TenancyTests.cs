@@ -27,7 +27,7 @@ public sealed class TenancyTests(ApiFixture api) : ApiTest(api)
         ];
         foreach (var attempt in attempts)
         {
-            var e = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(attempt);
+            var e = await Assert.ThrowsAsync<ApiException<Problem>>(attempt);
             Assert.Equal(404, e.StatusCode);
         }
 
@@ -55,8 +55,8 @@ public sealed class TenancyTests(ApiFixture api) : ApiTest(api)
         var b = await Api.NewOrganisationAsync("B");
         var adminOfA = Api.Organisations(await a.KeyAsync(Role.Admin));
 
-        var list = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => adminOfA.ListApiKeysAsync(b.Id));
-        var issue = await Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => adminOfA.IssueApiKeyAsync(b.Id, new IssueApiKeyRequest { Name = "x", Role = Role.Cmo }));
+        var list = await Assert.ThrowsAsync<ApiException<Problem>>(() => adminOfA.ListApiKeysAsync(b.Id));
+        var issue = await Assert.ThrowsAsync<ApiException<Problem>>(() => adminOfA.IssueApiKeyAsync(b.Id, new IssueApiKeyRequest { Name = "x", Role = Role.Cmo }));
 
         Assert.Equal(404, list.StatusCode);
         Assert.Equal(404, issue.StatusCode);

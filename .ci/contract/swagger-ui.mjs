@@ -1,0 +1,73 @@
+// Swagger UI as an explorer uses it, in headless Chromium (Debian's, driven by playwright-core): authorize with
+// a key, Try it out on "Define an outcome" (201) and on "Get an outcome" with the id it returned (200).
+// Any console error or page error fails the check. Usage: node swagger-ui.mjs <api base URL> <bootstrap key>
+import { chromium } from 'playwright-core';
+
+const [base, bootstrapKey] = process.argv.slice(2);
+if (!base || !bootstrapKey) {
+  console.error('usage: node swagger-ui.mjs <api base URL> <bootstrap key>');
+  process.exit(2);
+}
+
+async function post(path, key, body) {
+  const response = await fetch(new URL(path, base), {
+    method: 'POST',
+    headers: { 'X-Api-Key': key, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+const organisation = await post('/organisations', bootstrapKey, { name: 'Swagger UI check' });
+const { key } = await post(`/organisations/${organisation.id}/api-keys`, bootstrapKey, { name: 'Explorer', role: 'Conductor' });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+try {
+  const page = await browser.newPage();
+  page.on('console', message => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+  page.on('pageerror', error => problems.push(`page: ${error.message}`));
+  await page.goto(new URL('/swagger', base).href);
+  await page.locator('.information-container .title').waitFor();
+
+  await page.locator('.auth-wrapper button.authorize').click();
+  await page.locator('.auth-container input').fill(key);
+  await page.locator('.auth-btn-wrapper button.authorize').click();
+  await page.locator('.auth-btn-wrapper button.btn-done').click();
+
+  const define = page.locator('#operations-Outcomes-DefineOutcome');
+  await define.locator('.opblock-summary').click();
+  await define.locator('button.try-out__btn').click();
+  await define.locator('button.execute').click();
+  const defined = define.locator('.live-responses-table .response .response-col_status').first();
+  await defined.waitFor();
+  const definedStatus = (await defined.innerText()).trim();
+  const body = await define.locator('.live-responses-table .response-col_description pre.microlight').first().innerText();
+  const outcome = JSON.parse(body);
+  console.log(`Define an outcome → ${definedStatus} (outcome ${outcome.id}, version ${outcome.version})`);
+  if (!definedStatus.startsWith('201')) throw new Error(`Define an outcome answered ${definedStatus}: ${body}`);
+
+  const get = page.locator('#operations-Outcomes-GetOutcome');
+  await get.locator('.opblock-summary').click();
+  await get.locator('button.try-out__btn').click();
+  await get.locator('tr[data-param-name="outcomeId"] input').fill(outcome.id);
+  await get.locator('button.execute').click();
+  const read = get.locator('.live-responses-table .response .response-col_status').first();
+  await read.waitFor();
+  const readStatus = (await read.innerText()).trim();
+  const readBody = await get.locator('.live-responses-table .response-col_description pre.microlight').first().innerText();
+  console.log(`Get an outcome → ${readStatus}`);
+  if (!readStatus.startsWith('200') || JSON.parse(readBody).id !== outcome.id) throw new Error(`Get an outcome answered ${readStatus}: ${readBody}`);
+} finally {
+  await browser.close();
+}
+
+if (problems.length > 0) {
+  console.error(`Swagger UI reported ${problems.length} error(s):\n${problems.join('\n')}`);
+  process.exit(1);
+}
+console.log('Swagger UI: authorized, created an outcome and read it back, no console errors.');

@@ -1,0 +1,104 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>
+/// Every string, list and integer in the contract states its limit (OWASP API4: unrestricted resource
+/// consumption). Requests carry their own annotations; an answer repeats what was accepted, so a response field
+/// takes the limit of the request field of the same name, and the few the API writes itself are listed here.
+/// </summary>
+public static class ContractLimits
+{
+    /// <summary>Longest text the API writes itself in a history entry or a problem's detail.</summary>
+    public const int MaxWrittenText = 10_000;
+
+    private static readonly Lazy<Dictionary<string, int>> AcceptedLengths = new(() => Annotated<StringLengthAttribute>(a => a.MaximumLength));
+    private static readonly Lazy<Dictionary<string, int>> AcceptedItemLengths = new(() => Annotated<ItemsLengthAttribute>(a => a.Maximum));
+    private static readonly Lazy<Dictionary<string, int>> AcceptedCounts = new(() => Annotated<MaxLengthAttribute>(a => a.Length));
+
+    private static readonly Dictionary<string, int> WrittenLengths = new()
+    {
+        ["by"] = 200, ["conductor"] = 200, ["change"] = 100, ["summary"] = MaxWrittenText, ["detail"] = MaxWrittenText,
+        ["closingReason"] = 2000, ["returnComments"] = 4000, ["type"] = 200, ["title"] = 200, ["instance"] = 2048,
+        ["rule"] = 100, ["traceId"] = 100, ["nextCursor"] = 200, ["key"] = 200, ["name"] = 200,
+    };
+
+    private static readonly Dictionary<string, int> WrittenCounts = new()
+    {
+        ["items"] = Cursor.MaxLimit, ["activities"] = PlanRules.MaxActivities, ["plans"] = PlanRules.MaxPlansPerOutcome,
+        ["kpis"] = OutcomeRules.MaxKpis, ["disciplines"] = 4,
+    };
+
+    public static void Apply(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
+    {
+        var name = context.JsonPropertyInfo?.Name;
+        if (Is(schema, JsonSchemaType.String) && schema.Enum is not { Count: > 0 } && schema.MaxLength is null)
+        {
+            schema.MaxLength = schema.Format switch
+            {
+                "uuid" => 36,
+                "date" => 10,
+                "date-time" => 64,
+                _ when name is not null => AcceptedLengths.Value.GetValueOrDefault(name) is > 0 and var accepted ? accepted : WrittenLengths.GetValueOrDefault(name),
+                _ => null,
+            };
+            if (schema.MaxLength == 0)
+            {
+                schema.MaxLength = null;
+            }
+        }
+        else if (Is(schema, JsonSchemaType.Integer) && schema.Minimum is null && schema.Maximum is null)
+        {
+            schema.Minimum = "0";
+            schema.Maximum = (schema.Format == "int64" ? long.MaxValue : int.MaxValue).ToString(CultureInfo.InvariantCulture);
+        }
+        else if (Is(schema, JsonSchemaType.Array) && name is not null)
+        {
+            schema.MaxItems ??= AcceptedCounts.Value.GetValueOrDefault(name) is > 0 and var count ? count : WrittenCounts.GetValueOrDefault(name);
+            if (schema.Items is OpenApiSchema { } item && Is(item, JsonSchemaType.String) && item.Enum is not { Count: > 0 })
+            {
+                item.MaxLength ??= AcceptedItemLengths.Value.GetValueOrDefault(name);
+            }
+        }
+
+        if (context.JsonTypeInfo.Type == typeof(Problem) && schema.Properties?.TryGetValue("errors", out var errors) == true && errors is OpenApiSchema map)
+        {
+            // One entry per field, a few messages each.
+            map.MaxProperties = 1000;
+            if (map.AdditionalProperties is OpenApiSchema messages)
+            {
+                messages.MaxItems = 20;
+                if (messages.Items is OpenApiSchema message)
+                {
+                    message.MaxLength = 1000;
+                }
+            }
+        }
+    }
+
+    private static bool Is(OpenApiSchema schema, JsonSchemaType type) => schema.Type is { } t && t.HasFlag(type);
+
+    /// <summary>The largest limit each JSON name carries in any of the API's records.</summary>
+    private static Dictionary<string, int> Annotated<TAttribute>(Func<TAttribute, int> limit)
+        where TAttribute : Attribute
+    {
+        var limits = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var property in typeof(ContractLimits).Assembly.GetTypes().SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)))
+        {
+            if (property.GetCustomAttribute<TAttribute>() is { } attribute)
+            {
+                var json = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+                limits[json] = Math.Max(limits.GetValueOrDefault(json), limit(attribute));
+            }
+        }
+
+        return limits;
+    }
+}
