@@ -27,13 +27,13 @@ public static partial class RequestLog
             }
             finally
             {
-                var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
+                var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText is { Length: > 1 } pattern ? pattern.TrimEnd('/') : http.Request.Path.Value ?? "";
                 var organisation = http.User.FindFirst(OrchestraClaims.Organisation)?.Value ?? "-";
                 Served(logger, http.Request.Method, route, http.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, organisation);
             }
         });
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Route} {Status} {Milliseconds:0.0} ms organisation {Organisation}")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Method} {Route} {Status} {Milliseconds:0.0} ms organisation {Organisation}")]
     private static partial void Served(ILogger logger, string method, string route, int status, double milliseconds, string organisation);
 }

@@ -26,6 +26,19 @@ public sealed class OutcomeRulesUnitTests
     }
 
     [Fact]
+    public void an_outcome_tracks_at_most_its_limit_of_kpis()
+    {
+        var almost = Draft([.. Enumerable.Range(0, OutcomeRules.MaxKpis - 1).Select(i => Clv with { Key = $"k{i}" })]);
+        var full = almost.Next(new KpiAdded(almost.Id, Clv, "ada", Now));
+
+        var added = OutcomeRules.AddKpi(almost, new KpiDefinition("last", "Last", "%", 1, 2, KpiDirection.Up), "ada", Now);
+        var refused = Assert.Throws<RuleViolationException>(() => OutcomeRules.AddKpi(full, new KpiDefinition("more", "More", "%", 1, 2, KpiDirection.Up), "ada", Now));
+
+        Assert.Equal("last", added.Kpi.Key);
+        Assert.Equal("kpis-per-outcome-limit", refused.Rule);
+    }
+
+    [Fact]
     public void a_revision_records_only_what_changed()
     {
         var revised = OutcomeRules.Revise(Draft(), new ReviseOutcomeRequest(Title: "T", EndsOn: new DateOnly(2027, 7, 1)), "ada", Now);

@@ -24,6 +24,30 @@ public sealed class PlanRulesUnitTests
         Activity.Create(new ActivityScheduled(plan.Id, Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, Spec(budget), "g", Now));
 
     [Fact]
+    public void a_plan_holds_at_most_its_limit_of_activities_cancelled_ones_included_and_an_outcome_its_limit_of_plans()
+    {
+        var added = new ActivityAdded(Guid.Empty, Guid.Empty, "A", 0, ActivityStatus.Planned, "g", Now);
+        var cancelled = new ActivityClosed(Guid.Empty, Guid.Empty, ActivityStatus.Cancelled, 0, "g", Now);
+        var nearlyFull = Drafted(50, [.. Enumerable.Repeat<object>(added, PlanRules.MaxActivities - 1), cancelled]);
+        var full = nearlyFull.Next(added);
+        var plans = Enumerable.Range(0, PlanRules.MaxPlansPerOutcome)
+            .Select(i => new PlanAllocation { Id = Guid.CreateVersion7(), Discipline = Discipline.Crm, Status = PlanStatus.Cancelled, PilotScope = $"p{i}", Budget = new Money(0, "EUR") })
+            .ToList();
+        var request = new DraftPlanRequest(Outcome.Id, Discipline.Digital, "P", "Grace", new Money(1, "EUR"));
+
+        var scheduled = PlanRules.Schedule(nearlyFull, Outcome, Guid.CreateVersion7(), Spec(), "g", Now);
+        var tooMany = Assert.Throws<RuleViolationException>(() => PlanRules.Schedule(full, Outcome, Guid.CreateVersion7(), Spec(), "g", Now));
+        var drafted = PlanRules.Draft(Guid.CreateVersion7(), request, null, Outcome, plans[1..], "g", Now);
+        var tooManyPlans = Assert.Throws<RuleViolationException>(() => PlanRules.Draft(Guid.CreateVersion7(), request, null, Outcome, plans, "g", Now));
+
+        Assert.Equal(PlanRules.MaxActivities - 2, nearlyFull.ActivityCount);
+        Assert.NotEmpty(scheduled.PlanEvents);
+        Assert.Equal("activities-per-plan-limit", tooMany.Rule);
+        Assert.Equal(Discipline.Digital, drafted.Discipline);
+        Assert.Equal("plans-per-outcome-limit", tooManyPlans.Rule);
+    }
+
+    [Fact]
     public void completing_the_last_open_activity_of_an_executing_plan_completes_it()
     {
         var draft = Drafted(50);

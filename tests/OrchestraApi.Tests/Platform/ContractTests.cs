@@ -62,6 +62,86 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task every_parameter_is_described_and_every_answer_declares_its_headers_and_problem_document()
+    {
+        using var http = Api.Http();
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var gaps = new List<string>();
+
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                var route = $"{op.Name.ToUpperInvariant()} {path.Name}";
+                foreach (var parameter in op.Value.TryGetProperty("parameters", out var ps) ? ps.EnumerateArray() : default)
+                {
+                    if (!parameter.TryGetProperty("description", out var d) || d.GetString() is not { Length: > 10 })
+                    {
+                        gaps.Add($"{route}: parameter {parameter.GetProperty("name")} is not described");
+                    }
+                }
+
+                foreach (var response in op.Value.GetProperty("responses").EnumerateObject())
+                {
+                    var headers = response.Value.TryGetProperty("headers", out var h) ? h.EnumerateObject().Select(x => x.Name).ToHashSet() : [];
+                    if (response.Name[0] is '2' or '4' && !headers.Contains("RateLimit-Limit"))
+                    {
+                        gaps.Add($"{route} {response.Name}: no RateLimit headers");
+                    }
+
+                    if (response.Name == "201" && !headers.Contains("Location"))
+                    {
+                        gaps.Add($"{route} 201: no Location header");
+                    }
+
+                    if (response.Name is "429" or "503" && !headers.Contains("Retry-After"))
+                    {
+                        gaps.Add($"{route} {response.Name}: no Retry-After header");
+                    }
+
+                    if (response.Name[0] is '4' or '5')
+                    {
+                        var problem = response.Value.GetProperty("content").GetProperty("application/problem+json");
+                        if (problem.GetProperty("schema").GetProperty("$ref").GetString() != "#/components/schemas/Problem" || !problem.TryGetProperty("example", out _))
+                        {
+                            gaps.Add($"{route} {response.Name}: not a Problem with an example");
+                        }
+                    }
+                }
+
+                var statuses = op.Value.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+                if (!statuses.IsSupersetOf(["429", "500", "503"]) || (op.Value.TryGetProperty("requestBody", out _) && !statuses.IsSupersetOf(["413", "415"])))
+                {
+                    gaps.Add($"{route}: 413/415 (with a body), 429, 500 or 503 not declared");
+                }
+            }
+        }
+
+        Assert.Empty(gaps);
+        var info = document.RootElement.GetProperty("info");
+        Assert.Contains("Versioning", info.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.All(document.RootElement.GetProperty("tags").EnumerateArray(), t => Assert.True(t.TryGetProperty("description", out _), t.ToString()));
+        Assert.DoesNotMatch(@"(?i)\bseed \d", document.RootElement.ToString());
+    }
+
+    [Fact]
+    public async Task a_409_example_names_its_rule_and_the_problem_schema_types_errors_rule_and_trace_id()
+    {
+        using var http = Api.Http();
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+
+        var example = document.RootElement.GetProperty("paths").GetProperty("/plans/{planId}/submit").GetProperty("post")
+            .GetProperty("responses").GetProperty("409").GetProperty("content").GetProperty("application/problem+json").GetProperty("example");
+        var problem = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("Problem").GetProperty("properties");
+
+        Assert.Equal("plan-within-budget", example.GetProperty("rule").GetString());
+        Assert.Equal(409, example.GetProperty("status").GetInt32());
+        Assert.Equal("array", problem.GetProperty("errors").GetProperty("additionalProperties").GetProperty("type").GetString());
+        Assert.True(problem.TryGetProperty("rule", out _));
+        Assert.True(problem.TryGetProperty("traceId", out _));
+    }
+
+    [Fact]
     public async Task swagger_ui_is_served()
     {
         using var http = Api.Http();
