@@ -137,6 +137,7 @@ public static class OpenApi
                 // The SDK names the body parameter `request` (NSwag reads x-name).
                 body.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                 body.Extensions["x-name"] = new JsonNodeExtension("request");
+                body.Description ??= $"What to send to {char.ToLowerInvariant(operation.Summary![0])}{operation.Summary[1..]}, as JSON: its schema states every field and limit, and the example is a realistic one.";
             }
 
             ContractHeaders.Declare(operation, context);
