@@ -24,6 +24,10 @@ public partial class PageOfPlanChange : IPage<PlanChange>;
 
 public partial class PageOfPlanSummary : IPage<PlanSummary>;
 
+public partial class PageOfConnectionDetails : IPage<ConnectionDetails>;
+
+public partial class PageOfConnectionChange : IPage<ConnectionChange>;
+
 /// <summary>
 /// Every list as an <see cref="IAsyncEnumerable{T}"/> that follows <c>nextCursor</c> page by page (100 items a
 /// request): <c>await foreach (var outcome in outcomes.ListAllOutcomesAsync()) { … }</c>.
@@ -56,6 +60,13 @@ public static class Paging
 
     public static IAsyncEnumerable<ApiKeySummary> ListAllApiKeysAsync(this IOrganisationsClient client, Guid organisationId, CancellationToken cancellationToken = default) =>
         AllAsync<ApiKeySummary, PageOfApiKeySummary>((cursor, ct) => client.ListApiKeysAsync(organisationId, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<ConnectionDetails> ListAllConnectionsAsync(
+        this IConnectionsClient client, Guid outcomeId, ConnectionKind? kind = null, ConnectionState? state = null, Discipline? discipline = null, Guid? activityId = null, bool? inConflict = null, CancellationToken cancellationToken = default) =>
+        AllAsync<ConnectionDetails, PageOfConnectionDetails>((cursor, ct) => client.ListConnectionsAsync(outcomeId, kind, state, discipline, activityId, inConflict, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<ConnectionChange> GetAllConnectionHistoryAsync(this IConnectionsClient client, Guid outcomeId, Guid connectionId, CancellationToken cancellationToken = default) =>
+        AllAsync<ConnectionChange, PageOfConnectionChange>((cursor, ct) => client.GetConnectionHistoryAsync(outcomeId, connectionId, PageSize, cursor, ct), cancellationToken);
 
     /// <summary>Follows the cursor of any list, one page per request, until the last page.</summary>
     public static async IAsyncEnumerable<T> AllAsync<T, TPage>(Func<string?, CancellationToken, Task<TPage>> page, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using OrchestraApi.Connections;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
@@ -14,6 +15,7 @@ try
         marten.Schema.For<IdempotencyRecord>();
         marten.AddOutcomes();
         marten.AddPlans();
+        marten.AddConnections();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddPlatform(builder.Configuration);
@@ -24,6 +26,7 @@ try
     app.MapOrganisations();
     app.MapOutcomes();
     app.MapPlans();
+    app.MapConnections();
 
     await app.RunAsync();
     return 0;

@@ -48,6 +48,8 @@ public sealed record DefineOutcome(DefineOutcomeRequest Request, string By, [pro
             var id = Guid.CreateVersion7();
             var events = OutcomeRules.Define(id, command.Request, command.By, clock.GetUtcNow());
             session.Events.StartStream<Outcome>(id, events);
+            // The outcome's connection graph starts with it, so defining a connection always has a stream to lock.
+            session.Events.StartStream<Connections.ConnectionGraph>(Connections.ConnectionGraph.IdOf(id), new Connections.ConnectionGraphOpened(id));
             var outcome = events.Skip(1).Aggregate(Outcome.Create((OutcomeDefined)events[0]), (o, e) => o.Next(e));
             return Task.FromResult(OutcomeDetails.From(outcome, events.Length));
         }

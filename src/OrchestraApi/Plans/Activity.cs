@@ -11,6 +11,9 @@ public sealed record Activity(Guid Id, Guid PlanId, Guid OutcomeId, Discipline D
     /// <summary>The stream version, set by Marten: the activity's ETag.</summary>
     public long Version { get; set; }
 
+    /// <summary>Why it was cancelled (what its connections report as the reason they broke).</summary>
+    public string? ClosingReason { get; init; }
+
     public bool IsFinal => Status is ActivityStatus.Done or ActivityStatus.Cancelled;
 
     public static Activity Create(ActivityScheduled e) => new(e.ActivityId, e.PlanId, e.OutcomeId, e.Discipline, e.Spec, ActivityStatus.Planned, e.At);
@@ -45,5 +48,5 @@ public sealed record Activity(Guid Id, Guid PlanId, Guid OutcomeId, Discipline D
 
     public Activity Apply(ActivityCompleted e) => this with { Status = ActivityStatus.Done, UpdatedAt = e.At };
 
-    public Activity Apply(ActivityCancelled e) => this with { Status = ActivityStatus.Cancelled, UpdatedAt = e.At };
+    public Activity Apply(ActivityCancelled e) => this with { Status = ActivityStatus.Cancelled, ClosingReason = e.Reason, UpdatedAt = e.At };
 }

@@ -159,7 +159,14 @@ public static class OpenApi
             (Idempotency.Header, ParameterLocation.Header) => ("Up to 100 printable ASCII characters (e.g. a UUID). A retry with the same key and body returns the first answer and creates nothing new; the same key with another body is a 422.", false),
             ("outcomeId", ParameterLocation.Path) => ("The outcome's id.", true),
             ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
-            ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan.", true),
+            ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan (or outcome) in the path.", true),
+            ("connectionId", ParameterLocation.Path) => ("The connection's id.", true),
+            ("activityId", ParameterLocation.Query) => ("Only connections of this activity: as a side, or through its whole plan as a side.", false),
+            ("kind", ParameterLocation.Query) => ("Only connections of this kind (exact name).", false),
+            ("state", ParameterLocation.Query) => ("Only connections in this state (exact name), cancellations applied.", false),
+            ("inConflict", ParameterLocation.Query) => ("true: only connections in schedule conflict now; false: only those without.", false),
+            ("slipDays", ParameterLocation.Query) => ("Days the activity slips (its start and end move by as many), 0–365; default 0.", false),
+            ("cancel", ParameterLocation.Query) => ("true: what if the activity is cancelled instead of slipping.", false),
             ("organisationId", ParameterLocation.Path) => ("The organisation's id.", true),
             ("keyId", ParameterLocation.Path) => ("The API key's id (the second part of the key).", true),
             ("key", ParameterLocation.Path) => ("The KPI's key within the outcome, e.g. `clv`.", true),
@@ -192,6 +199,10 @@ public static class OpenApi
                 break;
             case "cursor":
                 schema.MaxLength = 200;
+                break;
+            case "slipDays":
+                schema.Minimum = "0";
+                schema.Maximum = "365";
                 break;
             case "conductor":
                 schema.MaxLength = 200;

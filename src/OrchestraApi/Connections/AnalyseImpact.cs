@@ -1,0 +1,105 @@
+using Marten;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Organisations;
+using OrchestraApi.Plans;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Connections;
+
+public sealed record ImpactQuery
+{
+    /// <summary>Days it slips: its start and end move by this many, 1 to 365 (default 0). Ignored with cancel.</summary>
+    [FromQuery(Name = "slipDays")]
+    public int? SlipDays { get; init; }
+
+    /// <summary>True: what if it is cancelled instead.</summary>
+    [FromQuery(Name = "cancel")]
+    public bool? Cancel { get; init; }
+}
+
+/// <summary>A downstream activity hit by the slip, with where it would have to start.</summary>
+/// <param name="NewEarliestStart">The earliest it can start after the slip (its own start if that is still late enough).</param>
+/// <param name="MoveDays">How many days it moves (0 when it has room).</param>
+public sealed record ImpactedActivity(Guid ActivityId, Guid PlanId, string Name, DateOnly StartsOn, DateOnly EndsOn, DateOnly NewEarliestStart, int MoveDays, IReadOnlyList<string> KpiKeys);
+
+public sealed record ImpactOnDiscipline(Discipline Discipline, IReadOnlyList<ImpactedActivity> Activities);
+
+/// <summary>What a slip (or a cancellation) of one activity hits across the disciplines.</summary>
+/// <param name="Disciplines">Every downstream activity, transitively, grouped by discipline (the four, in order).</param>
+/// <param name="Conflicts">Connections that would then be in conflict (or, for a cancellation, broken).</param>
+/// <param name="KpiKeys">The outcome KPIs the slipping activity and those it hits contribute to.</param>
+public sealed record Impact(Guid ActivityId, int SlipDays, bool Cancelled, IReadOnlyList<ImpactOnDiscipline> Disciplines, IReadOnlyList<Guid> Conflicts, IReadOnlyList<string> KpiKeys);
+
+public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery Query) : IRequest<Impact>
+{
+    public sealed class Handler(IQuerySession session) : IRequestHandler<AnalyseImpact, Impact>
+    {
+        public async Task<Impact> Handle(AnalyseImpact query, CancellationToken cancellationToken)
+        {
+            var activityId = query.ActivityId;
+            var cancel = query.Query.Cancel == true;
+            var slip = cancel ? 0 : query.Query.SlipDays ?? 0;
+            if (slip is < 0 or > 365)
+            {
+                throw new InvalidInputException("slipDays", "must be between 0 and 365.");
+            }
+
+            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, cancellationToken);
+            var source = schedule.Activity(activityId) is { Status: not ActivityStatus.Cancelled } a
+                ? a
+                : throw new NotFoundException($"Outcome {query.OutcomeId} has no live activity {activityId}.");
+            return Analyse(schedule, source, slip, cancel);
+        }
+    }
+
+    public static Impact Analyse(Schedule schedule, Activity source, int slip, bool cancel)
+    {
+        var edges = schedule.Edges();
+        var outgoing = edges.ToLookup(e => e.From);
+        var reached = new HashSet<Guid> { source.Id };
+        var queue = new Queue<Guid>([source.Id]);
+        while (queue.Count > 0)
+        {
+            foreach (var e in outgoing[queue.Dequeue()])
+            {
+                if (reached.Add(e.To))
+                {
+                    queue.Enqueue(e.To);
+                }
+            }
+        }
+
+        // Shift along the topological order: each reached activity starts no earlier than every moved upstream allows.
+        var newStart = new Dictionary<Guid, DateOnly> { [source.Id] = source.Spec.StartsOn.AddDays(slip) };
+        var newEnd = new Dictionary<Guid, DateOnly> { [source.Id] = source.Spec.EndsOn.AddDays(slip) };
+        var incoming = edges.ToLookup(e => e.To);
+        foreach (var activity in schedule.TopologicalOrder(edges).Where(x => reached.Contains(x.Id) && x.Id != source.Id))
+        {
+            var earliest = activity.Spec.StartsOn;
+            foreach (var e in incoming[activity.Id].Where(e => newEnd.ContainsKey(e.From)))
+            {
+                var required = newEnd[e.From].AddDays(1 + e.Lag);
+                earliest = required > earliest ? required : earliest;
+            }
+
+            newStart[activity.Id] = cancel ? activity.Spec.StartsOn : earliest;
+            newEnd[activity.Id] = newStart[activity.Id].AddDays(Schedule.Duration(activity) - 1);
+        }
+
+        var hit = reached.Where(id => id != source.Id && newStart.ContainsKey(id)).Select(id => schedule.Activity(id)!).ToList();
+        var conflicts = cancel
+            ? schedule.Graph.Connections.Where(c => !c.IsFinal && schedule.Members(c.From).Concat(schedule.Members(c.To)).Any(x => x.Id == source.Id)).Select(c => c.Id)
+            : edges.Where(e => newEnd.ContainsKey(e.From) && newEnd[e.From].AddDays(1 + e.Lag) > schedule.Activity(e.To)!.Spec.StartsOn).Select(e => e.ConnectionId)
+                .Concat(schedule.Graph.Connections.Where(c => c.Kind == ConnectionKind.Handoff && !c.IsFinal && c.DueOn is { } due
+                    && schedule.Members(c.From).Any(x => newEnd.TryGetValue(x.Id, out var end) && end > due && end > x.Spec.EndsOn)).Select(c => c.Id));
+        return new Impact(
+            source.Id,
+            slip,
+            cancel,
+            [.. Schedule.AllDisciplines.Select(d => new ImpactOnDiscipline(d, [.. hit.Where(x => x.Discipline == d).OrderBy(x => x.Id).Select(x => new ImpactedActivity(
+                x.Id, x.PlanId, x.Spec.Name, x.Spec.StartsOn, x.Spec.EndsOn, newStart[x.Id], newStart[x.Id].DayNumber - x.Spec.StartsOn.DayNumber, x.Spec.KpiKeys))]))],
+            [.. conflicts.Distinct().Order()],
+            [.. hit.Prepend(source).SelectMany(x => x.Spec.KpiKeys).Distinct().Order(StringComparer.Ordinal)]);
+    }
+}

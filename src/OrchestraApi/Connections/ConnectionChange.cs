@@ -1,0 +1,43 @@
+using Marten;
+using MediatR;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Connections;
+
+/// <summary>A change to one connection: the use cases below differ only in their rule.</summary>
+public interface IConnectionChange : IRequest<ConnectionDetails>
+{
+    Guid OutcomeId { get; }
+
+    Guid ConnectionId { get; }
+
+    /// <summary>The connection's own version (its ETag): changes to other connections never make it stale.</summary>
+    long ExpectedVersion { get; }
+
+    object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now);
+}
+
+/// <summary>
+/// Locks the outcome's connection graph (writers of one outcome's connections wait for each other rather than fail),
+/// checks the connection's own If-Match, decides with the current schedule, and appends to the graph.
+/// </summary>
+public abstract class ConnectionChangeHandler<TCommand>(IDocumentSession session, TimeProvider clock) : IRequestHandler<TCommand, ConnectionDetails>
+    where TCommand : IConnectionChange
+{
+    public async Task<ConnectionDetails> Handle(TCommand command, CancellationToken cancellationToken)
+    {
+        var outcome = await session.OutcomeAsync(command.OutcomeId, cancellationToken);
+        var stream = await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(command.OutcomeId), cancellationToken);
+        var loaded = await Schedule.LoadAsync(session, command.OutcomeId, cancellationToken);
+        var schedule = new Schedule(stream.Aggregate!, [.. loaded.Activities], [.. loaded.Plans]);
+        var connection = schedule.Graph.Find(command.ConnectionId)
+            ?? throw new NotFoundException($"Outcome {command.OutcomeId} has no connection {command.ConnectionId}.");
+        Versions.Ensure(command.ExpectedVersion, connection.Version);
+        var change = command.Decide(schedule, outcome, connection, clock.GetUtcNow());
+        stream.AppendOne(change);
+        var graph = schedule.Graph.Next(change);
+        return ConnectionDetails.Of(new Schedule(graph, [.. loaded.Activities], [.. loaded.Plans]), graph.Find(connection.Id)!);
+    }
+}

@@ -1,0 +1,52 @@
+using OrchestraApi.Organisations;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Connections;
+
+/// <summary>One side of a connection as clients see it.</summary>
+/// <param name="ActivityId">Null when the side is the whole plan.</param>
+public sealed record ConnectionSideDetails(Guid PlanId, Guid? ActivityId, Discipline Discipline);
+
+/// <summary>A connection with its current state; <c>version</c> is its own ETag, for its next change.</summary>
+/// <param name="State">Broken as soon as an activity or plan it links is cancelled (with that reason), whatever was recorded.</param>
+/// <param name="InConflict">A live dependency whose downstream starts before its upstream ends (plus lag), or a hand-off due after its downstream starts; derived from the activities' current dates.</param>
+/// <param name="Conflict">What the conflict is, in a sentence.</param>
+/// <param name="AwaitingAcknowledgementFrom">The sides' disciplines that have not acknowledged yet.</param>
+public sealed record ConnectionDetails(
+    Guid Id,
+    long Version,
+    Guid OutcomeId,
+    ConnectionKind Kind,
+    string Title,
+    string Rationale,
+    ConnectionSideDetails From,
+    ConnectionSideDetails To,
+    int LagDays,
+    string? Artefact,
+    DateOnly? DueOn,
+    string? Message,
+    string? Audience,
+    ConnectionState State,
+    string? StateReason,
+    IReadOnlyList<Discipline> AcknowledgedBy,
+    IReadOnlyList<Discipline> AwaitingAcknowledgementFrom,
+    bool InConflict,
+    string? Conflict,
+    string DefinedBy,
+    DateTimeOffset DefinedAt,
+    DateTimeOffset UpdatedAt) : IVersioned
+{
+    public static ConnectionDetails Of(Schedule schedule, Connection c)
+    {
+        var (state, reason) = schedule.EffectiveState(c);
+        var conflict = schedule.Conflict(c);
+        IReadOnlyList<Discipline> awaiting = state is ConnectionState.Proposed
+            ? [.. new[] { c.From.Discipline, c.To.Discipline }.Except(c.AcknowledgedBy)]
+            : [];
+        return new ConnectionDetails(
+            c.Id, c.Version, schedule.Graph.OutcomeId, c.Kind, c.Title, c.Rationale, Side(c.From), Side(c.To), c.LagDays, c.Artefact, c.DueOn,
+            c.Message, c.Audience, state, reason, c.AcknowledgedBy, awaiting, conflict is not null, conflict, c.DefinedBy, c.DefinedAt, c.UpdatedAt);
+    }
+
+    private static ConnectionSideDetails Side(ConnectionEnd end) => new(end.PlanId, end.ActivityId, end.Discipline);
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Marten;
+using MediatR;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Connections;
+
+/// <summary>One side of a new connection: a plan of the outcome, or one of its activities.</summary>
+/// <param name="PlanId">The plan (or pilot).</param>
+/// <param name="ActivityId">One activity of that plan; omit it to connect the whole plan.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ConnectionSide(Guid PlanId, Guid? ActivityId = null);
+
+/// <summary>A connection between the work of two different disciplines of one outcome.</summary>
+/// <param name="Kind">Dependency, Handoff, SharedMessage or SharedAudience.</param>
+/// <param name="Title">The connection in a line.</param>
+/// <param name="From">For a dependency the upstream, for a hand-off the delivering side.</param>
+/// <param name="To">For a dependency the downstream, for a hand-off the receiving side; another discipline than `from`.</param>
+/// <param name="Rationale">Why the disciplines must connect here.</param>
+/// <param name="LagDays">Dependency only: days between the upstream's end and the downstream's start, -90 to 365 (negative: overlap). Default 0.</param>
+/// <param name="Artefact">Hand-off only (required): what is handed over.</param>
+/// <param name="DueOn">Hand-off only (required): when, inside the outcome's window.</param>
+/// <param name="Message">Shared message only (required): the brand message both sides carry.</param>
+/// <param name="Audience">Shared audience only (required): the audience or segment both sides target.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DefineConnectionRequest(
+    ConnectionKind Kind,
+    [property: Required, StringLength(200, MinimumLength = 1)] string Title,
+    [property: Required] ConnectionSide From,
+    [property: Required] ConnectionSide To,
+    [property: StringLength(4000)] string? Rationale = null,
+    [property: Range(ConnectionRules.MinLagDays, ConnectionRules.MaxLagDays)] int? LagDays = null,
+    [property: StringLength(200, MinimumLength = 1)] string? Artefact = null,
+    DateOnly? DueOn = null,
+    [property: StringLength(1000, MinimumLength = 1)] string? Message = null,
+    [property: StringLength(500, MinimumLength = 1)] string? Audience = null)
+    : IHasExample<DefineConnectionRequest>
+{
+    public static DefineConnectionRequest Example => new(
+        ConnectionKind.Dependency, "Win-back emails follow the TV burst", new ConnectionSide(Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1d"), Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1e")),
+        new ConnectionSide(Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c2d"), Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c2e")),
+        "Lapsed members respond to email only after they have seen the campaign.", LagDays: 7);
+}
+
+public sealed record DefineConnection(Guid OutcomeId, DefineConnectionRequest Request, string By, [property: JsonIgnore] string? IdempotencyKey)
+    : IIdempotentCommand<ConnectionDetails>
+{
+    public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<DefineConnection, ConnectionDetails>
+    {
+        public async Task<ConnectionDetails> Handle(DefineConnection command, CancellationToken cancellationToken)
+        {
+            var outcome = await session.OutcomeAsync(command.OutcomeId, cancellationToken);
+            // The graph is locked: definitions of one outcome run one at a time, so no two can close a cycle together.
+            var stream = await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(command.OutcomeId), cancellationToken);
+            var loaded = await Schedule.LoadAsync(session, command.OutcomeId, cancellationToken);
+            var schedule = new Schedule(stream.Aggregate!, [.. loaded.Activities], [.. loaded.Plans]);
+            var defined = ConnectionRules.Define(schedule, outcome, Guid.CreateVersion7(), command.Request, command.By, clock.GetUtcNow());
+            stream.AppendOne(defined);
+            var graph = schedule.Graph.Next(defined);
+            return ConnectionDetails.Of(new Schedule(graph, [.. loaded.Activities], [.. loaded.Plans]), graph.Find(defined.ConnectionId)!);
+        }
+    }
+}

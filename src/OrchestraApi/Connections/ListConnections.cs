@@ -1,0 +1,66 @@
+using Marten;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Connections;
+
+public sealed record ConnectionFilter
+{
+    /// <summary>Only connections of this kind.</summary>
+    [FromQuery(Name = "kind")]
+    public ConnectionKind? Kind { get; init; }
+
+    /// <summary>Only connections in this (effective) state.</summary>
+    [FromQuery(Name = "state")]
+    public ConnectionState? State { get; init; }
+
+    /// <summary>Only connections with this discipline on either side.</summary>
+    [FromQuery(Name = "discipline")]
+    public Discipline? Discipline { get; init; }
+
+    /// <summary>Only connections of this activity: as a side, or through its whole plan as a side.</summary>
+    [FromQuery(Name = "activityId")]
+    public Guid? ActivityId { get; init; }
+
+    /// <summary>Only connections in (true) or out of (false) schedule conflict.</summary>
+    [FromQuery(Name = "inConflict")]
+    public bool? InConflict { get; init; }
+}
+
+public sealed record ListConnections(Guid OutcomeId, ConnectionFilter Filter, PageRequest Page) : IRequest<Page<ConnectionDetails>>
+{
+    public sealed class Handler(IQuerySession session) : IRequestHandler<ListConnections, Page<ConnectionDetails>>
+    {
+        public async Task<Page<ConnectionDetails>> Handle(ListConnections query, CancellationToken cancellationToken)
+        {
+            var limit = Platform.Cursor.Limit(query.Page.Limit);
+            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
+            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, cancellationToken);
+            if (schedule.Graph.Version == 0 && await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken) is null)
+            {
+                throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+            }
+
+            var f = query.Filter;
+            var plan = f.ActivityId is { } a ? schedule.Activity(a)?.PlanId : null;
+            var page = schedule.Graph.Connections
+                .Where(c => c.Id.CompareTo(after) > 0)
+                .OrderBy(c => c.Id)
+                .Select(c => ConnectionDetails.Of(schedule, c))
+                .Where(c => f.Kind is not { } kind || c.Kind == kind)
+                .Where(c => f.State is not { } state || c.State == state)
+                .Where(c => f.Discipline is not { } d || c.From.Discipline == d || c.To.Discipline == d)
+                .Where(c => f.ActivityId is not { } id || Touches(c.From, id, plan) || Touches(c.To, id, plan))
+                .Where(c => f.InConflict is not { } conflict || c.InConflict == conflict)
+                .Take(limit + 1)
+                .ToList();
+            return Platform.Cursor.Slice(page, limit, c => Platform.Cursor.Encode(c.Id), c => c);
+        }
+
+        private static bool Touches(ConnectionSideDetails side, Guid activityId, Guid? planOfActivity) =>
+            side.ActivityId == activityId || (side.ActivityId is null && side.PlanId == planOfActivity);
+    }
+}

@@ -1,0 +1,204 @@
+using Marten;
+using OrchestraApi.Organisations;
+using OrchestraApi.Plans;
+
+namespace OrchestraApi.Connections;
+
+/// <summary>
+/// An outcome's schedule as its connections see it — activities, plans and the connection graph, read in one
+/// round trip — and what follows from it: each connection's effective state and schedule conflict (derived from
+/// the activities' current dates, so they are never stale), cycles, impact of a slip and the critical path.
+/// Days are whole: an activity ending on the 10th lets its dependant start on the 11th (plus the lag).
+/// </summary>
+public sealed class Schedule
+{
+    private readonly Dictionary<Guid, Activity> _activities;
+    private readonly Dictionary<Guid, Plan> _plans;
+
+    public Schedule(ConnectionGraph graph, IReadOnlyList<Activity> activities, IReadOnlyList<Plan> plans)
+    {
+        Graph = graph;
+        _activities = activities.ToDictionary(a => a.Id);
+        _plans = plans.ToDictionary(p => p.Id);
+    }
+
+    public ConnectionGraph Graph { get; }
+
+    public IReadOnlyCollection<Activity> Activities => _activities.Values;
+
+    public IReadOnlyCollection<Plan> Plans => _plans.Values;
+
+    public static async Task<Schedule> LoadAsync(IQuerySession session, Guid outcomeId, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        var graph = batch.Load<ConnectionGraph>(ConnectionGraph.IdOf(outcomeId));
+        var activities = batch.Query<Activity>().Where(a => a.OutcomeId == outcomeId).ToList();
+        var plans = batch.Query<Plan>().Where(p => p.OutcomeId == outcomeId).ToList();
+        await batch.Execute(ct);
+        return new Schedule((await graph) ?? new ConnectionGraph(ConnectionGraph.IdOf(outcomeId), outcomeId, []), await activities, await plans);
+    }
+
+    public Activity? Activity(Guid id) => _activities.GetValueOrDefault(id);
+
+    public Plan? Plan(Guid id) => _plans.GetValueOrDefault(id);
+
+    /// <summary>The activities a side stands for: the activity, or every activity of the plan that is not cancelled.</summary>
+    public IEnumerable<Activity> Members(ConnectionEnd end) => end.ActivityId is { } id
+        ? _activities.TryGetValue(id, out var a) && a.Status != ActivityStatus.Cancelled ? [a] : []
+        : _activities.Values.Where(a => a.PlanId == end.PlanId && a.Status != ActivityStatus.Cancelled);
+
+    /// <summary>A connection's state with cancellations applied: a live connection to cancelled work is broken.</summary>
+    public (ConnectionState State, string? Reason) EffectiveState(Connection c)
+    {
+        if (c.IsFinal)
+        {
+            return (c.State, c.StateReason);
+        }
+
+        foreach (var end in new[] { c.From, c.To })
+        {
+            if (end.ActivityId is { } id && _activities.GetValueOrDefault(id) is { Status: ActivityStatus.Cancelled } a)
+            {
+                return (ConnectionState.Broken, $"Activity '{a.Spec.Name}' was cancelled: {a.ClosingReason}");
+            }
+
+            if (_plans.GetValueOrDefault(end.PlanId) is { Status: PlanStatus.Cancelled } p)
+            {
+                return (ConnectionState.Broken, $"Plan '{p.Title}' was cancelled: {p.ClosingReason}");
+            }
+        }
+
+        return (c.State, c.StateReason);
+    }
+
+    /// <summary>What makes a live dependency or hand-off a schedule conflict now, or null.</summary>
+    public string? Conflict(Connection c)
+    {
+        if (EffectiveState(c).State is ConnectionState.Met or ConnectionState.Broken or ConnectionState.Withdrawn)
+        {
+            return null;
+        }
+
+        if (c.Kind == ConnectionKind.Dependency)
+        {
+            foreach (var (from, to) in Pairs(c))
+            {
+                var earliest = from.Spec.EndsOn.AddDays(1 + c.LagDays);
+                if (to.Spec.StartsOn < earliest)
+                {
+                    return $"'{to.Spec.Name}' starts on {to.Spec.StartsOn:yyyy-MM-dd}, before '{from.Spec.Name}' ends (+{c.LagDays} days lag): earliest {earliest:yyyy-MM-dd}.";
+                }
+            }
+        }
+        else if (c.Kind == ConnectionKind.Handoff && c.DueOn is { } due)
+        {
+            if (Members(c.To).OrderBy(a => a.Spec.StartsOn).FirstOrDefault() is { } first && due > first.Spec.StartsOn)
+            {
+                return $"'{c.Artefact}' is due on {due:yyyy-MM-dd}, after '{first.Spec.Name}' starts on {first.Spec.StartsOn:yyyy-MM-dd}.";
+            }
+        }
+
+        return null;
+    }
+
+    private IEnumerable<(Activity From, Activity To)> Pairs(Connection c) =>
+        from f in Members(c.From) from t in Members(c.To) where f.Id != t.Id select (f, t);
+
+    /// <summary>Finish-to-start edges between activities (plans expanded to their activities) of the dependencies that bind.</summary>
+    public IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)> Edges() =>
+        [.. Graph.Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken)
+            .SelectMany(c => Pairs(c).Select(p => (p.From.Id, p.To.Id, c.LagDays, c.Id)))];
+
+    /// <summary>
+    /// The cycle a new dependency from <paramref name="from"/> to <paramref name="to"/> would close, as the nodes in
+    /// order (activities, or a plan's start or end), or null. A plan is a span: its start precedes its activities,
+    /// which precede its end, so a cycle through a plan is found even before the plan has activities.
+    /// </summary>
+    public IReadOnlyList<string>? CycleWith(ConnectionEnd from, ConnectionEnd to)
+    {
+        var next = new Dictionary<string, List<string>>();
+        void Edge(string a, string b) => (next.TryGetValue(a, out var l) ? l : next[a] = []).Add(b);
+        string Out(ConnectionEnd e) => e.ActivityId is { } a ? $"activity {a}" : $"end of plan {e.PlanId}";
+        string In(ConnectionEnd e) => e.ActivityId is { } a ? $"activity {a}" : $"start of plan {e.PlanId}";
+
+        foreach (var plan in _plans.Values)
+        {
+            Edge($"start of plan {plan.Id}", $"end of plan {plan.Id}");
+        }
+
+        foreach (var a in _activities.Values.Where(a => a.Status != ActivityStatus.Cancelled))
+        {
+            Edge($"start of plan {a.PlanId}", $"activity {a.Id}");
+            Edge($"activity {a.Id}", $"end of plan {a.PlanId}");
+        }
+
+        foreach (var c in Graph.Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken))
+        {
+            Edge(Out(c.From), In(c.To));
+        }
+
+        // The new edge Out(from) → In(to) closes a cycle if In(to) already reaches Out(from).
+        var target = Out(from);
+        var start = In(to);
+        var previous = new Dictionary<string, string?> { [start] = null };
+        var queue = new Queue<string>([start]);
+        while (queue.Count > 0)
+        {
+            var node = queue.Dequeue();
+            if (node == target)
+            {
+                var path = new List<string>();
+                for (var n = node; n is not null; n = previous[n])
+                {
+                    path.Add(n);
+                }
+
+                path.Reverse();
+                return [target, .. path];
+            }
+
+            foreach (var n in next.GetValueOrDefault(node) ?? [])
+            {
+                if (previous.TryAdd(n, node))
+                {
+                    queue.Enqueue(n);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Activities in an order where every edge goes forward (Kahn); activities on a cycle, if any, are left out.</summary>
+    public IReadOnlyList<Activity> TopologicalOrder(IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)> edges)
+    {
+        var live = _activities.Values.Where(a => a.Status != ActivityStatus.Cancelled).ToDictionary(a => a.Id);
+        var incoming = live.Keys.ToDictionary(id => id, _ => 0);
+        foreach (var e in edges.Where(e => live.ContainsKey(e.From) && live.ContainsKey(e.To)))
+        {
+            incoming[e.To]++;
+        }
+
+        var outgoing = edges.Where(e => live.ContainsKey(e.From) && live.ContainsKey(e.To)).ToLookup(e => e.From);
+        var ready = new Queue<Guid>(incoming.Where(i => i.Value == 0).Select(i => i.Key).OrderBy(id => id));
+        var order = new List<Activity>();
+        while (ready.Count > 0)
+        {
+            var id = ready.Dequeue();
+            order.Add(live[id]);
+            foreach (var e in outgoing[id])
+            {
+                if (--incoming[e.To] == 0)
+                {
+                    ready.Enqueue(e.To);
+                }
+            }
+        }
+
+        return order;
+    }
+
+    public static int Duration(Activity a) => a.Spec.EndsOn.DayNumber - a.Spec.StartsOn.DayNumber + 1;
+
+    public static IReadOnlyList<Discipline> AllDisciplines { get; } = Enum.GetValues<Discipline>();
+}
