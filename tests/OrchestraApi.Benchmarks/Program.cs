@@ -22,7 +22,7 @@ if (args is ["marten-server", ..])
 }
 
 var quick = args.Contains("--quick");
-// --only 3: just the scenarios whose name starts with "3" (no limits, no scenario 1 rounds), to iterate on one.
+// --only 3 (or --only 8,9,10): just the scenarios numbered so (no limits, no scenario 1 rounds), to iterate on one.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var settings = new Settings(
     Clients: 16,
@@ -101,7 +101,7 @@ try
 
     if (only is not null)
     {
-        foreach (var scenario in Catalogue.Others(context, quick).Where(s => s.Name.StartsWith(only, StringComparison.Ordinal)))
+        foreach (var scenario in Catalogue.Others(context, quick).Where(s => only.Split(',').Any(prefix => s.Name.StartsWith(prefix + " ", StringComparison.Ordinal))))
         {
             await scenario.SeedAsync(settings.Clients);
             var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);

@@ -20,12 +20,19 @@ public interface IScenario
 public static class Catalogue
 {
     /// <summary>The scenarios after scenario 1 (which runs interleaved with the limits), in order.</summary>
-    public static IReadOnlyList<IScenario> Others(BenchmarkContext context, bool quick) =>
-    [
+    public static IReadOnlyList<IScenario> Others(BenchmarkContext context, bool quick)
+    {
+        var connected = new ConnectedOutcome(context, quick ? 500 : 2_000);
+        return
+        [
         new ScheduleIntoLargePlanScenario(context, quick ? 500 : 2_000),
         new DefineOutcomeScenario(context),
         new GetPlanScenario(context, "3 get a plan with 250 activities"),
         new ListActivitiesScenario(context),
         new RescheduleConcurrentlyScenario(context),
-    ];
+        new ImpactScenario(context, connected),
+        new CriticalPathScenario(context, connected),
+        new DefineConnectionScenario(context, connected),
+        ];
+    }
 }

@@ -1,0 +1,138 @@
+using System.Net.Http.Json;
+using OrchestraApi.Benchmarks.Harness;
+using OrchestraApi.Sdk;
+
+namespace OrchestraApi.Benchmarks.Scenarios;
+
+/// <summary>
+/// An outcome of four plans of 250 activities (1,000) tied by dependencies across disciplines (2,000 in full mode),
+/// seeded once through the API and shared by scenarios 8–10. Dependencies only go from an earlier to a later
+/// activity in one global order, so the graph stays acyclic however many are added.
+/// </summary>
+public sealed class ConnectedOutcome(BenchmarkContext context, int connections)
+{
+    private readonly Lock _gate = new();
+    private Task? _seeding;
+
+    public Guid OutcomeId { get; private set; }
+
+    public IReadOnlyList<(Guid PlanId, Guid ActivityId, Discipline Discipline)> Activities { get; private set; } = [];
+
+    public Task EnsureAsync()
+    {
+        lock (_gate)
+        {
+            return _seeding ??= SeedAsync();
+        }
+    }
+
+    private async Task SeedAsync()
+    {
+        using var conductor = context.Http(context.ConductorKey);
+        var outcomes = new OutcomesClient(conductor);
+        var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
+        var plans = await Task.WhenAll(Enum.GetValues<Discipline>().Select(async d => (d, Plan: await GetPlanScenario.SeedPlanAsync(context, outcome.Id, d, $"{d} plan", pilot: false))));
+        var all = new List<(Guid, Guid, Discipline)>();
+        foreach (var (discipline, plan) in plans)
+        {
+            all.AddRange((await context.Plans().GetPlanAsync(plan)).Activities.Select(a => (plan, a.Id, discipline)));
+        }
+
+        Activities = [.. all.OrderBy(a => a.Item2)];
+        OutcomeId = outcome.Id;
+        var random = new Random(8);
+        var client = new ConnectionsClient(conductor);
+        for (var defined = 0; defined < connections;)
+        {
+            if (await DefineAsync(client, random) is not null)
+            {
+                defined++;
+            }
+        }
+    }
+
+    /// <summary>A dependency between two activities of different disciplines, earlier to later in the global order.</summary>
+    public DefineConnectionRequest Next(Random random)
+    {
+        while (true)
+        {
+            var i = random.Next(Activities.Count - 1);
+            var j = random.Next(i + 1, Activities.Count);
+            var (from, to) = (Activities[i], Activities[j]);
+            if (from.Discipline != to.Discipline)
+            {
+                return new DefineConnectionRequest
+                {
+                    Kind = ConnectionKind.Dependency, Title = "Benchmark dependency", LagDays = random.Next(-3, 8),
+                    From = new ConnectionSide { PlanId = from.PlanId, ActivityId = from.ActivityId },
+                    To = new ConnectionSide { PlanId = to.PlanId, ActivityId = to.ActivityId },
+                };
+            }
+        }
+    }
+
+    private async Task<ConnectionDetails?> DefineAsync(ConnectionsClient client, Random random) =>
+        await client.DefineConnectionAsync(OutcomeId, Next(random));
+}
+
+/// <summary>Scenario 8: impact of a 5-day slip of a random activity.</summary>
+public sealed class ImpactScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
+{
+    private HttpClient _http = null!;
+
+    public string Name => "8 impact of a slip (1,000 activities, connected)";
+
+    public async Task SeedAsync(int clients)
+    {
+        _http = context.Http(context.ConductorKey);
+        await outcome.EnsureAsync();
+    }
+
+    public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
+    {
+        var activity = outcome.Activities[Random.Shared.Next(outcome.Activities.Count)];
+        using var response = await _http.GetAsync(new Uri($"outcomes/{outcome.OutcomeId}/activities/{activity.ActivityId}/impact?slipDays=5", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
+        return response.IsSuccessStatusCode;
+    }
+}
+
+/// <summary>Scenario 9: the critical path of the connected outcome.</summary>
+public sealed class CriticalPathScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
+{
+    private HttpClient _http = null!;
+
+    public string Name => "9 critical path (1,000 activities, connected)";
+
+    public async Task SeedAsync(int clients)
+    {
+        _http = context.Http(context.ConductorKey);
+        await outcome.EnsureAsync();
+    }
+
+    public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(new Uri($"outcomes/{outcome.OutcomeId}/critical-path", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
+        return response.IsSuccessStatusCode;
+    }
+}
+
+/// <summary>Scenario 10: define one more dependency in the connected outcome (the graph grows during the run).</summary>
+public sealed class DefineConnectionScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
+{
+    private HttpClient _http = null!;
+
+    public string Name => "10 define a connection (connected outcome)";
+
+    public async Task SeedAsync(int clients)
+    {
+        _http = context.Http(context.ConductorKey);
+        await outcome.EnsureAsync();
+    }
+
+    public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
+    {
+        using var response = await _http.PostAsJsonAsync(new Uri($"outcomes/{outcome.OutcomeId}/connections", UriKind.Relative), outcome.Next(new Random(Random.Shared.Next())), ct);
+        return response.IsSuccessStatusCode;
+    }
+}
