@@ -18,6 +18,7 @@ try
         marten.AddConnections();
     });
     builder.AddBootstrapAdminKey();
+    builder.Services.AddSingleton<ScheduleCache>();
     builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();

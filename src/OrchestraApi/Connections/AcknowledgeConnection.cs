@@ -18,8 +18,8 @@ public sealed record AcknowledgeConnectionRequest(Discipline? Discipline = null)
 public sealed record AcknowledgeConnection(Guid OutcomeId, Guid ConnectionId, long ExpectedVersion, Discipline? Discipline, Caller Caller)
     : IConnectionChange, ICommand<ConnectionDetails>
 {
-    public object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
+    public IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
         ConnectionRules.Acknowledge(schedule, connection, Caller, Discipline, now);
 
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ConnectionChangeHandler<AcknowledgeConnection>(session, clock);
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : ConnectionChangeHandler<AcknowledgeConnection>(session, schedules, clock);
 }

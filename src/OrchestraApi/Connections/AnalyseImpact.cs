@@ -33,7 +33,7 @@ public sealed record Impact(Guid ActivityId, int SlipDays, bool Cancelled, IRead
 
 public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery Query) : IRequest<Impact>
 {
-    public sealed class Handler(IQuerySession session) : IRequestHandler<AnalyseImpact, Impact>
+    public sealed class Handler(IQuerySession session, ScheduleCache schedules) : IRequestHandler<AnalyseImpact, Impact>
     {
         public async Task<Impact> Handle(AnalyseImpact query, CancellationToken cancellationToken)
         {
@@ -45,7 +45,8 @@ public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery 
                 throw new InvalidInputException("slipDays", "must be between 0 and 365.");
             }
 
-            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, cancellationToken);
+            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
+                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
             var source = schedule.Activity(activityId) is { Status: not ActivityStatus.Cancelled } a
                 ? a
                 : throw new NotFoundException($"Outcome {query.OutcomeId} has no live activity {activityId}.");
@@ -89,9 +90,9 @@ public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery 
 
         var hit = reached.Where(id => id != source.Id && newStart.ContainsKey(id)).Select(id => schedule.Activity(id)!).ToList();
         var conflicts = cancel
-            ? schedule.Graph.Connections.Where(c => !c.IsFinal && schedule.Members(c.From).Concat(schedule.Members(c.To)).Any(x => x.Id == source.Id)).Select(c => c.Id)
+            ? schedule.Connections.Where(c => !c.IsFinal && schedule.Members(c.From).Concat(schedule.Members(c.To)).Any(x => x.Id == source.Id)).Select(c => c.Id)
             : edges.Where(e => newEnd.ContainsKey(e.From) && newEnd[e.From].AddDays(1 + e.Lag) > schedule.Activity(e.To)!.Spec.StartsOn).Select(e => e.ConnectionId)
-                .Concat(schedule.Graph.Connections.Where(c => c.Kind == ConnectionKind.Handoff && !c.IsFinal && c.DueOn is { } due
+                .Concat(schedule.Connections.Where(c => c.Kind == ConnectionKind.Handoff && !c.IsFinal && c.DueOn is { } due
                     && schedule.Members(c.From).Any(x => newEnd.TryGetValue(x.Id, out var end) && end > due && end > x.Spec.EndsOn)).Select(c => c.Id));
         return new Impact(
             source.Id,

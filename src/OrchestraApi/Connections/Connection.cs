@@ -43,9 +43,13 @@ public enum ConnectionState
 /// <summary>One side of a connection: an activity, or a whole plan when <c>ActivityId</c> is null.</summary>
 public sealed record ConnectionEnd(Guid PlanId, Guid? ActivityId, Discipline Discipline);
 
-/// <summary>A connection as its graph keeps it: the definition, who acknowledged it, and its own version.</summary>
+/// <summary>
+/// A connection, folded from its events in its outcome's graph stream and stored as a document of its own, written in
+/// the same transaction as each event (decision 18). <c>Version</c> counts its own events: its ETag.
+/// </summary>
 public sealed record Connection(
     Guid Id,
+    Guid OutcomeId,
     long Version,
     ConnectionKind Kind,
     string Title,
@@ -68,15 +72,43 @@ public sealed record Connection(
 
     /// <summary>Dependencies that still bind the schedule: the edges of cycle checks, conflicts and the critical path.</summary>
     public bool Binds => Kind == ConnectionKind.Dependency && State is not (ConnectionState.Broken or ConnectionState.Withdrawn);
+
+    public static Connection Create(Guid outcomeId, ConnectionDefined e) => new(
+        e.ConnectionId, outcomeId, 1, e.Kind, e.Title, e.Rationale, e.From, e.To, e.LagDays, e.Artefact, e.DueOn, e.Message, e.Audience,
+        ConnectionState.Proposed, null, [], e.By, e.At, e.At);
+
+    /// <summary>The connection after one more of its events, with its version moved on.</summary>
+    public Connection Next(IConnectionEvent e) => (e switch
+    {
+        ConnectionRevised x => this with
+        {
+            Title = x.Title, Rationale = x.Rationale, LagDays = x.LagDays, Artefact = x.Artefact, DueOn = x.DueOn, Message = x.Message,
+            Audience = x.Audience, State = ConnectionState.Proposed, StateReason = null, AcknowledgedBy = [],
+        },
+        ConnectionAcknowledged x => Acknowledged(x.Discipline),
+        ConnectionContested x => this with { State = ConnectionState.Contested, StateReason = x.Reason, AcknowledgedBy = [] },
+        ConnectionWithdrawn x => this with { State = ConnectionState.Withdrawn, StateReason = x.Reason },
+        ConnectionMet => this with { State = ConnectionState.Met, StateReason = null },
+        ConnectionBroken x => this with { State = ConnectionState.Broken, StateReason = x.Reason },
+        _ => this,
+    }) with { Version = Version + 1, UpdatedAt = e.At };
+
+    private Connection Acknowledged(Discipline discipline)
+    {
+        IReadOnlyList<Discipline> acknowledged = [.. AcknowledgedBy, discipline];
+        var both = acknowledged.Contains(From.Discipline) && acknowledged.Contains(To.Discipline);
+        return this with { AcknowledgedBy = acknowledged, State = both ? ConnectionState.Agreed : State };
+    }
 }
 
 /// <summary>
-/// Every connection of one outcome, in one stream (decision 18): a definition is checked against the whole
-/// dependency graph under a lock of that stream, so no two concurrent definitions can close a cycle together.
+/// The stream of every connection event of one outcome (decision 18). Its snapshot holds nothing but the outcome:
+/// the stream is what connection commands lock, so a definition is checked against the whole dependency graph
+/// while no other connection of the outcome changes, and no two concurrent definitions can close a cycle together.
 /// Plans and activities stay out of it: their edits never wait for connections, and connections never need a
 /// plan's version.
 /// </summary>
-public sealed record ConnectionGraph(Guid Id, Guid OutcomeId, IReadOnlyList<Connection> Connections)
+public sealed record ConnectionGraph(Guid Id, Guid OutcomeId)
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
@@ -90,54 +122,5 @@ public sealed record ConnectionGraph(Guid Id, Guid OutcomeId, IReadOnlyList<Conn
         return new Guid(bytes, bigEndian: true);
     }
 
-    public Connection? Find(Guid connectionId) => Connections.FirstOrDefault(c => c.Id == connectionId);
-
-    public static ConnectionGraph Create(ConnectionGraphOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId, []);
-
-    public ConnectionGraph Next(object e) => e switch
-    {
-        ConnectionDefined x => Apply(x),
-        ConnectionRevised x => Apply(x),
-        ConnectionAcknowledged x => Apply(x),
-        ConnectionContested x => Apply(x),
-        ConnectionWithdrawn x => Apply(x),
-        ConnectionMet x => Apply(x),
-        ConnectionBroken x => Apply(x),
-        _ => this,
-    };
-
-    public ConnectionGraph Apply(ConnectionDefined e) => this with
-    {
-        Connections =
-        [
-            .. Connections,
-            new Connection(
-                e.ConnectionId, 1, e.Kind, e.Title, e.Rationale, e.From, e.To, e.LagDays, e.Artefact, e.DueOn, e.Message, e.Audience,
-                ConnectionState.Proposed, null, [], e.By, e.At, e.At),
-        ],
-    };
-
-    public ConnectionGraph Apply(ConnectionRevised e) => Change(e.ConnectionId, c => c with
-    {
-        Title = e.Title, Rationale = e.Rationale, LagDays = e.LagDays, Artefact = e.Artefact, DueOn = e.DueOn, Message = e.Message,
-        Audience = e.Audience, State = ConnectionState.Proposed, StateReason = null, AcknowledgedBy = [], UpdatedAt = e.At,
-    });
-
-    public ConnectionGraph Apply(ConnectionAcknowledged e) => Change(e.ConnectionId, c =>
-    {
-        IReadOnlyList<Discipline> acknowledged = [.. c.AcknowledgedBy, e.Discipline];
-        var both = acknowledged.Contains(c.From.Discipline) && acknowledged.Contains(c.To.Discipline);
-        return c with { AcknowledgedBy = acknowledged, State = both ? ConnectionState.Agreed : c.State, UpdatedAt = e.At };
-    });
-
-    public ConnectionGraph Apply(ConnectionContested e) => Change(e.ConnectionId, c => c with { State = ConnectionState.Contested, StateReason = e.Reason, AcknowledgedBy = [], UpdatedAt = e.At });
-
-    public ConnectionGraph Apply(ConnectionWithdrawn e) => Change(e.ConnectionId, c => c with { State = ConnectionState.Withdrawn, StateReason = e.Reason, UpdatedAt = e.At });
-
-    public ConnectionGraph Apply(ConnectionMet e) => Change(e.ConnectionId, c => c with { State = ConnectionState.Met, StateReason = null, UpdatedAt = e.At });
-
-    public ConnectionGraph Apply(ConnectionBroken e) => Change(e.ConnectionId, c => c with { State = ConnectionState.Broken, StateReason = e.Reason, UpdatedAt = e.At });
-
-    private ConnectionGraph Change(Guid connectionId, Func<Connection, Connection> change) =>
-        this with { Connections = [.. Connections.Select(c => c.Id == connectionId ? change(c) with { Version = c.Version + 1 } : c)] };
+    public static ConnectionGraph Create(ConnectionGraphOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId);
 }

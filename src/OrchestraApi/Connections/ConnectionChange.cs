@@ -16,28 +16,29 @@ public interface IConnectionChange : IRequest<ConnectionDetails>
     /// <summary>The connection's own version (its ETag): changes to other connections never make it stale.</summary>
     long ExpectedVersion { get; }
 
-    object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now);
+    IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now);
 }
 
 /// <summary>
 /// Locks the outcome's connection graph (writers of one outcome's connections wait for each other rather than fail),
 /// checks the connection's own If-Match, decides with the current schedule, and appends to the graph.
 /// </summary>
-public abstract class ConnectionChangeHandler<TCommand>(IDocumentSession session, TimeProvider clock) : IRequestHandler<TCommand, ConnectionDetails>
+public abstract class ConnectionChangeHandler<TCommand>(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<TCommand, ConnectionDetails>
     where TCommand : IConnectionChange
 {
     public async Task<ConnectionDetails> Handle(TCommand command, CancellationToken cancellationToken)
     {
         var outcome = await session.OutcomeAsync(command.OutcomeId, cancellationToken);
         var stream = await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(command.OutcomeId), cancellationToken);
-        var loaded = await Schedule.LoadAsync(session, command.OutcomeId, cancellationToken);
-        var schedule = new Schedule(stream.Aggregate!, [.. loaded.Activities], [.. loaded.Plans]);
-        var connection = schedule.Graph.Find(command.ConnectionId)
+        var schedule = await Schedule.LoadAsync(session, command.OutcomeId, schedules, cancellationToken)
+            ?? throw new NotFoundException($"Outcome {command.OutcomeId} was not found.");
+        var connection = schedule.Find(command.ConnectionId)
             ?? throw new NotFoundException($"Outcome {command.OutcomeId} has no connection {command.ConnectionId}.");
         Versions.Ensure(command.ExpectedVersion, connection.Version);
         var change = command.Decide(schedule, outcome, connection, clock.GetUtcNow());
         stream.AppendOne(change);
-        var graph = schedule.Graph.Next(change);
-        return ConnectionDetails.Of(new Schedule(graph, [.. loaded.Activities], [.. loaded.Plans]), graph.Find(connection.Id)!);
+        var changed = connection.Next(change);
+        session.Store(changed);
+        return ConnectionDetails.Of(schedule.With(changed), changed);
     }
 }

@@ -44,7 +44,7 @@ public sealed record ConnectionDetails(
             ? [.. new[] { c.From.Discipline, c.To.Discipline }.Except(c.AcknowledgedBy)]
             : [];
         return new ConnectionDetails(
-            c.Id, c.Version, schedule.Graph.OutcomeId, c.Kind, c.Title, c.Rationale, Side(c.From), Side(c.To), c.LagDays, c.Artefact, c.DueOn,
+            c.Id, c.Version, c.OutcomeId, c.Kind, c.Title, c.Rationale, Side(c.From), Side(c.To), c.LagDays, c.Artefact, c.DueOn,
             c.Message, c.Audience, state, reason, c.AcknowledgedBy, awaiting, conflict is not null, conflict, c.DefinedBy, c.DefinedAt, c.UpdatedAt);
     }
 

@@ -5,7 +5,10 @@ namespace OrchestraApi.Connections;
 
 public static class ConnectionsStore
 {
-    public static void AddConnections(this StoreOptions marten) =>
-        // Inline: a change answers with the connection as the next read sees it.
+    public static void AddConnections(this StoreOptions marten)
+    {
+        // The graph's snapshot only names its outcome: the stream is what connection commands lock.
         marten.Projections.Snapshot<ConnectionGraph>(SnapshotLifecycle.Inline);
+        marten.Schema.For<Connection>().Duplicate(c => c.OutcomeId);
+    }
 }

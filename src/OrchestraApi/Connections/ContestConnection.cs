@@ -21,8 +21,8 @@ public sealed record ContestConnectionRequest([property: Required, StringLength(
 public sealed record ContestConnection(Guid OutcomeId, Guid ConnectionId, long ExpectedVersion, ContestConnectionRequest Request, Caller Caller)
     : IConnectionChange, ICommand<ConnectionDetails>
 {
-    public object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
+    public IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
         ConnectionRules.Contest(schedule, connection, Caller, Request.Discipline, Request.Reason, now);
 
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ConnectionChangeHandler<ContestConnection>(session, clock);
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : ConnectionChangeHandler<ContestConnection>(session, schedules, clock);
 }

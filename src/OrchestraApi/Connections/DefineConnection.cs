@@ -48,19 +48,21 @@ public sealed record DefineConnectionRequest(
 public sealed record DefineConnection(Guid OutcomeId, DefineConnectionRequest Request, string By, [property: JsonIgnore] string? IdempotencyKey)
     : IIdempotentCommand<ConnectionDetails>
 {
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<DefineConnection, ConnectionDetails>
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<DefineConnection, ConnectionDetails>
     {
         public async Task<ConnectionDetails> Handle(DefineConnection command, CancellationToken cancellationToken)
         {
             var outcome = await session.OutcomeAsync(command.OutcomeId, cancellationToken);
-            // The graph is locked: definitions of one outcome run one at a time, so no two can close a cycle together.
+            // The graph is locked before it is read: definitions of one outcome run one at a time, so no two can close
+            // a cycle together.
             var stream = await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(command.OutcomeId), cancellationToken);
-            var loaded = await Schedule.LoadAsync(session, command.OutcomeId, cancellationToken);
-            var schedule = new Schedule(stream.Aggregate!, [.. loaded.Activities], [.. loaded.Plans]);
+            var schedule = await Schedule.LoadAsync(session, command.OutcomeId, schedules, cancellationToken)
+                ?? throw new NotFoundException($"Outcome {command.OutcomeId} was not found.");
             var defined = ConnectionRules.Define(schedule, outcome, Guid.CreateVersion7(), command.Request, command.By, clock.GetUtcNow());
             stream.AppendOne(defined);
-            var graph = schedule.Graph.Next(defined);
-            return ConnectionDetails.Of(new Schedule(graph, [.. loaded.Activities], [.. loaded.Plans]), graph.Find(defined.ConnectionId)!);
+            var connection = Connection.Create(command.OutcomeId, defined);
+            session.Store(connection);
+            return ConnectionDetails.Of(schedule.With(connection), connection);
         }
     }
 }

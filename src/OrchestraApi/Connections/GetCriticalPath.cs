@@ -19,15 +19,12 @@ public sealed record CriticalPath(Guid OutcomeId, IReadOnlyList<ScheduledActivit
 
 public sealed record GetCriticalPath(Guid OutcomeId) : IRequest<CriticalPath>
 {
-    public sealed class Handler(IQuerySession session) : IRequestHandler<GetCriticalPath, CriticalPath>
+    public sealed class Handler(IQuerySession session, ScheduleCache schedules) : IRequestHandler<GetCriticalPath, CriticalPath>
     {
         public async Task<CriticalPath> Handle(GetCriticalPath query, CancellationToken cancellationToken)
         {
-            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, cancellationToken);
-            if (schedule.Graph.Version == 0 && await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken) is null)
-            {
-                throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
-            }
+            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
+                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
 
             return Analyse(schedule, query.OutcomeId);
         }

@@ -32,21 +32,18 @@ public sealed record ConnectionFilter
 
 public sealed record ListConnections(Guid OutcomeId, ConnectionFilter Filter, PageRequest Page) : IRequest<Page<ConnectionDetails>>
 {
-    public sealed class Handler(IQuerySession session) : IRequestHandler<ListConnections, Page<ConnectionDetails>>
+    public sealed class Handler(IQuerySession session, ScheduleCache schedules) : IRequestHandler<ListConnections, Page<ConnectionDetails>>
     {
         public async Task<Page<ConnectionDetails>> Handle(ListConnections query, CancellationToken cancellationToken)
         {
             var limit = Platform.Cursor.Limit(query.Page.Limit);
             var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
-            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, cancellationToken);
-            if (schedule.Graph.Version == 0 && await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken) is null)
-            {
-                throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
-            }
+            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
+                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
 
             var f = query.Filter;
             var plan = f.ActivityId is { } a ? schedule.Activity(a)?.PlanId : null;
-            var page = schedule.Graph.Connections
+            var page = schedule.Connections
                 .Where(c => c.Id.CompareTo(after) > 0)
                 .OrderBy(c => c.Id)
                 .Select(c => ConnectionDetails.Of(schedule, c))

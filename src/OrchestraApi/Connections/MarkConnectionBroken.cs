@@ -9,8 +9,8 @@ namespace OrchestraApi.Connections;
 public sealed record MarkConnectionBroken(Guid OutcomeId, Guid ConnectionId, long ExpectedVersion, CancelRequest Request, Caller Caller)
     : IConnectionChange, ICommand<ConnectionDetails>
 {
-    public object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
+    public IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
         ConnectionRules.Broken(schedule, connection, Caller, Request.Reason, now);
 
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ConnectionChangeHandler<MarkConnectionBroken>(session, clock);
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : ConnectionChangeHandler<MarkConnectionBroken>(session, schedules, clock);
 }

@@ -8,8 +8,8 @@ namespace OrchestraApi.Connections;
 public sealed record MarkConnectionMet(Guid OutcomeId, Guid ConnectionId, long ExpectedVersion, Caller Caller)
     : IConnectionChange, ICommand<ConnectionDetails>
 {
-    public object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
+    public IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
         ConnectionRules.Met(schedule, connection, Caller, now);
 
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ConnectionChangeHandler<MarkConnectionMet>(session, clock);
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : ConnectionChangeHandler<MarkConnectionMet>(session, schedules, clock);
 }

@@ -25,8 +25,8 @@ public sealed record ReviseConnectionRequest(
 public sealed record ReviseConnection(Guid OutcomeId, Guid ConnectionId, long ExpectedVersion, ReviseConnectionRequest Request, string By)
     : IConnectionChange, ICommand<ConnectionDetails>
 {
-    public object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
+    public IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
         ConnectionRules.Revise(schedule, outcome, connection, Request, By, now);
 
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ConnectionChangeHandler<ReviseConnection>(session, clock);
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : ConnectionChangeHandler<ReviseConnection>(session, schedules, clock);
 }

@@ -14,29 +14,38 @@ public sealed class Schedule
 {
     private readonly Dictionary<Guid, Activity> _activities;
     private readonly Dictionary<Guid, Plan> _plans;
+    private readonly Dictionary<Guid, Connection> _connections;
 
-    public Schedule(ConnectionGraph graph, IReadOnlyList<Activity> activities, IReadOnlyList<Plan> plans)
+    public Schedule(Guid outcomeId, IReadOnlyList<Connection> connections, IReadOnlyList<Activity> activities, IReadOnlyList<Plan> plans)
     {
-        Graph = graph;
+        OutcomeId = outcomeId;
+        Connections = [.. connections.OrderBy(c => c.Id)];
+        _connections = connections.ToDictionary(c => c.Id);
         _activities = activities.ToDictionary(a => a.Id);
         _plans = plans.ToDictionary(p => p.Id);
     }
 
-    public ConnectionGraph Graph { get; }
+    public Guid OutcomeId { get; }
+
+    /// <summary>Every connection of the outcome, oldest first.</summary>
+    public IReadOnlyList<Connection> Connections { get; }
+
+    public Connection? Find(Guid connectionId) => _connections.GetValueOrDefault(connectionId);
+
+    /// <summary>The same schedule with one connection added or replaced.</summary>
+    public Schedule With(Connection connection) =>
+        new(OutcomeId, [.. Connections.Where(c => c.Id != connection.Id), connection], [.. _activities.Values], [.. _plans.Values]);
 
     public IReadOnlyCollection<Activity> Activities => _activities.Values;
 
     public IReadOnlyCollection<Plan> Plans => _plans.Values;
 
-    public static async Task<Schedule> LoadAsync(IQuerySession session, Guid outcomeId, CancellationToken ct)
-    {
-        var batch = session.CreateBatchQuery();
-        var graph = batch.Load<ConnectionGraph>(ConnectionGraph.IdOf(outcomeId));
-        var activities = batch.Query<Activity>().Where(a => a.OutcomeId == outcomeId).ToList();
-        var plans = batch.Query<Plan>().Where(p => p.OutcomeId == outcomeId).ToList();
-        await batch.Execute(ct);
-        return new Schedule((await graph) ?? new ConnectionGraph(ConnectionGraph.IdOf(outcomeId), outcomeId, []), await activities, await plans);
-    }
+    /// <summary>
+    /// The outcome's schedule as now committed, read through <paramref name="cache"/> (see <see cref="ScheduleCache"/>).
+    /// Null when the outcome is not in this organisation.
+    /// </summary>
+    public static Task<Schedule?> LoadAsync(IQuerySession session, Guid outcomeId, ScheduleCache cache, CancellationToken ct) =>
+        cache.LoadAsync(session, outcomeId, ct);
 
     public Activity? Activity(Guid id) => _activities.GetValueOrDefault(id);
 
@@ -106,7 +115,7 @@ public sealed class Schedule
 
     /// <summary>Finish-to-start edges between activities (plans expanded to their activities) of the dependencies that bind.</summary>
     public IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)> Edges() =>
-        [.. Graph.Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken)
+        [.. Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken)
             .SelectMany(c => Pairs(c).Select(p => (p.From.Id, p.To.Id, c.LagDays, c.Id)))];
 
     /// <summary>
@@ -132,7 +141,7 @@ public sealed class Schedule
             Edge($"activity {a.Id}", $"end of plan {a.PlanId}");
         }
 
-        foreach (var c in Graph.Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken))
+        foreach (var c in Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken))
         {
             Edge(Out(c.From), In(c.To));
         }

@@ -9,8 +9,8 @@ namespace OrchestraApi.Connections;
 public sealed record WithdrawConnection(Guid OutcomeId, Guid ConnectionId, long ExpectedVersion, CancelRequest Request, string By)
     : IConnectionChange, ICommand<ConnectionDetails>
 {
-    public object Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
+    public IConnectionEvent Decide(Schedule schedule, Outcome outcome, Connection connection, DateTimeOffset now) =>
         ConnectionRules.Withdraw(schedule, connection, Request.Reason, By, now);
 
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : ConnectionChangeHandler<WithdrawConnection>(session, clock);
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : ConnectionChangeHandler<WithdrawConnection>(session, schedules, clock);
 }

@@ -250,4 +250,26 @@ public sealed class ConnectionTests(ApiFixture api) : ApiTest(api)
         await AssertRuleAsync("connection-to-cancelled-work", () => w.Sides[Discipline.Crm].Connections.AcknowledgeConnectionAsync(w.OutcomeId, c.Id, c.Version, new AcknowledgeConnectionRequest()));
         await AssertRuleAsync("connection-to-cancelled-work", () => w.DependencyAsync(tv, mail));
     }
+
+    [Fact]
+    public async Task concurrent_writers_on_one_connection_version_leave_one_winner_and_retries_of_one_idempotency_key_define_one_connection()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var tv = await w.ActivityAsync(Discipline.Advertising, "TV burst", March1, March1.AddDays(13));
+        var mail = await w.ActivityAsync(Discipline.Crm, "Win-back emails", March1.AddDays(20), March1.AddDays(40));
+        var request = new DefineConnectionRequest { Kind = ConnectionKind.Dependency, Title = "Follows", From = ConnectionWorld.Side(tv), To = ConnectionWorld.Side(mail) };
+
+        var retries = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => w.Conductor.DefineConnectionAsync(w.OutcomeId, request, "define-follows-1")));
+        var c = retries[0];
+        var writers = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => ApiCalls.StatusOf(() => i % 2 == 0
+            ? w.Conductor.ReviseConnectionAsync(w.OutcomeId, c.Id, c.Version, new ReviseConnectionRequest { LagDays = i })
+            : w.Conductor.WithdrawConnectionAsync(w.OutcomeId, c.Id, c.Version, new CancelRequest { Reason = $"Writer {i}" }))));
+        var after = await w.Conductor.GetConnectionAsync(w.OutcomeId, c.Id);
+
+        Assert.Single(retries.Select(r => r.Id).Distinct());
+        Assert.Single((await w.Conductor.ListConnectionsAsync(w.OutcomeId)).Items);
+        Assert.Equal(1, writers.Count(s => s == 200));
+        Assert.All(writers.Where(s => s != 200), s => Assert.Equal(412, s));
+        Assert.Equal(2, after.Version);
+    }
 }
