@@ -26,9 +26,12 @@ public sealed record GetCriticalPath(Guid OutcomeId) : IRequest<CriticalPath>
             var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
                 ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
 
-            return Analyse(schedule, query.OutcomeId);
+            // A schedule is immutable and cached while nothing changes: its analysis is computed once.
+            return Computed.GetValue(schedule, s => Analyse(s, query.OutcomeId));
         }
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Schedule, CriticalPath> Computed = new();
 
     public static CriticalPath Analyse(Schedule schedule, Guid outcomeId)
     {

@@ -43,10 +43,8 @@ public sealed record ListConnections(Guid OutcomeId, ConnectionFilter Filter, Pa
 
             var f = query.Filter;
             var plan = f.ActivityId is { } a ? schedule.Activity(a)?.PlanId : null;
-            var page = schedule.Connections
+            var page = Details.GetValue(schedule, s => [.. s.Connections.Select(c => ConnectionDetails.Of(s, c))])
                 .Where(c => c.Id.CompareTo(after) > 0)
-                .OrderBy(c => c.Id)
-                .Select(c => ConnectionDetails.Of(schedule, c))
                 .Where(c => f.Kind is not { } kind || c.Kind == kind)
                 .Where(c => f.State is not { } state || c.State == state)
                 .Where(c => f.Discipline is not { } d || c.From.Discipline == d || c.To.Discipline == d)
@@ -56,6 +54,9 @@ public sealed record ListConnections(Guid OutcomeId, ConnectionFilter Filter, Pa
                 .ToList();
             return Platform.Cursor.Slice(page, limit, c => Platform.Cursor.Encode(c.Id), c => c);
         }
+
+        /// <summary>Every connection's details, derived once per (immutable, cached) schedule.</summary>
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Schedule, IReadOnlyList<ConnectionDetails>> Details = new();
 
         private static bool Touches(ConnectionSideDetails side, Guid activityId, Guid? planOfActivity) =>
             side.ActivityId == activityId || (side.ActivityId is null && side.PlanId == planOfActivity);

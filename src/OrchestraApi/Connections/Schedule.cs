@@ -23,7 +23,10 @@ public sealed class Schedule
         _connections = connections.ToDictionary(c => c.Id);
         _activities = activities.ToDictionary(a => a.Id);
         _plans = plans.ToDictionary(p => p.Id);
+        _edges = new Lazy<IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)>>(ComputeEdges);
     }
+
+    private readonly Lazy<IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)>> _edges;
 
     public Guid OutcomeId { get; }
 
@@ -114,7 +117,9 @@ public sealed class Schedule
         from f in Members(c.From) from t in Members(c.To) where f.Id != t.Id select (f, t);
 
     /// <summary>Finish-to-start edges between activities (plans expanded to their activities) of the dependencies that bind.</summary>
-    public IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)> Edges() =>
+    public IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)> Edges() => _edges.Value;
+
+    private IReadOnlyList<(Guid From, Guid To, int Lag, Guid ConnectionId)> ComputeEdges() =>
         [.. Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken)
             .SelectMany(c => Pairs(c).Select(p => (p.From.Id, p.To.Id, c.LagDays, c.Id)))];
 

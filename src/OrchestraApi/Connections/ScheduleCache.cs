@@ -9,8 +9,9 @@ namespace OrchestraApi.Connections;
 /// Keeps each outcome's schedule in memory, checked against the database on every use: one round trip reads a
 /// fingerprint — how many activities, plans and connections the outcome has and the sum of their versions. Every
 /// change adds a document or moves a version up, so the fingerprint grows with every commit and an equal one means
-/// nothing changed; a different one reloads. Reads are therefore never stale, and an unchanged graph of thousands
-/// of activities and connections costs one small query instead of loading it all.
+/// nothing changed. The work (activities and plans) and the links (connections) are kept and reloaded apart, so a
+/// new connection does not reload a thousand activities. Reads are never stale, and an unchanged outcome costs one
+/// small query instead of loading it all.
 /// </summary>
 public sealed class ScheduleCache(IMemoryCache cache)
 {
@@ -32,23 +33,31 @@ public sealed class ScheduleCache(IMemoryCache cache)
             return null;
         }
 
-        var stamp = (await activities, await activityVersions, await plans, await planVersions, await connections, await connectionVersions);
+        var workStamp = (await activities, await activityVersions, await plans, await planVersions);
+        var linksStamp = (await connections, await connectionVersions);
         var key = (nameof(Schedule), session.TenantId, outcomeId);
-        if (cache.TryGetValue(key, out Entry? entry) && entry!.Stamp == stamp)
+        var cached = cache.Get<Entry>(key);
+        if (cached is not null && cached.Work == workStamp && cached.Links == linksStamp)
         {
-            return entry.Schedule;
+            return cached.Schedule;
         }
 
         // Read after the fingerprint: what is cached is never older than the fingerprint it is filed under.
         var load = session.CreateBatchQuery();
-        var allConnections = load.Query<Connection>().Where(c => c.OutcomeId == outcomeId).ToList();
-        var allActivities = load.Query<Activity>().Where(a => a.OutcomeId == outcomeId).ToList();
-        var allPlans = load.Query<Plan>().Where(p => p.OutcomeId == outcomeId).ToList();
+        var reloadWork = cached is null || cached.Work != workStamp;
+        var reloadLinks = cached is null || cached.Links != linksStamp;
+        var allActivities = reloadWork ? load.Query<Activity>().Where(a => a.OutcomeId == outcomeId).ToList() : null;
+        var allPlans = reloadWork ? load.Query<Plan>().Where(p => p.OutcomeId == outcomeId).ToList() : null;
+        var allConnections = reloadLinks ? load.Query<Connection>().Where(c => c.OutcomeId == outcomeId).ToList() : null;
         await load.Execute(ct);
-        var schedule = new Schedule(outcomeId, await allConnections, await allActivities, await allPlans);
-        cache.Set(key, new Entry(stamp, schedule), Keep);
+        var schedule = new Schedule(
+            outcomeId,
+            allConnections is null ? cached!.Schedule.Connections : await allConnections,
+            allActivities is null ? [.. cached!.Schedule.Activities] : await allActivities,
+            allPlans is null ? [.. cached!.Schedule.Plans] : await allPlans);
+        cache.Set(key, new Entry(workStamp, linksStamp, schedule), Keep);
         return schedule;
     }
 
-    private sealed record Entry((long, long, long, long, long, long) Stamp, Schedule Schedule);
+    private sealed record Entry((long, long, long, long) Work, (long, long) Links, Schedule Schedule);
 }
