@@ -42,21 +42,48 @@ public sealed class ScheduleCache(IMemoryCache cache)
             return cached.Schedule;
         }
 
-        // Read after the fingerprint: what is cached is never older than the fingerprint it is filed under.
-        var load = session.CreateBatchQuery();
-        var reloadWork = cached is null || cached.Work != workStamp;
-        var reloadLinks = cached is null || cached.Links != linksStamp;
-        var allActivities = reloadWork ? load.Query<Activity>().Where(a => a.OutcomeId == outcomeId).ToList() : null;
-        var allPlans = reloadWork ? load.Query<Plan>().Where(p => p.OutcomeId == outcomeId).ToList() : null;
-        var allConnections = reloadLinks ? load.Query<Connection>().Where(c => c.OutcomeId == outcomeId).ToList() : null;
-        await load.Execute(ct);
+        // Read after the fingerprint, so what is cached is never older than the fingerprint it is filed under. A part
+        // that changed is refreshed by versions: only documents whose version moved (or that are new) are loaded.
         var schedule = new Schedule(
             outcomeId,
-            allConnections is null ? cached!.Schedule.Connections : await allConnections,
-            allActivities is null ? [.. cached!.Schedule.Activities] : await allActivities,
-            allPlans is null ? [.. cached!.Schedule.Plans] : await allPlans);
+            cached is not null && cached.Links == linksStamp ? cached.Schedule.Connections
+                : await RefreshAsync(session, cached?.Schedule.Connections, c => c.OutcomeId == outcomeId, c => new Versioned { Id = c.Id, Version = c.Version }, c => c.Id, c => c.Version, ct),
+            cached is not null && cached.Work == workStamp ? [.. cached.Schedule.Activities]
+                : await RefreshAsync(session, [.. cached?.Schedule.Activities ?? []], a => a.OutcomeId == outcomeId, a => new Versioned { Id = a.Id, Version = a.Version }, a => a.Id, a => a.Version, ct),
+            cached is not null && cached.Work == workStamp ? [.. cached.Schedule.Plans]
+                : await RefreshAsync(session, [.. cached?.Schedule.Plans ?? []], p => p.OutcomeId == outcomeId, p => new Versioned { Id = p.Id, Version = p.Version }, p => p.Id, p => p.Version, ct));
         cache.Set(key, new Entry(workStamp, linksStamp, schedule), Keep);
         return schedule;
+    }
+
+    private static async Task<IReadOnlyList<T>> RefreshAsync<T>(
+        IQuerySession session,
+        IReadOnlyList<T>? cached,
+        System.Linq.Expressions.Expression<Func<T, bool>> ofOutcome,
+        System.Linq.Expressions.Expression<Func<T, Versioned>> versioned,
+        Func<T, Guid> idOf,
+        Func<T, long> versionOf,
+        CancellationToken ct)
+        where T : notnull
+    {
+        if (cached is null || cached.Count == 0)
+        {
+            return await session.Query<T>().Where(ofOutcome).ToListAsync(ct);
+        }
+
+        var current = await session.Query<T>().Where(ofOutcome).Select(versioned).ToListAsync(ct);
+        var known = cached.ToDictionary(idOf);
+        var stale = current.Where(v => !known.TryGetValue(v.Id, out var doc) || versionOf(doc) != v.Version).Select(v => v.Id).ToList();
+        var fresh = stale.Count == 0 ? [] : (await session.LoadManyAsync<T>(ct, stale)).ToDictionary(idOf);
+        return [.. current.Select(v => fresh.TryGetValue(v.Id, out var doc) ? doc : known.GetValueOrDefault(v.Id)).OfType<T>()];
+    }
+
+    /// <summary>A document's id and version: what a refresh compares.</summary>
+    public sealed class Versioned
+    {
+        public Guid Id { get; set; }
+
+        public long Version { get; set; }
     }
 
     private sealed record Entry((long, long, long, long) Work, (long, long) Links, Schedule Schedule);
