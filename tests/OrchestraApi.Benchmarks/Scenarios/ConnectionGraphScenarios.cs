@@ -76,63 +76,56 @@ public sealed class ConnectedOutcome(BenchmarkContext context, int connections)
         await client.DefineConnectionAsync(OutcomeId, Next(random));
 }
 
-/// <summary>Scenario 8: impact of a 5-day slip of a random activity.</summary>
-public sealed class ImpactScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
+/// <summary>A scenario on the connected outcome: seeds it once, then sends one request per run.</summary>
+public abstract class ConnectedScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
 {
-    private HttpClient _http = null!;
+    protected ConnectedOutcome Outcome => outcome;
 
-    public string Name => "8 impact of a slip (1,000 activities, connected)";
+    protected HttpClient Http { get; private set; } = null!;
+
+    public abstract string Name { get; }
 
     public async Task SeedAsync(int clients)
     {
-        _http = context.Http(context.ConductorKey);
+        Http = context.Http(context.ConductorKey);
         await outcome.EnsureAsync();
     }
 
     public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
     {
-        var activity = outcome.Activities[Random.Shared.Next(outcome.Activities.Count)];
-        using var response = await _http.GetAsync(new Uri($"outcomes/{outcome.OutcomeId}/activities/{activity.ActivityId}/impact?slipDays=5", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
+        using var response = await SendAsync(ct);
         return response.IsSuccessStatusCode;
+    }
+
+    protected abstract Task<HttpResponseMessage> SendAsync(CancellationToken ct);
+}
+
+/// <summary>Scenario 8: impact of a 5-day slip of a random activity.</summary>
+public sealed class ImpactScenario(BenchmarkContext context, ConnectedOutcome outcome) : ConnectedScenario(context, outcome)
+{
+    public override string Name => "8 impact of a slip (1,000 activities, connected)";
+
+    protected override Task<HttpResponseMessage> SendAsync(CancellationToken ct)
+    {
+        var activity = Outcome.Activities[Random.Shared.Next(Outcome.Activities.Count)];
+        return Http.GetAsync(new Uri($"outcomes/{Outcome.OutcomeId}/activities/{activity.ActivityId}/impact?slipDays=5", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
     }
 }
 
 /// <summary>Scenario 9: the critical path of the connected outcome.</summary>
-public sealed class CriticalPathScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
+public sealed class CriticalPathScenario(BenchmarkContext context, ConnectedOutcome outcome) : ConnectedScenario(context, outcome)
 {
-    private HttpClient _http = null!;
+    public override string Name => "9 critical path (1,000 activities, connected)";
 
-    public string Name => "9 critical path (1,000 activities, connected)";
-
-    public async Task SeedAsync(int clients)
-    {
-        _http = context.Http(context.ConductorKey);
-        await outcome.EnsureAsync();
-    }
-
-    public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
-    {
-        using var response = await _http.GetAsync(new Uri($"outcomes/{outcome.OutcomeId}/critical-path", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
-        return response.IsSuccessStatusCode;
-    }
+    protected override Task<HttpResponseMessage> SendAsync(CancellationToken ct) =>
+        Http.GetAsync(new Uri($"outcomes/{Outcome.OutcomeId}/critical-path", UriKind.Relative), HttpCompletionOption.ResponseContentRead, ct);
 }
 
 /// <summary>Scenario 10: define one more dependency in the connected outcome (the graph grows during the run).</summary>
-public sealed class DefineConnectionScenario(BenchmarkContext context, ConnectedOutcome outcome) : IScenario
+public sealed class DefineConnectionScenario(BenchmarkContext context, ConnectedOutcome outcome) : ConnectedScenario(context, outcome)
 {
-    private HttpClient _http = null!;
+    public override string Name => "10 define a connection (connected outcome)";
 
-    public string Name => "10 define a connection (connected outcome)";
-
-    public async Task SeedAsync(int clients)
-    {
-        _http = context.Http(context.ConductorKey);
-        await outcome.EnsureAsync();
-    }
-
-    public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
-    {
-        using var response = await _http.PostAsJsonAsync(new Uri($"outcomes/{outcome.OutcomeId}/connections", UriKind.Relative), outcome.Next(new Random(Random.Shared.Next())), ct);
-        return response.IsSuccessStatusCode;
-    }
+    protected override Task<HttpResponseMessage> SendAsync(CancellationToken ct) =>
+        Http.PostAsJsonAsync(new Uri($"outcomes/{Outcome.OutcomeId}/connections", UriKind.Relative), Outcome.Next(new Random(Random.Shared.Next())), ct);
 }
