@@ -28,6 +28,7 @@ public static class ContractLimits
         ["by"] = 200, ["conductor"] = 200, ["change"] = 100, ["summary"] = MaxWrittenText, ["detail"] = MaxWrittenText,
         ["closingReason"] = 2000, ["returnComments"] = 4000, ["type"] = 200, ["title"] = 200, ["instance"] = 2048,
         ["rule"] = 100, ["traceId"] = 100, ["nextCursor"] = 200, ["key"] = 200, ["name"] = 200,
+        ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200,
     };
 
     private static readonly Dictionary<string, int> WrittenCounts = new()

@@ -125,6 +125,50 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task every_string_array_and_integer_in_the_schemas_states_its_limit()
+    {
+        using var http = Api.Http();
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var unbounded = new List<string>();
+
+        void Check(string path, JsonElement schema)
+        {
+            var types = !schema.TryGetProperty("type", out var t) ? [] : t.ValueKind == JsonValueKind.Array ? t.EnumerateArray().Select(x => x.GetString()).ToArray() : [t.GetString()];
+            if (types.Contains("string") && !schema.TryGetProperty("maxLength", out _) && !schema.TryGetProperty("enum", out _))
+            {
+                unbounded.Add(path);
+            }
+
+            if (types.Contains("array") && !schema.TryGetProperty("maxItems", out _))
+            {
+                unbounded.Add(path);
+            }
+
+            if (types.Contains("integer") && !(schema.TryGetProperty("minimum", out _) && schema.TryGetProperty("maximum", out _)))
+            {
+                unbounded.Add(path);
+            }
+
+            foreach (var property in schema.TryGetProperty("properties", out var ps) ? ps.EnumerateObject() : default)
+            {
+                Check($"{path}.{property.Name}", property.Value);
+            }
+
+            if (schema.TryGetProperty("items", out var items))
+            {
+                Check($"{path}[]", items);
+            }
+        }
+
+        foreach (var schema in document.RootElement.GetProperty("components").GetProperty("schemas").EnumerateObject())
+        {
+            Check(schema.Name, schema.Value);
+        }
+
+        Assert.Empty(unbounded);
+    }
+
+    [Fact]
     public async Task a_409_example_names_its_rule_and_the_problem_schema_types_errors_rule_and_trace_id()
     {
         using var http = Api.Http();
