@@ -28,6 +28,8 @@ public partial class PageOfConnectionDetails : IPage<ConnectionDetails>;
 
 public partial class PageOfConnectionChange : IPage<ConnectionChange>;
 
+public partial class PageOfResultDetails : IPage<ResultDetails>;
+
 /// <summary>
 /// Every list as an <see cref="IAsyncEnumerable{T}"/> that follows <c>nextCursor</c> page by page (100 items a
 /// request): <c>await foreach (var outcome in outcomes.ListAllOutcomesAsync()) { … }</c>.
@@ -67,6 +69,10 @@ public static class Paging
 
     public static IAsyncEnumerable<ConnectionChange> GetAllConnectionHistoryAsync(this IConnectionsClient client, Guid outcomeId, Guid connectionId, CancellationToken cancellationToken = default) =>
         AllAsync<ConnectionChange, PageOfConnectionChange>((cursor, ct) => client.GetConnectionHistoryAsync(outcomeId, connectionId, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<ResultDetails> ListAllResultsAsync(
+        this IResultsClient client, Guid outcomeId, Guid? activityId = null, Guid? batchId = null, DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default) =>
+        AllAsync<ResultDetails, PageOfResultDetails>((cursor, ct) => client.ListResultsAsync(outcomeId, activityId, batchId, from, to, PageSize, cursor, ct), cancellationToken);
 
     /// <summary>Follows the cursor of any list, one page per request, until the last page.</summary>
     public static async IAsyncEnumerable<T> AllAsync<T, TPage>(Func<string?, CancellationToken, Task<TPage>> page, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -3,6 +3,7 @@ using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
+using OrchestraApi.Results;
 
 try
 {
@@ -16,6 +17,7 @@ try
         marten.AddOutcomes();
         marten.AddPlans();
         marten.AddConnections();
+        marten.AddResults();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
@@ -28,6 +30,7 @@ try
     app.MapOutcomes();
     app.MapPlans();
     app.MapConnections();
+    app.MapResults();
 
     await app.RunAsync();
     return 0;

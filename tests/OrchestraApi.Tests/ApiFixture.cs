@@ -159,6 +159,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     public ConnectionsClient Connections(string apiKey) => new(Http(apiKey));
 
+    public ResultsClient Results(string apiKey) => new(Http(apiKey));
+
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
     {

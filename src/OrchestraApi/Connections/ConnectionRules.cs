@@ -11,11 +11,19 @@ public static class ConnectionRules
     public const int MinLagDays = -90;
     public const int MaxLagDays = 365;
 
+    /// <summary>Connections an outcome may hold over its life, withdrawn ones included.</summary>
+    public const int MaxConnections = 10_000;
+
     public static ConnectionDefined Define(Schedule schedule, Outcome outcome, Guid id, DefineConnectionRequest request, string by, DateTimeOffset now)
     {
         if (outcome.Status != OutcomeStatus.Active)
         {
             throw Violation("outcome-must-be-active", $"Connections are defined under active outcomes; this outcome is {outcome.Status}.");
+        }
+
+        if (schedule.Connections.Count >= MaxConnections)
+        {
+            throw Violation("connections-per-outcome-limit", $"An outcome holds at most {MaxConnections} connections.");
         }
 
         var from = Resolve(schedule, request.From, "from");

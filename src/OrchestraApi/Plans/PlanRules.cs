@@ -16,6 +16,9 @@ public static class PlanRules
     /// <summary>Plans and pilots an outcome may have over its life, cancelled and promoted ones included.</summary>
     public const int MaxPlansPerOutcome = 100;
 
+    /// <summary>What an outcome can hold at most, from the two limits above.</summary>
+    public const int MaxActivitiesPerOutcome = MaxPlansPerOutcome * MaxActivities;
+
     public static PlanDrafted Draft(Guid id, DraftPlanRequest request, string? pilotScope, Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, string by, DateTimeOffset now)
     {
         if (outcome.Status != OutcomeStatus.Active)

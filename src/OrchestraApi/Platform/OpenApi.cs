@@ -161,7 +161,8 @@ public static class OpenApi
             ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
             ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan (or outcome) in the path.", true),
             ("connectionId", ParameterLocation.Path) => ("The connection's id.", true),
-            ("activityId", ParameterLocation.Query) => ("Only connections of this activity: as a side, or through its whole plan as a side.", false),
+            ("activityId", ParameterLocation.Query) => ("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).", false),
+            ("batchId", ParameterLocation.Query) => ("Only the rows of this batch (the `batchId` a recorded batch answered with).", false),
             ("kind", ParameterLocation.Query) => ("Only connections of this kind (exact name).", false),
             ("state", ParameterLocation.Query) => ("Only connections in this state (exact name), cancellations applied.", false),
             ("inConflict", ParameterLocation.Query) => ("true: only connections in schedule conflict now; false: only those without.", false),
@@ -174,8 +175,8 @@ public static class OpenApi
             ("discipline", ParameterLocation.Query) => ("Only this discipline's items (exact name).", false),
             ("channel", ParameterLocation.Query) => ("Only activities on this channel (exact name).", false),
             ("conductor", ParameterLocation.Query) => ("Only outcomes owned by this conductor (exact name, at most 200 characters).", false),
-            ("from", ParameterLocation.Query) => ("Only activities running on or after this day (yyyy-MM-dd).", false),
-            ("to", ParameterLocation.Query) => ("Only activities running on or before this day (yyyy-MM-dd).", false),
+            ("from", ParameterLocation.Query) => ("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).", false),
+            ("to", ParameterLocation.Query) => ("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).", false),
             _ => null,
         };
         if (described is not { } d)

@@ -28,13 +28,26 @@ public static class ContractLimits
         ["by"] = 200, ["conductor"] = 200, ["change"] = 100, ["summary"] = MaxWrittenText, ["detail"] = MaxWrittenText,
         ["closingReason"] = 2000, ["returnComments"] = 4000, ["type"] = 200, ["title"] = 200, ["instance"] = 2048,
         ["rule"] = 100, ["traceId"] = 100, ["nextCursor"] = 200, ["key"] = 200, ["name"] = 200,
-        ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200,
+        ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200, ["recordedBy"] = 200,
     };
 
     private static readonly Dictionary<string, int> WrittenCounts = new()
     {
         ["items"] = Cursor.MaxLimit, ["activities"] = PlanRules.MaxActivities, ["plans"] = PlanRules.MaxPlansPerOutcome,
-        ["kpis"] = OutcomeRules.MaxKpis, ["disciplines"] = 4,
+        ["kpis"] = OutcomeRules.MaxKpis, ["disciplines"] = 4, ["warnings"] = 5,
+    };
+
+    private static readonly Dictionary<string, int> WrittenItemLengths = new() { ["warnings"] = 300 };
+
+    /// <summary>Where one name means different lists: the outcome-wide ones are bounded by the outcome's limits.</summary>
+    private static readonly Dictionary<(Type, string), int> WrittenCountsOf = new()
+    {
+        [(typeof(Connections.CriticalPath), "path")] = PlanRules.MaxActivitiesPerOutcome,
+        [(typeof(Connections.CriticalPath), "activities")] = PlanRules.MaxActivitiesPerOutcome,
+        [(typeof(Connections.ImpactOnDiscipline), "activities")] = PlanRules.MaxActivitiesPerOutcome,
+        [(typeof(Connections.Impact), "conflicts")] = Connections.ConnectionRules.MaxConnections,
+        [(typeof(Connections.ConnectionDetails), "acknowledgedBy")] = 2,
+        [(typeof(Connections.ConnectionDetails), "awaitingAcknowledgementFrom")] = 2,
     };
 
     public static void Apply(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
@@ -62,10 +75,14 @@ public static class ContractLimits
         }
         else if (Is(schema, JsonSchemaType.Array) && name is not null)
         {
-            schema.MaxItems ??= AcceptedCounts.Value.GetValueOrDefault(name) is > 0 and var count ? count : WrittenCounts.GetValueOrDefault(name);
+            // Unknown stays unstated (and fails the contract test), rather than a false 0.
+            var declaring = context.JsonPropertyInfo!.DeclaringType;
+            schema.MaxItems ??= WrittenCountsOf.TryGetValue((declaring, name), out var specific) ? specific
+                : AcceptedCounts.Value.GetValueOrDefault(name) is > 0 and var count ? count
+                : WrittenCounts.TryGetValue(name, out var written) ? written : null;
             if (schema.Items is OpenApiSchema { } item && Is(item, JsonSchemaType.String) && item.Enum is not { Count: > 0 })
             {
-                item.MaxLength ??= AcceptedItemLengths.Value.GetValueOrDefault(name);
+                item.MaxLength ??= AcceptedItemLengths.Value.GetValueOrDefault(name) is > 0 and var length ? length : WrittenItemLengths.TryGetValue(name, out var itemLength) ? itemLength : null;
             }
         }
 

@@ -1,0 +1,101 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using Marten;
+using MediatR;
+using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Results;
+
+/// <summary>An earlier row a correction replaces: by its id, or by the source reference it was recorded with.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CorrectedRow(Guid? ResultId = null, [property: StringLength(200, MinimumLength = 1)] string? SourceRef = null);
+
+/// <summary>One row of results of one activity over a period.</summary>
+/// <param name="SourceRef">Your own id for the row: a row whose reference was already recorded for the activity is a duplicate and does not count twice.</param>
+/// <param name="Corrects">Makes this row a correction that supersedes an earlier row of the same activity (kept in history).</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ResultRowRequest(
+    Guid ActivityId,
+    DateOnly From,
+    DateOnly To,
+    [property: Range(0, long.MaxValue)] long Reached,
+    [property: Range(0, long.MaxValue)] long Impressions,
+    [property: Range(0, long.MaxValue)] long Responses,
+    [property: Range(0, long.MaxValue)] long Conversions,
+    [property: Required] Money Revenue,
+    [property: Required] Money Cost,
+    [property: StringLength(200, MinimumLength = 1)] string? SourceRef = null,
+    CorrectedRow? Corrects = null);
+
+/// <summary>A batch of result rows across activities of one outcome, recorded all or nothing.</summary>
+/// <param name="Rows">1 to 1,000 rows.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record RecordResultsRequest([property: Required, MinLength(1), MaxLength(RecordResults.MaxRows)] IReadOnlyList<ResultRowRequest> Rows)
+    : IHasExample<RecordResultsRequest>
+{
+    public static RecordResultsRequest Example => new(
+    [
+        new ResultRowRequest(
+            Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1e"), new DateOnly(2027, 3, 1), new DateOnly(2027, 3, 7), 120_000, 480_000, 3_600, 410,
+            new Money(38_950m, "EUR"), new Money(12_500m, "EUR"), "crm-2027-w09-email"),
+    ]);
+}
+
+public enum RowOutcome
+{
+    /// <summary>Recorded and counted.</summary>
+    Recorded,
+
+    /// <summary>Its source reference was already recorded for the activity: not counted again.</summary>
+    Duplicate,
+
+    /// <summary>Recorded, superseding an earlier row.</summary>
+    Correction,
+}
+
+/// <summary>What happened to one row of the batch.</summary>
+/// <param name="Warnings">Messy but accepted data, e.g. more conversions than responses.</param>
+public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Guid? Supersedes, IReadOnlyList<string> Warnings);
+
+/// <summary>A recorded batch: what counted, what was a duplicate, what corrected an earlier row.</summary>
+public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, IReadOnlyList<RowAnswer> Rows);
+
+public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request, [property: JsonIgnore] Caller Caller, [property: JsonIgnore] string? IdempotencyKey)
+    : IIdempotentCommand<ResultBatch>
+{
+    public const int MaxRows = 1_000;
+
+    public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<RecordResults, ResultBatch>
+    {
+        public async Task<ResultBatch> Handle(RecordResults command, CancellationToken cancellationToken)
+        {
+            var outcome = await session.OutcomeAsync(command.OutcomeId, cancellationToken);
+            // Batches of one outcome are recorded one at a time, so duplicates and corrections are judged against every
+            // row committed before; plans and activities are not locked, so plan edits never wait for results.
+            var stream = await session.LockAsync<OutcomeResults>(OutcomeResults.IdOf(command.OutcomeId), cancellationToken);
+            var rows = command.Request.Rows;
+            var activities = (await session.LoadManyAsync<Activity>(cancellationToken, rows.Select(r => r.ActivityId).Distinct()))
+                .Where(a => a.OutcomeId == command.OutcomeId)
+                .ToDictionary(a => a.Id);
+            List<string?> refs = [.. rows.Where(r => r.SourceRef is not null).Select(r => r.SourceRef)
+                .Concat(rows.Where(r => r.Corrects?.SourceRef is not null).Select(r => r.Corrects!.SourceRef)).Distinct()];
+            var ids = rows.Where(r => r.Corrects?.ResultId is not null).Select(r => r.Corrects!.ResultId!.Value).Distinct().ToList();
+            var activityIds = activities.Keys.ToList();
+            var earlier = refs.Count == 0 && ids.Count == 0 ? [] : await session.Query<ResultRecord>()
+                .Where(r => r.OutcomeId == command.OutcomeId && r.ActivityId.IsOneOf(activityIds) && (r.SourceRef.IsOneOf(refs) || r.Id.IsOneOf(ids)))
+                .ToListAsync(cancellationToken);
+
+            var decision = ResultRules.Decide(command, outcome, activities, earlier, Guid.CreateVersion7(), clock.GetUtcNow());
+            stream.AppendOne(decision.Event);
+            foreach (var record in decision.Records)
+            {
+                session.Store(record);
+            }
+
+            return decision.Answer;
+        }
+    }
+}

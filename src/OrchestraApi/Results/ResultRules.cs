@@ -1,0 +1,135 @@
+using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Results;
+
+/// <summary>What a batch decides: the event, the row documents to write, and the answer.</summary>
+public sealed record ResultDecision(ResultsRecorded Event, IReadOnlyList<ResultRecord> Records, ResultBatch Answer);
+
+/// <summary>The result rules as a decision: every row judged, every problem of every row reported at once.</summary>
+public static class ResultRules
+{
+    public static ResultDecision Decide(
+        RecordResults command, Outcome outcome, IReadOnlyDictionary<Guid, Activity> activities, IReadOnlyList<ResultRecord> earlier, Guid batchId, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var rows = command.Request.Rows;
+        var currency = outcome.Budget.Currency;
+        var seen = new HashSet<(Guid, string)>(earlier.Where(r => r.SourceRef is not null).Select(r => (r.ActivityId, r.SourceRef!)));
+        var corrected = new HashSet<Guid>();
+        var counted = new List<ResultRow>();
+        var superseded = new List<ResultRecord>();
+        var answers = new List<RowAnswer>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            var at = $"rows[{i}]";
+            if (!activities.TryGetValue(row.ActivityId, out var activity))
+            {
+                errors[$"{at}.activityId"] = ["is not an activity of this outcome."];
+                continue;
+            }
+
+            EnsureMayRecord(command.Caller, activity.Discipline);
+            if (row.To < row.From)
+            {
+                errors[$"{at}.to"] = ["must be on or after `from`."];
+            }
+
+            if (row.Revenue.Currency != currency)
+            {
+                errors[$"{at}.revenue.currency"] = [$"must be the outcome's currency, {currency}."];
+            }
+
+            if (row.Cost.Currency != currency)
+            {
+                errors[$"{at}.cost.currency"] = [$"must be the outcome's currency, {currency}."];
+            }
+
+            if (row.SourceRef is { } reference && !seen.Add((activity.Id, reference)))
+            {
+                answers.Add(new RowAnswer(i, RowOutcome.Duplicate, null, null, [$"'{reference}' was already recorded for this activity; not counted again."]));
+                continue;
+            }
+
+            ResultRecord? replaced = null;
+            if (row.Corrects is { } corrects)
+            {
+                replaced = (corrects.ResultId, corrects.SourceRef) switch
+                {
+                    ({ } id, null) => earlier.FirstOrDefault(r => r.Id == id && r.ActivityId == activity.Id),
+                    (null, { } source) => earlier.FirstOrDefault(r => r.SourceRef == source && r.ActivityId == activity.Id && r.SupersededBy is null),
+                    _ => null,
+                };
+                if (corrects.ResultId is null == corrects.SourceRef is null)
+                {
+                    errors[$"{at}.corrects"] = ["names the earlier row by `resultId` or by `sourceRef`, one of them."];
+                }
+                else if (replaced is null)
+                {
+                    errors[$"{at}.corrects"] = ["names no recorded row of this activity."];
+                }
+                else if (replaced.SupersededBy is not null || !corrected.Add(replaced.Id))
+                {
+                    errors[$"{at}.corrects"] = ["names a row that is already corrected: correct the correction instead."];
+                }
+            }
+
+            var counts = new ResultRow(
+                Guid.CreateVersion7(), activity.Id, activity.PlanId, activity.Discipline, row.From, row.To, row.Reached, row.Impressions, row.Responses,
+                row.Conversions, row.Revenue.Amount, row.Cost.Amount, row.SourceRef, replaced?.Id);
+            counted.Add(counts);
+            if (replaced is not null)
+            {
+                superseded.Add(replaced);
+            }
+
+            answers.Add(new RowAnswer(i, replaced is null ? RowOutcome.Recorded : RowOutcome.Correction, counts.Id, replaced?.Id, Warnings(row)));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        var e = new ResultsRecorded(batchId, command.OutcomeId, counted, [.. superseded.Select(r => r.Row)], command.Caller.Name, now);
+        var replacedBy = counted.Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
+        IReadOnlyList<ResultRecord> records =
+        [
+            .. counted.Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now)),
+            .. superseded.Select(r => r with { SupersededBy = replacedBy[r.Id] }),
+        ];
+        var batch = new ResultBatch(
+            batchId, command.OutcomeId, answers.Count(a => a.Outcome == RowOutcome.Recorded), answers.Count(a => a.Outcome == RowOutcome.Duplicate),
+            answers.Count(a => a.Outcome == RowOutcome.Correction), answers);
+        return new ResultDecision(e, records, batch);
+    }
+
+    /// <summary>Real data is messy: inconsistent counts are accepted, and said.</summary>
+    private static List<string> Warnings(ResultRowRequest row)
+    {
+        var warnings = new List<string>();
+        if (row.Conversions > row.Responses)
+        {
+            warnings.Add("More conversions than responses.");
+        }
+
+        if (row.Responses > row.Reached)
+        {
+            warnings.Add("More responses than audience reached.");
+        }
+
+        return warnings;
+    }
+
+    private static void EnsureMayRecord(Caller caller, Discipline discipline)
+    {
+        var mine = caller.Role == Role.Admin || (caller.Role is Role.Orchestrator or Role.Agency && caller.Disciplines.Contains(discipline));
+        if (!mine)
+        {
+            throw new ForbiddenException($"Results of {discipline} activities are recorded by that discipline's orchestrator or agencies.");
+        }
+    }
+}

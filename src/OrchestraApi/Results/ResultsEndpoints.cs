@@ -1,0 +1,40 @@
+using System.Security.Claims;
+using MediatR;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Results;
+
+public static class ResultsEndpoints
+{
+    public static void MapResults(this IEndpointRouteBuilder app)
+    {
+        var outcome = app.MapGroup("/outcomes/{outcomeId:guid}").WithTags("Results").Problems(400, 401, 403, 404, 429, 503);
+
+        outcome.MapPost("/results", Record).RequireAuthorization(Policies.ManagePlans).Problems(422)
+            .Describe(nameof(RecordResults), "Record results", "A batch of up to 1,000 result rows across activities of the outcome, recorded all or nothing: a rejected batch names every bad row and field (`rows[17].cost.currency`) and stores nothing. A row whose sourceRef was already recorded for its activity is answered as a duplicate and not counted; a row with `corrects` supersedes an earlier one (kept in history). Money is in the outcome's currency; inconsistent counts (more conversions than responses) are accepted with a warning. Needs no plan or outcome version; accepts Idempotency-Key. Orchestrators and agencies record their own disciplines' results.");
+        outcome.MapGet("/results", List).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(ListResults), "List results", "The outcome's recorded rows, oldest first; filter by activity, batch and period; cursor-paginated. Corrected rows stay, with `supersededBy`.");
+        outcome.MapGet("/measures", OutcomeMeasures).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(GetOutcomeMeasures), "Get an outcome's measures", "Totals, response and conversion rates, cost per response and per conversion, ROI, and spend against the planned budget, for the outcome, each discipline and each plan. Ratios with a zero denominator are null with the reason. From running totals: a batch shows at once.");
+        outcome.MapGet("/activities/{activityId:guid}/measures", ActivityMeasures).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(GetActivityMeasures), "Get an activity's measures", "The activity's totals and ratios, and its cost against its budget.");
+    }
+
+    private static async Task<Created<ResultBatch>> Record(
+        Guid outcomeId, RecordResultsRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var batch = await mediator.Send(new RecordResults(outcomeId, request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
+        return TypedResults.Created($"/outcomes/{outcomeId}/results?batchId={batch.BatchId}", batch);
+    }
+
+    private static Task<Page<ResultDetails>> List(Guid outcomeId, [AsParameters] ResultFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListResults(outcomeId, filter, page), ct);
+
+    private static Task<OutcomeMeasures> OutcomeMeasures(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetOutcomeMeasures(outcomeId), ct);
+
+    private static Task<ActivityMeasures> ActivityMeasures(Guid outcomeId, Guid activityId, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetActivityMeasures(outcomeId, activityId), ct);
+}

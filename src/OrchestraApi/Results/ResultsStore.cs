@@ -1,0 +1,14 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace OrchestraApi.Results;
+
+public static class ResultsStore
+{
+    public static void AddResults(this StoreOptions marten)
+    {
+        // Inline: a batch's answer and the next measures read agree, in the same transaction.
+        marten.Projections.Snapshot<OutcomeResults>(SnapshotLifecycle.Inline);
+        marten.Schema.For<ResultRecord>().Duplicate(r => r.OutcomeId).Duplicate(r => r.ActivityId).Duplicate(r => r.BatchId);
+    }
+}
