@@ -31,6 +31,11 @@ public partial class ResultsClient
     static partial void UpdateJsonSerializerSettings(JsonSerializerOptions settings) => JsonSettings.Apply(settings);
 }
 
+public partial class SegmentsClient
+{
+    static partial void UpdateJsonSerializerSettings(JsonSerializerOptions settings) => JsonSettings.Apply(settings);
+}
+
 internal static class JsonSettings
 {
     public static void Apply(JsonSerializerOptions settings) => settings.Converters.Add(new JsonStringEnumConverter());

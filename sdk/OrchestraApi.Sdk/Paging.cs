@@ -30,6 +30,12 @@ public partial class PageOfConnectionChange : IPage<ConnectionChange>;
 
 public partial class PageOfResultDetails : IPage<ResultDetails>;
 
+public partial class PageOfSegmentDetails : IPage<SegmentDetails>;
+
+public partial class PageOfSegmentChange : IPage<SegmentChange>;
+
+public partial class PageOfKpiObservation : IPage<KpiObservation>;
+
 /// <summary>
 /// Every list as an <see cref="IAsyncEnumerable{T}"/> that follows <c>nextCursor</c> page by page (100 items a
 /// request): <c>await foreach (var outcome in outcomes.ListAllOutcomesAsync()) { … }</c>.
@@ -73,6 +79,15 @@ public static class Paging
     public static IAsyncEnumerable<ResultDetails> ListAllResultsAsync(
         this IResultsClient client, Guid outcomeId, Guid? activityId = null, Guid? batchId = null, DateOnly? from = null, DateOnly? to = null, CancellationToken cancellationToken = default) =>
         AllAsync<ResultDetails, PageOfResultDetails>((cursor, ct) => client.ListResultsAsync(outcomeId, activityId, batchId, from, to, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<SegmentDetails> ListAllSegmentsAsync(this ISegmentsClient client, CancellationToken cancellationToken = default) =>
+        AllAsync<SegmentDetails, PageOfSegmentDetails>((cursor, ct) => client.ListSegmentsAsync(PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<SegmentChange> GetAllSegmentHistoryAsync(this ISegmentsClient client, Guid segmentId, CancellationToken cancellationToken = default) =>
+        AllAsync<SegmentChange, PageOfSegmentChange>((cursor, ct) => client.GetSegmentHistoryAsync(segmentId, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<KpiObservation> ListAllKpiObservationsAsync(this IResultsClient client, Guid outcomeId, string key, CancellationToken cancellationToken = default) =>
+        AllAsync<KpiObservation, PageOfKpiObservation>((cursor, ct) => client.ListKpiObservationsAsync(outcomeId, key, PageSize, cursor, ct), cancellationToken);
 
     /// <summary>Follows the cursor of any list, one page per request, until the last page.</summary>
     public static async IAsyncEnumerable<T> AllAsync<T, TPage>(Func<string?, CancellationToken, Task<TPage>> page, [EnumeratorCancellation] CancellationToken cancellationToken = default)

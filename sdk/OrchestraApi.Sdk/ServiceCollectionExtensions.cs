@@ -28,7 +28,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -88,6 +88,7 @@ public static class ServiceCollectionExtensions
             services.AddTransient<IPlansClient>(p => new PlansClient(Http(p, httpName)));
             services.AddTransient<IConnectionsClient>(p => new ConnectionsClient(Http(p, httpName)));
             services.AddTransient<IResultsClient>(p => new ResultsClient(Http(p, httpName)));
+            services.AddTransient<ISegmentsClient>(p => new SegmentsClient(Http(p, httpName)));
         }
         else
         {
@@ -96,6 +97,7 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<IPlansClient>(name, (p, _) => new PlansClient(Http(p, httpName)));
             services.AddKeyedTransient<IConnectionsClient>(name, (p, _) => new ConnectionsClient(Http(p, httpName)));
             services.AddKeyedTransient<IResultsClient>(name, (p, _) => new ResultsClient(Http(p, httpName)));
+            services.AddKeyedTransient<ISegmentsClient>(name, (p, _) => new SegmentsClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

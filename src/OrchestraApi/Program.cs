@@ -4,6 +4,7 @@ using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
+using OrchestraApi.Segments;
 
 try
 {
@@ -18,6 +19,7 @@ try
         marten.AddPlans();
         marten.AddConnections();
         marten.AddResults();
+        marten.AddSegments();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
@@ -31,6 +33,7 @@ try
     app.MapPlans();
     app.MapConnections();
     app.MapResults();
+    app.MapSegments();
 
     await app.RunAsync();
     return 0;

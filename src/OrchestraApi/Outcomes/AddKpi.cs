@@ -13,6 +13,8 @@ namespace OrchestraApi.Outcomes;
 /// <param name="Baseline">Where the measure stands at the start.</param>
 /// <param name="Target">Where it must get to: above the baseline when direction is up, below when down.</param>
 /// <param name="Direction">Which way is better.</param>
+/// <param name="Source">Observed (default), or derived from the outcome's results (Conversions, Revenue, Responses, Roi) or a segment (SegmentClv, SegmentEquity).</param>
+/// <param name="SegmentId">Required for SegmentClv and SegmentEquity: the segment the KPI follows.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record KpiDefinition(
     [property: Required, RegularExpression("^[a-z0-9][a-z0-9_.-]{0,63}$", ErrorMessage = "must be 1-64 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.")] string Key,
@@ -20,12 +22,14 @@ public sealed record KpiDefinition(
     [property: Required, StringLength(50, MinimumLength = 1)] string Unit,
     [property: Range(typeof(decimal), "-1000000000000", "1000000000000")] decimal Baseline,
     [property: Range(typeof(decimal), "-1000000000000", "1000000000000")] decimal Target,
-    KpiDirection Direction)
+    KpiDirection Direction,
+    KpiSource? Source = null,
+    Guid? SegmentId = null)
     : IHasExample<KpiDefinition>
 {
     public static KpiDefinition Example => new("retention", "12-month retention of loyalty members", "%", 61m, 70m, KpiDirection.Up);
 
-    public Kpi ToKpi() => new(Key, Name.Trim(), Unit.Trim(), Baseline, Target, Direction);
+    public Kpi ToKpi() => new(Key, Name.Trim(), Unit.Trim(), Baseline, Target, Direction, Source ?? KpiSource.Observed, SegmentId);
 }
 
 public sealed record AddKpi(Guid OutcomeId, long ExpectedVersion, KpiDefinition Kpi, string By, [property: JsonIgnore] string? IdempotencyKey = null) : IIdempotentCommand<OutcomeDetails>
@@ -34,6 +38,7 @@ public sealed record AddKpi(Guid OutcomeId, long ExpectedVersion, KpiDefinition 
     {
         public async Task<OutcomeDetails> Handle(AddKpi command, CancellationToken cancellationToken)
         {
+            await KpiSegments.EnsureExistAsync(session, [command.Kpi], _ => "segmentId", cancellationToken);
             var (outcome, version) = await session.DecideAsync<Outcome>(
                 command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.AddKpi(o, command.Kpi, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);

@@ -43,8 +43,9 @@ public sealed record DefineOutcome(DefineOutcomeRequest Request, string By, [pro
 {
     public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<DefineOutcome, OutcomeDetails>
     {
-        public Task<OutcomeDetails> Handle(DefineOutcome command, CancellationToken cancellationToken)
+        public async Task<OutcomeDetails> Handle(DefineOutcome command, CancellationToken cancellationToken)
         {
+            await KpiSegments.EnsureExistAsync(session, command.Request.Kpis ?? [], i => $"kpis[{i}].segmentId", cancellationToken);
             var id = Guid.CreateVersion7();
             var events = OutcomeRules.Define(id, command.Request, command.By, clock.GetUtcNow());
             session.Events.StartStream<Outcome>(id, events);
@@ -52,7 +53,7 @@ public sealed record DefineOutcome(DefineOutcomeRequest Request, string By, [pro
             session.Events.StartStream<Connections.ConnectionGraph>(Connections.ConnectionGraph.IdOf(id), new Connections.ConnectionGraphOpened(id));
             session.Events.StartStream<Results.OutcomeResults>(Results.OutcomeResults.IdOf(id), new Results.ResultsOpened(id));
             var outcome = events.Skip(1).Aggregate(Outcome.Create((OutcomeDefined)events[0]), (o, e) => o.Next(e));
-            return Task.FromResult(OutcomeDetails.From(outcome, events.Length));
+            return OutcomeDetails.From(outcome, events.Length);
         }
     }
 }

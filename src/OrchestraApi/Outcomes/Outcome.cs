@@ -19,8 +19,35 @@ public enum KpiDirection
     Down,
 }
 
+/// <summary>Where a KPI's current value comes from.</summary>
+public enum KpiSource
+{
+    /// <summary>The latest value the conductor observed.</summary>
+    Observed,
+
+    /// <summary>Total conversions of the outcome's results.</summary>
+    Conversions,
+
+    /// <summary>Total revenue of the outcome's results.</summary>
+    Revenue,
+
+    /// <summary>Total responses of the outcome's results.</summary>
+    Responses,
+
+    /// <summary>ROI of the outcome's results, (revenue − cost) / cost.</summary>
+    Roi,
+
+    /// <summary>The customer lifetime value of a segment (`segmentId`).</summary>
+    SegmentClv,
+
+    /// <summary>The customer equity of a segment (`segmentId`).</summary>
+    SegmentEquity,
+}
+
 /// <summary>A key performance indicator of an outcome; progress = (current − baseline) / (target − baseline).</summary>
-public sealed record Kpi(string Key, string Name, string Unit, decimal Baseline, decimal Target, KpiDirection Direction);
+/// <param name="Source">Observed (the default), or derived from results or a segment: then it moves the moment they do.</param>
+/// <param name="SegmentId">The segment a SegmentClv or SegmentEquity KPI follows.</param>
+public sealed record Kpi(string Key, string Name, string Unit, decimal Baseline, decimal Target, KpiDirection Direction, KpiSource Source = KpiSource.Observed, Guid? SegmentId = null);
 
 /// <summary>An outcome's state, folded from its events (kept as an inline snapshot: reads and writes see it at once).</summary>
 public sealed record Outcome(

@@ -14,6 +14,10 @@ public static class OutcomeRules
         var kpis = (request.Kpis ?? []).Select(k => k.ToKpi()).ToList();
         EnsureUniqueKeys(kpis);
         kpis.ForEach(EnsureTargetInDirection);
+        for (var i = 0; i < kpis.Count; i++)
+        {
+            EnsureSource(kpis[i], $"kpis[{i}].segmentId");
+        }
         var segments = (request.Segments ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         return
         [
@@ -51,6 +55,7 @@ public static class OutcomeRules
         var kpi = definition.ToKpi();
         EnsureUniqueKeys([.. outcome.Kpis, kpi]);
         EnsureTargetInDirection(kpi);
+        EnsureSource(kpi, "segmentId");
         return new KpiAdded(outcome.Id, kpi, by, now);
     }
 
@@ -116,6 +121,16 @@ public static class OutcomeRules
         if (endsOn <= startsOn)
         {
             throw new RuleViolationException("window-ends-after-start", $"The window must end after it starts (startsOn {startsOn:yyyy-MM-dd}, endsOn {endsOn:yyyy-MM-dd}).");
+        }
+    }
+
+    /// <summary>A segment KPI names its segment; no other KPI does.</summary>
+    private static void EnsureSource(Kpi kpi, string field)
+    {
+        var needsSegment = kpi.Source is KpiSource.SegmentClv or KpiSource.SegmentEquity;
+        if (needsSegment != kpi.SegmentId is not null)
+        {
+            throw new InvalidInputException(field, needsSegment ? $"is required for a {kpi.Source} KPI." : $"is only for SegmentClv and SegmentEquity KPIs, not {kpi.Source}.");
         }
     }
 

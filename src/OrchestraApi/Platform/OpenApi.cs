@@ -72,6 +72,9 @@ public static class OpenApi
             {
                 new() { Name = "Organisations", Description = "Tenants (client brands) and their API keys. The bootstrap admin key creates organisations; an organisation's admin key manages its keys." },
                 new() { Name = "Outcomes", Description = "Business outcomes owned by a conductor: a customer-centred result with KPIs, a window and a budget, under which the four disciplines plan." },
+                new() { Name = "Connections", Description = "The tight connections the conductor defines between the disciplines' work (dependencies, hand-offs, shared messages and audiences), kept honest: no cycles, conflicts derived from current dates, impact analysis and the critical path." },
+                new() { Name = "Results", Description = "The closed loop: result batches recorded by the disciplines, and the measures derived from them in the same moment." },
+                new() { Name = "Segments", Description = "Customer segments with their lifetime value and customer equity, which outcomes serve and KPIs can follow." },
                 new() { Name = "Plans", Description = "Each discipline's plan (and pilots) under an outcome, and their activities: drafted and scheduled by orchestrators and agencies, approved by the conductor, executed and rolled up." },
             };
             document.Components ??= new OpenApiComponents();
@@ -161,6 +164,8 @@ public static class OpenApi
             ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
             ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan (or outcome) in the path.", true),
             ("connectionId", ParameterLocation.Path) => ("The connection's id.", true),
+            ("segmentId", ParameterLocation.Path) => ("The segment's id.", true),
+            ("observationId", ParameterLocation.Path) => ("The observation's id.", true),
             ("activityId", ParameterLocation.Query) => ("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).", false),
             ("batchId", ParameterLocation.Query) => ("Only the rows of this batch (the `batchId` a recorded batch answered with).", false),
             ("kind", ParameterLocation.Query) => ("Only connections of this kind (exact name).", false),

@@ -23,7 +23,8 @@ public sealed record OutcomeResults(
     Totals Outcome,
     IReadOnlyDictionary<Discipline, Totals> ByDiscipline,
     IReadOnlyDictionary<Guid, Totals> ByPlan,
-    IReadOnlyDictionary<Guid, Totals> ByActivity)
+    IReadOnlyDictionary<Guid, Totals> ByActivity,
+    IReadOnlyDictionary<string, KpiTrack>? Kpis = null)
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
@@ -55,4 +56,29 @@ public sealed record OutcomeResults(
 
         return this with { Outcome = outcome, ByDiscipline = disciplines, ByPlan = plans, ByActivity = activities };
     }
+
+    public OutcomeResults Apply(KpiObserved e)
+    {
+        var kpis = new Dictionary<string, KpiTrack>(Kpis ?? new Dictionary<string, KpiTrack>());
+        kpis[e.Key] = kpis.GetValueOrDefault(e.Key, KpiTrack.None).With(new ObservedValue(e.Value, e.ObservedAt));
+        return this with { Kpis = kpis };
+    }
+}
+
+/// <summary>A KPI value at a moment.</summary>
+public sealed record ObservedValue(decimal Value, DateTimeOffset ObservedAt);
+
+/// <summary>What progress and trend need of a KPI's observations: how many, the latest and the one before it (by observation time).</summary>
+public sealed record KpiTrack(long Count, ObservedValue? Latest, ObservedValue? Previous)
+{
+    public static readonly KpiTrack None = new(0, null, null);
+
+    public KpiTrack With(ObservedValue value) => (Latest, Previous) switch
+    {
+        (null, _) => new(Count + 1, value, null),
+        ({ } latest, _) when value.ObservedAt >= latest.ObservedAt => new(Count + 1, value, latest),
+        (_, null) => new(Count + 1, Latest, value),
+        (_, { } previous) when value.ObservedAt >= previous.ObservedAt => new(Count + 1, Latest, value),
+        _ => this with { Count = Count + 1 },
+    };
 }

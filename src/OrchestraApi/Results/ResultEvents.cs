@@ -27,3 +27,6 @@ public sealed record ResultRow(
 /// replace: their figures leave the totals, the rows themselves stay in the history.
 /// </summary>
 public sealed record ResultsRecorded(Guid BatchId, Guid OutcomeId, IReadOnlyList<ResultRow> Rows, IReadOnlyList<ResultRow> Superseded, string By, DateTimeOffset At);
+
+/// <summary>A value of an outcome KPI observed at a moment, optionally attributed to an activity.</summary>
+public sealed record KpiObserved(Guid ObservationId, Guid OutcomeId, string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, string By, DateTimeOffset At);

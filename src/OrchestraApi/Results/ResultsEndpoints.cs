@@ -18,6 +18,14 @@ public static class ResultsEndpoints
             .Describe(nameof(ListResults), "List results", "The outcome's recorded rows, oldest first; filter by activity, batch and period; cursor-paginated. Corrected rows stay, with `supersededBy`.");
         outcome.MapGet("/measures", OutcomeMeasures).RequireAuthorization(Policies.ReadOrganisation)
             .Describe(nameof(GetOutcomeMeasures), "Get an outcome's measures", "Totals, response and conversion rates, cost per response and per conversion, ROI, and spend against the planned budget, for the outcome, each discipline and each plan. Ratios with a zero denominator are null with the reason. From running totals: a batch shows at once.");
+        outcome.MapPost("/kpis/{key}/observations", Observe).RequireAuthorization(Policies.ManageOutcomes).Problems(409, 422)
+            .Describe(nameof(ObserveKpi), "Record a KPI observation", "The conductor records the value an observed KPI had at a moment (default now), optionally attributed to an activity. An append, not an edit: no If-Match; accepts Idempotency-Key. Derived KPIs move with results or their segment instead (409).");
+        outcome.MapGet("/kpis/{key}/observations", Observations).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(ListKpiObservations), "List a KPI's observations", "In the order they were recorded; cursor-paginated.");
+        outcome.MapGet("/kpis/{key}/observations/{observationId:guid}", Observation).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(GetKpiObservation), "Get a KPI observation", "One recorded observation.");
+        outcome.MapGet("/kpi-progress", Progress).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(GetKpiProgress), "Get the outcome's KPI progress", "Each KPI's current value (latest observation, or derived from results or a segment), progress = (current − baseline) / (target − baseline) as is and clamped for display, the trend of its observations, and its pace: progress against the share of the outcome's window elapsed (ahead or behind by more than 5 points).");
         outcome.MapGet("/activities/{activityId:guid}/measures", ActivityMeasures).RequireAuthorization(Policies.ReadOrganisation)
             .Describe(nameof(GetActivityMeasures), "Get an activity's measures", "The activity's totals and ratios, and its cost against its budget.");
     }
@@ -28,6 +36,22 @@ public static class ResultsEndpoints
         var batch = await mediator.Send(new RecordResults(outcomeId, request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/outcomes/{outcomeId}/results?batchId={batch.BatchId}", batch);
     }
+
+    private static async Task<Created<KpiObservation>> Observe(
+        Guid outcomeId, string key, ObserveKpiRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var observation = await mediator.Send(new ObserveKpi(outcomeId, key, request, Caller.From(user).Name, Idempotency.Key(idempotencyKey)), ct);
+        return TypedResults.Created($"/outcomes/{outcomeId}/kpis/{Uri.EscapeDataString(key)}/observations/{observation.Id}", observation);
+    }
+
+    private static Task<KpiObservation> Observation(Guid outcomeId, string key, Guid observationId, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetKpiObservation(outcomeId, key, observationId), ct);
+
+    private static Task<Page<KpiObservation>> Observations(Guid outcomeId, string key, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new ListKpiObservations(outcomeId, key, page), ct);
+
+    private static Task<KpiProgress> Progress(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+        mediator.Send(new GetKpiProgress(outcomeId), ct);
 
     private static Task<Page<ResultDetails>> List(Guid outcomeId, [AsParameters] ResultFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListResults(outcomeId, filter, page), ct);

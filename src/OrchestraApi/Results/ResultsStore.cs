@@ -10,5 +10,6 @@ public static class ResultsStore
         // Inline: a batch's answer and the next measures read agree, in the same transaction.
         marten.Projections.Snapshot<OutcomeResults>(SnapshotLifecycle.Inline);
         marten.Schema.For<ResultRecord>().Duplicate(r => r.OutcomeId).Duplicate(r => r.ActivityId).Duplicate(r => r.BatchId);
+        marten.Schema.For<KpiObservation>().Duplicate(o => o.OutcomeId);
     }
 }
