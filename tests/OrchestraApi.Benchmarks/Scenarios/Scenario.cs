@@ -33,6 +33,8 @@ public static class Catalogue
         new ImpactScenario(context, connected),
         new CriticalPathScenario(context, connected),
         new DefineConnectionScenario(context, connected),
+        new RecordResultBatchScenario(context),
+        new MeasuresScenario(context, quick ? 20_000 : 100_000),
         ];
     }
 }

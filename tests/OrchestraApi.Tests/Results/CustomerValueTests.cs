@@ -108,4 +108,30 @@ public sealed class CustomerValueTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(((decimal?)null, (decimal?)null, KpiPace.Unknown), (after["roi"].Current, after["roi"].Progress, after["roi"].Pace));
         Assert.Equal(2, (await results.ListKpiObservationsAsync(outcome.Id, "members")).Items.Count);
     }
+
+    [Fact]
+    public async Task only_conductors_observe_kpis_everyone_in_the_organisation_reads_progress_and_no_one_else_sees_either()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        var conductor = Api.Results(await organisation.KeyAsync(Role.Conductor));
+        var outcome = await Api.Outcomes(await organisation.KeyAsync(Role.Conductor)).DefineOutcomeAsync(OutcomeSamples.Define(kpis: Kpi("members", 100m, 200m)));
+        var observation = await conductor.ObserveKpiAsync(outcome.Id, "members", new ObserveKpiRequest { Value = 120m }, "observe-1");
+        var retried = await conductor.ObserveKpiAsync(outcome.Id, "members", new ObserveKpiRequest { Value = 120m }, "observe-1");
+        var cmo = Api.Results(await organisation.KeyAsync(Role.Cmo));
+        var orchestrator = Api.Results(await organisation.KeyAsync(Role.Orchestrator, Discipline.Crm));
+        var foreign = Api.Results(await (await Api.NewOrganisationAsync("Other")).KeyAsync(Role.Admin));
+        var observe = new ObserveKpiRequest { Value = 1m };
+
+        Assert.Equal(observation.Id, retried.Id);
+        Assert.Equal(observation.Id, (await cmo.GetKpiObservationAsync(outcome.Id, "members", observation.Id)).Id);
+        Assert.Equal(1L, (await cmo.GetKpiProgressAsync(outcome.Id)).Kpis[0].Observations);
+        Assert.Equal(403, await ApiCalls.StatusOf(() => cmo.ObserveKpiAsync(outcome.Id, "members", observe)));
+        Assert.Equal(403, await ApiCalls.StatusOf(() => orchestrator.ObserveKpiAsync(outcome.Id, "members", observe)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => conductor.ObserveKpiAsync(outcome.Id, "nope", observe)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.ObserveKpiAsync(outcome.Id, "members", observe)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.GetKpiProgressAsync(outcome.Id)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.ListKpiObservationsAsync(outcome.Id, "members")));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.GetKpiObservationAsync(outcome.Id, "members", observation.Id)));
+        Assert.Single((await cmo.ListKpiObservationsAsync(outcome.Id, "members")).Items);
+    }
 }
