@@ -24,8 +24,10 @@ if (args is ["marten-server", ..])
 var quick = args.Contains("--quick");
 // --only 3 (or --only 8,9,10): just the scenarios numbered so (no limits, no scenario 1 rounds), to iterate on one.
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+// --clients 1: how many concurrent clients drive each scenario (default 16).
+var clients = int.TryParse(args.SkipWhile(a => a != "--clients").Skip(1).FirstOrDefault(), out var n) && n > 0 ? n : 16;
 var settings = new Settings(
-    Clients: 16,
+    Clients: clients,
     WarmUp: TimeSpan.FromSeconds(quick ? 1 : 3),
     Duration: TimeSpan.FromSeconds(quick ? 5 : 15),
     Rounds: quick ? 1 : 3,

@@ -4,14 +4,15 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Plans;
 
 /// <summary>An activity of a plan. <c>version</c> is the activity's own ETag, for its next change.</summary>
+/// <param name="SegmentId">The customer segment it targets, if any.</param>
 /// <param name="Connections">Where its connections to other disciplines are listed (directly or through its plan).</param>
 public sealed record ActivityDetails(
     Guid Id, long Version, Guid PlanId, Guid OutcomeId, string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget,
-    string? Audience, IReadOnlyList<string> KpiKeys, ActivityStatus Status, DateTimeOffset UpdatedAt, string Connections) : IVersioned
+    string? Audience, IReadOnlyList<string> KpiKeys, Guid? SegmentId, ActivityStatus Status, DateTimeOffset UpdatedAt, string Connections) : IVersioned
 {
     public static ActivityDetails From(Activity a, long version) => new(
         a.Id, version, a.PlanId, a.OutcomeId, a.Spec.Name, a.Spec.Channel, a.Spec.ChannelLabel, a.Spec.StartsOn, a.Spec.EndsOn, a.Spec.Budget,
-        a.Spec.Audience, a.Spec.KpiKeys, a.Status, a.UpdatedAt, $"/outcomes/{a.OutcomeId}/connections?activityId={a.Id}");
+        a.Spec.Audience, a.Spec.KpiKeys, a.Spec.SegmentId, a.Status, a.UpdatedAt, $"/outcomes/{a.OutcomeId}/connections?activityId={a.Id}");
 }
 
 /// <summary>A plan with its activities and budget roll-up; <c>version</c> is also the ETag to send back as If-Match.</summary>

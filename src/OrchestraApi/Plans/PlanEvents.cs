@@ -39,7 +39,7 @@ public sealed record PilotPromoted(Guid PlanId, Guid IntoPlanId, string By, Date
 
 /// <summary>What an activity is: the part that scheduling decides and carrying over copies.</summary>
 public sealed record ActivitySpec(
-    string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget, string? Audience, IReadOnlyList<string> KpiKeys);
+    string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget, string? Audience, IReadOnlyList<string> KpiKeys, Guid? SegmentId = null);
 
 /// <summary>The first event of an activity's stream.</summary>
 public sealed record ActivityScheduled(Guid PlanId, Guid ActivityId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, string By, DateTimeOffset At) : IActivityEvent;

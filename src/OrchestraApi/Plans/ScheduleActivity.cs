@@ -15,6 +15,7 @@ namespace OrchestraApi.Plans;
 /// <param name="ChannelLabel">Names the channel when it is <c>Other</c>.</param>
 /// <param name="Audience">The target audience or segment.</param>
 /// <param name="KpiKeys">Keys of the outcome's KPIs this activity contributes to.</param>
+/// <param name="SegmentId">The customer segment of the organisation it targets, if any.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ScheduleActivityRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Name,
@@ -24,14 +25,15 @@ public sealed record ScheduleActivityRequest(
     [property: Required] Money Budget,
     [property: StringLength(100, MinimumLength = 1)] string? ChannelLabel = null,
     [property: StringLength(500)] string? Audience = null,
-    [property: MaxLength(20), ItemsLength(64)] IReadOnlyList<string>? KpiKeys = null)
+    [property: MaxLength(20), ItemsLength(64)] IReadOnlyList<string>? KpiKeys = null,
+    Guid? SegmentId = null)
     : IHasExample<ScheduleActivityRequest>
 {
     public static ScheduleActivityRequest Example => new(
         "Win-back email series", Channel.Email, new DateOnly(2027, 3, 1), new DateOnly(2027, 4, 30), new Money(45_000m, "EUR"),
         Audience: "lapsed loyalty members", KpiKeys: ["clv"]);
 
-    public ActivitySpec ToSpec() => new(Name.Trim(), Channel, ChannelLabel?.Trim(), StartsOn, EndsOn, Budget, Audience?.Trim(), KpiKeys?.Distinct().ToArray() ?? []);
+    public ActivitySpec ToSpec() => new(Name.Trim(), Channel, ChannelLabel?.Trim(), StartsOn, EndsOn, Budget, Audience?.Trim(), KpiKeys?.Distinct().ToArray() ?? [], SegmentId);
 }
 
 /// <summary>Adds an activity to a plan: a create, so it takes Idempotency-Key and no If-Match; the plan is locked meanwhile.</summary>
@@ -41,6 +43,11 @@ public sealed record ScheduleActivity(Guid PlanId, ScheduleActivityRequest Reque
     {
         public async Task<ActivityDetails> Handle(ScheduleActivity command, CancellationToken cancellationToken)
         {
+            if (command.Request.SegmentId is { } segmentId && await session.LoadAsync<Segments.Segment>(segmentId, cancellationToken) is null)
+            {
+                throw new InvalidInputException("segmentId", "is not a segment of this organisation.");
+            }
+
             var planStream = await session.LockAsync<Plan>(command.PlanId, cancellationToken);
             var plan = planStream.Aggregate!;
             PlanAccess.EnsureMayEdit(command.Caller, plan.Discipline);

@@ -134,4 +134,27 @@ public sealed class CustomerValueTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.GetKpiObservationAsync(outcome.Id, "members", observation.Id)));
         Assert.Single((await cmo.ListKpiObservationsAsync(outcome.Id, "members")).Items);
     }
+
+    [Fact]
+    public async Task an_activity_may_target_a_segment_of_its_organisation_only()
+    {
+        var world = await PlanWorld.CreateAsync(Api);
+        var segment = await Api.Segments(await world.Organisation.KeyAsync(Role.Conductor)).DefineSegmentAsync(
+            new DefineSegmentRequest { Name = "Lapsed members", Size = 10, Margin = new Money { Amount = 100m, Currency = "EUR" }, RetentionRate = 0.8m, DiscountRate = 0.1m });
+        var foreign = await Api.Segments(await (await Api.NewOrganisationAsync("Other")).KeyAsync(Role.Conductor)).DefineSegmentAsync(
+            new DefineSegmentRequest { Name = "Theirs", Size = 10, Margin = new Money { Amount = 100m, Currency = "EUR" }, RetentionRate = 0.8m, DiscountRate = 0.1m });
+        var crm = await world.OrchestratorAsync(Discipline.Crm);
+        var plan = await crm.DraftPlanAsync(world.Plan(Discipline.Crm));
+        var targeted = PlanWorld.Activity();
+        targeted.SegmentId = segment.Id;
+        var theirs = PlanWorld.Activity();
+        theirs.SegmentId = foreign.Id;
+
+        var activity = await crm.ScheduleActivityAsync(plan.Id, targeted);
+        var refused = await Assert.ThrowsAsync<ApiException<Problem>>(() => crm.ScheduleActivityAsync(plan.Id, theirs));
+
+        Assert.Equal(segment.Id, (await crm.GetActivityAsync(plan.Id, activity.Id)).SegmentId);
+        Assert.Equal(["segmentId"], refused.Result.Errors!.Keys);
+        Assert.Single((await crm.GetPlanAsync(plan.Id)).Activities);
+    }
 }
