@@ -90,9 +90,11 @@ public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request,
 
             var decision = ResultRules.Decide(command, outcome, activities, earlier, Guid.CreateVersion7(), clock.GetUtcNow());
             stream.AppendOne(decision.Event);
-            foreach (var record in decision.Records)
+            // New rows are inserted (a plain INSERT each, no upsert); only the rows a correction supersedes are updated.
+            session.Insert([.. decision.NewRecords]);
+            foreach (var record in decision.Superseded)
             {
-                session.Store(record);
+                session.Update(record);
             }
 
             return decision.Answer;

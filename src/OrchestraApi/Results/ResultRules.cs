@@ -6,7 +6,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>What a batch decides: the event, the row documents to write, and the answer.</summary>
-public sealed record ResultDecision(ResultsRecorded Event, IReadOnlyList<ResultRecord> Records, ResultBatch Answer);
+public sealed record ResultDecision(ResultsRecorded Event, IReadOnlyList<ResultRecord> NewRecords, IReadOnlyList<ResultRecord> Superseded, ResultBatch Answer);
 
 /// <summary>The result rules as a decision: every row judged, every problem of every row reported at once.</summary>
 public static class ResultRules
@@ -96,15 +96,12 @@ public static class ResultRules
 
         var e = new ResultsRecorded(batchId, command.OutcomeId, counted, [.. superseded.Select(r => r.Row)], command.Caller.Name, now);
         var replacedBy = counted.Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
-        IReadOnlyList<ResultRecord> records =
-        [
-            .. counted.Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now)),
-            .. superseded.Select(r => r with { SupersededBy = replacedBy[r.Id] }),
-        ];
+        IReadOnlyList<ResultRecord> records = [.. counted.Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now))];
+        IReadOnlyList<ResultRecord> nowSuperseded = [.. superseded.Select(r => r with { SupersededBy = replacedBy[r.Id] })];
         var batch = new ResultBatch(
             batchId, command.OutcomeId, answers.Count(a => a.Outcome == RowOutcome.Recorded), answers.Count(a => a.Outcome == RowOutcome.Duplicate),
             answers.Count(a => a.Outcome == RowOutcome.Correction), answers);
-        return new ResultDecision(e, records, batch);
+        return new ResultDecision(e, records, nowSuperseded, batch);
     }
 
     /// <summary>Real data is messy: inconsistent counts are accepted, and said.</summary>
