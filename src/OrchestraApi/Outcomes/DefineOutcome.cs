@@ -10,7 +10,8 @@ namespace OrchestraApi.Outcomes;
 /// <param name="Title">What the outcome is, in a line.</param>
 /// <param name="Description">Why it matters and for whom.</param>
 /// <param name="Conductor">The person who owns the outcome and defines the connections between disciplines.</param>
-/// <param name="Segments">The customer segments it serves (at most 20).</param>
+/// <param name="Segments">The customer segments it serves, by name (at most 20).</param>
+/// <param name="SegmentIds">The organisation's segments (with CLV and equity) it serves, by id (at most 20).</param>
 /// <param name="StartsOn">First day of the outcome's window.</param>
 /// <param name="EndsOn">Last day of the window; after startsOn.</param>
 /// <param name="Budget">The outcome's total budget.</param>
@@ -24,7 +25,8 @@ public sealed record DefineOutcomeRequest(
     [property: Required] Money Budget,
     [property: StringLength(4000)] string? Description = null,
     [property: MaxLength(20), ItemsLength(100)] IReadOnlyList<string>? Segments = null,
-    [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiDefinition>? Kpis = null)
+    [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiDefinition>? Kpis = null,
+    [property: MaxLength(20)] IReadOnlyList<Guid>? SegmentIds = null)
     : IHasExample<DefineOutcomeRequest>
 {
     public static DefineOutcomeRequest Example => new(
@@ -46,6 +48,7 @@ public sealed record DefineOutcome(DefineOutcomeRequest Request, string By, [pro
         public async Task<OutcomeDetails> Handle(DefineOutcome command, CancellationToken cancellationToken)
         {
             await KpiSegments.EnsureExistAsync(session, command.Request.Kpis ?? [], i => $"kpis[{i}].segmentId", cancellationToken);
+            await KpiSegments.EnsureExistAsync(session, command.Request.SegmentIds ?? [], i => $"segmentIds[{i}]", cancellationToken);
             var id = Guid.CreateVersion7();
             var events = OutcomeRules.Define(id, command.Request, command.By, clock.GetUtcNow());
             session.Events.StartStream<Outcome>(id, events);

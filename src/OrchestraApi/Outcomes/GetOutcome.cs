@@ -12,6 +12,7 @@ public sealed record OutcomeDetails(
     string Description,
     string Conductor,
     IReadOnlyList<string> Segments,
+    IReadOnlyList<Guid> SegmentIds,
     DateOnly StartsOn,
     DateOnly EndsOn,
     Money Budget,
@@ -22,7 +23,7 @@ public sealed record OutcomeDetails(
     DateTimeOffset UpdatedAt) : IVersioned
 {
     public static OutcomeDetails From(Outcome o, long version) => new(
-        o.Id, version, o.Title, o.Description, o.Conductor, o.Segments, o.StartsOn, o.EndsOn, o.Budget, o.Kpis, o.Status, o.ClosingReason, o.DefinedAt, o.UpdatedAt);
+        o.Id, version, o.Title, o.Description, o.Conductor, o.Segments, o.SegmentIds, o.StartsOn, o.EndsOn, o.Budget, o.Kpis, o.Status, o.ClosingReason, o.DefinedAt, o.UpdatedAt);
 }
 
 public sealed record GetOutcome(Guid OutcomeId) : IRequest<OutcomeDetails>

@@ -65,13 +65,19 @@ public sealed record Outcome(
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>The organisation's segments it serves, by id.</summary>
+    public IReadOnlyList<Guid> SegmentIds { get; init; } = [];
+
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
 
     public bool IsClosed => Status is OutcomeStatus.Achieved or OutcomeStatus.Missed or OutcomeStatus.Cancelled;
 
     public static Outcome Create(OutcomeDefined e) => new(
-        e.OutcomeId, e.Title, e.Description, e.Conductor, e.Segments, e.StartsOn, e.EndsOn, e.Budget, [], OutcomeStatus.Draft, null, e.At, e.At);
+        e.OutcomeId, e.Title, e.Description, e.Conductor, e.Segments, e.StartsOn, e.EndsOn, e.Budget, [], OutcomeStatus.Draft, null, e.At, e.At)
+    {
+        SegmentIds = e.SegmentIds ?? [],
+    };
 
     /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
     public Outcome Next(object e) => e switch

@@ -6,7 +6,7 @@ namespace OrchestraApi.Outcomes;
 
 public sealed record OutcomeDefined(
     Guid OutcomeId, string Title, string Description, string Conductor, IReadOnlyList<string> Segments,
-    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At);
+    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At, IReadOnlyList<Guid>? SegmentIds = null);
 
 /// <summary>Only the fields that changed are set.</summary>
 public sealed record OutcomeRevised(

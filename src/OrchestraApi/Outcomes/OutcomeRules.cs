@@ -21,7 +21,7 @@ public static class OutcomeRules
         var segments = (request.Segments ?? []).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         return
         [
-            new OutcomeDefined(id, request.Title.Trim(), request.Description?.Trim() ?? "", request.Conductor.Trim(), segments, request.StartsOn, request.EndsOn, request.Budget, by, now),
+            new OutcomeDefined(id, request.Title.Trim(), request.Description?.Trim() ?? "", request.Conductor.Trim(), segments, request.StartsOn, request.EndsOn, request.Budget, by, now, request.SegmentIds?.Distinct().ToArray() ?? []),
             .. kpis.Select(k => new KpiAdded(id, k, by, now)),
         ];
     }

@@ -157,4 +157,23 @@ public sealed class CustomerValueTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(["segmentId"], refused.Result.Errors!.Keys);
         Assert.Single((await crm.GetPlanAsync(plan.Id)).Activities);
     }
+
+    [Fact]
+    public async Task an_outcome_serves_segments_of_its_organisation_by_id()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        var key = await organisation.KeyAsync(Role.Conductor);
+        var segment = await Api.Segments(key).DefineSegmentAsync(new DefineSegmentRequest { Name = "Lapsed", Size = 10, Margin = new Money { Amount = 100m, Currency = "EUR" }, RetentionRate = 0.8m, DiscountRate = 0.1m });
+        var serving = OutcomeSamples.Define(kpis: OutcomeSamples.Clv());
+        serving.SegmentIds = [segment.Id];
+        var unknown = OutcomeSamples.Define(kpis: OutcomeSamples.Clv());
+        unknown.SegmentIds = [segment.Id, Guid.NewGuid()];
+
+        var outcome = await Api.Outcomes(key).DefineOutcomeAsync(serving);
+        var refused = await Assert.ThrowsAsync<ApiException<Problem>>(() => Api.Outcomes(key).DefineOutcomeAsync(unknown));
+
+        Assert.Equal([segment.Id], (await Api.Outcomes(key).GetOutcomeAsync(outcome.Id)).SegmentIds);
+        Assert.Equal(["segmentIds[1]"], refused.Result.Errors!.Keys);
+        Assert.Single((await Api.Outcomes(key).ListOutcomesAsync()).Items);
+    }
 }
