@@ -176,4 +176,21 @@ public sealed class CustomerValueTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(["segmentIds[1]"], refused.Result.Errors!.Keys);
         Assert.Single((await Api.Outcomes(key).ListOutcomesAsync()).Items);
     }
+
+    [Fact]
+    public async Task of_concurrent_revisions_of_one_segment_version_exactly_one_wins_and_retries_of_one_key_define_one_segment()
+    {
+        var segments = Api.Segments(await (await Api.NewOrganisationAsync()).KeyAsync(Role.Conductor));
+        var request = new DefineSegmentRequest { Name = "Lapsed", Size = 10, Margin = new Money { Amount = 100m, Currency = "EUR" }, RetentionRate = 0.8m, DiscountRate = 0.1m };
+
+        var retries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => segments.DefineSegmentAsync(request, "segment-1")));
+        var segment = retries[0];
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => ApiCalls.StatusOf(() => segments.ReviseSegmentAsync(segment.Id, segment.Version, new ReviseSegmentRequest { Size = 100 + i }))));
+
+        Assert.Single(retries.Select(r => r.Id).Distinct());
+        Assert.Single((await segments.ListSegmentsAsync()).Items);
+        Assert.Equal(1, statuses.Count(s => s == 200));
+        Assert.All(statuses.Where(s => s != 200), s => Assert.Equal(412, s));
+        Assert.Equal(2L, (await segments.GetSegmentAsync(segment.Id)).Version);
+    }
 }
