@@ -233,7 +233,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
                 Walk(value, _options.GetTypeInfo(property.PropertyType), member, property.AssociatedParameter?.IsNullable ?? property.IsSetNullable, errors);
                 if (errors.Count == count && Attributes.GetValue(property, Find) is { Length: > 0 } attributes)
                 {
-                    CheckAttributes(attributes, value.Deserialize(property.PropertyType, _options), member, errors);
+                    CheckAttributes(attributes, ValueFor(attributes, value, property.PropertyType), member, errors);
                 }
             }
             else if (property.IsRequired || property.AssociatedParameter is { HasDefaultValue: false })
@@ -254,6 +254,15 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             }
         }
     }
+
+    /// <summary>
+    /// The value the attributes judge. A list judged only by its size (a batch of 1,000 rows) is not deserialised
+    /// again for that: a placeholder of its length stands in; its items were already walked one by one.
+    /// </summary>
+    private object? ValueFor(ValidationAttribute[] attributes, JsonElement value, Type type) =>
+        value.ValueKind == JsonValueKind.Array && attributes.All(a => a is MinLengthAttribute or MaxLengthAttribute or RequiredAttribute)
+            ? new object?[value.GetArrayLength()]
+            : value.Deserialize(type, _options);
 
     private static ValidationAttribute[] Find(JsonPropertyInfo property) =>
         property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>().ToArray() ?? [];
@@ -277,6 +286,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         MaxLengthAttribute a when value is string => $"must be at most {a.Length} characters.",
         MaxLengthAttribute a => $"must have at most {a.Length} items.",
         MinLengthAttribute a when value is string => $"must be at least {a.Length} characters.",
+        MinLengthAttribute { Length: 1 } => "must have at least one item.",
         MinLengthAttribute a => $"must have at least {a.Length} items.",
         RangeAttribute a => $"must be between {a.Minimum} and {a.Maximum}.",
         RegularExpressionAttribute => "does not have the expected format.",

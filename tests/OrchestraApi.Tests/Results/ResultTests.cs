@@ -174,4 +174,20 @@ public sealed class ResultTests(ApiFixture api) : ApiTest(api)
 
         Assert.Equal(1, (await cmo.GetOutcomeMeasuresAsync(outcomeId)).Outcome.Rows);
     }
+
+    [Fact]
+    public async Task a_batch_holds_one_to_a_thousand_rows()
+    {
+        var w = await CreateAsync();
+        var tooMany = Batch([.. Enumerable.Range(0, 1_001).Select(i => Row(w.Email, 1, 0, 0, 0m, 0m, $"r{i}"))]);
+
+        var over = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, tooMany));
+        var empty = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch()));
+        var full = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch([.. tooMany.Rows.Take(1_000)]));
+
+        Assert.Equal("must have at most 1000 items.", Assert.Single(over.Result.Errors!["rows"]));
+        Assert.Equal("must have at least one item.", Assert.Single(empty.Result.Errors!["rows"]));
+        Assert.Equal(1_000, full.Recorded);
+        Assert.Equal(1_000L, (await w.CrmResults.GetOutcomeMeasuresAsync(w.Plans.Outcome.Id)).Outcome.Rows);
+    }
 }
