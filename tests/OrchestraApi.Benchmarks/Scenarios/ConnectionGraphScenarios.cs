@@ -29,18 +29,7 @@ public sealed class ConnectedOutcome(BenchmarkContext context, int connections)
     private async Task SeedAsync()
     {
         using var conductor = context.Http(context.ConductorKey);
-        var outcomes = new OutcomesClient(conductor);
-        var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
-        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
-        var plans = await Task.WhenAll(Enum.GetValues<Discipline>().Select(async d => (d, Plan: await GetPlanScenario.SeedPlanAsync(context, outcome.Id, d, $"{d} plan", pilot: false))));
-        var all = new List<(Guid, Guid, Discipline)>();
-        foreach (var (discipline, plan) in plans)
-        {
-            all.AddRange((await context.Plans().GetPlanAsync(plan)).Activities.Select(a => (plan, a.Id, discipline)));
-        }
-
-        Activities = [.. all.OrderBy(a => a.Item2)];
-        OutcomeId = outcome.Id;
+        (OutcomeId, Activities) = await GetPlanScenario.SeedOutcomeAsync(context);
         var random = new Random(8);
         var client = new ConnectionsClient(conductor);
         for (var defined = 0; defined < connections;)

@@ -24,6 +24,23 @@ public sealed class GetPlanScenario(BenchmarkContext context, string name) : ISc
         return response.IsSuccessStatusCode;
     }
 
+    /// <summary>A fresh active outcome with one plan of 250 activities per discipline (1,000): its id and the activities.</summary>
+    public static async Task<(Guid OutcomeId, IReadOnlyList<(Guid PlanId, Guid ActivityId, Discipline Discipline)> Activities)> SeedOutcomeAsync(BenchmarkContext context)
+    {
+        using var conductor = context.Http(context.ConductorKey);
+        var outcomes = new OutcomesClient(conductor);
+        var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
+        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
+        var plans = await Task.WhenAll(Enum.GetValues<Discipline>().Select(async d => (d, Plan: await SeedPlanAsync(context, outcome.Id, d, $"{d} plan", pilot: false))));
+        var activities = new List<(Guid, Guid, Discipline)>();
+        foreach (var (discipline, plan) in plans)
+        {
+            activities.AddRange((await context.Plans().GetPlanAsync(plan)).Activities.Select(a => (plan, a.Id, discipline)));
+        }
+
+        return (outcome.Id, [.. activities.OrderBy(a => a.Item2)]);
+    }
+
     /// <summary>A plan with 250 activities, scheduled one by one through the API.</summary>
     public static async Task<Guid> SeedPlanAsync(BenchmarkContext context, Guid outcomeId, Discipline discipline, string title, bool pilot)
     {

@@ -20,12 +20,7 @@ public sealed class ListActivitiesScenario(BenchmarkContext context) : IScenario
         }
 
         // A fresh outcome, so that only these 1,000 activities are under it.
-        using var conductor = context.Http(context.ConductorKey);
-        var outcomes = new OutcomesClient(conductor);
-        var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
-        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
-        await Task.WhenAll(Enum.GetValues<Discipline>().Select(d => GetPlanScenario.SeedPlanAsync(context, outcome.Id, d, $"{d} plan", pilot: false)));
-        _outcome = outcome.Id;
+        (_outcome, _) = await GetPlanScenario.SeedOutcomeAsync(context);
     }
 
     public async Task<bool> RunOnceAsync(int client, CancellationToken ct)

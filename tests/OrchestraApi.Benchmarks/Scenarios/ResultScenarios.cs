@@ -86,24 +86,15 @@ public sealed class MeasuresScenario(BenchmarkContext context, int rows) : IScen
             return;
         }
 
-        using var conductor = context.Http(context.ConductorKey);
-        var outcomes = new OutcomesClient(conductor);
-        var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
-        await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
-        var plans = await Task.WhenAll(Enum.GetValues<Discipline>().Select(d => GetPlanScenario.SeedPlanAsync(context, outcome.Id, d, $"{d} plan", pilot: false)));
-        var activities = new List<Guid>();
-        foreach (var plan in plans)
-        {
-            activities.AddRange((await context.Plans().GetPlanAsync(plan)).Activities.Select(a => a.Id));
-        }
-
+        var (outcome, seeded) = await GetPlanScenario.SeedOutcomeAsync(context);
+        var activities = seeded.Select(a => a.ActivityId).ToList();
         var results = new ResultsClient(context.Http(context.OrchestratorKey));
         for (var recorded = 0; recorded < rows; recorded += 1_000)
         {
-            await results.RecordResultsAsync(outcome.Id, ResultRows.Batch(activities, 1_000));
+            await results.RecordResultsAsync(outcome, ResultRows.Batch(activities, 1_000));
         }
 
-        _outcome = outcome.Id;
+        _outcome = outcome;
     }
 
     public async Task<bool> RunOnceAsync(int client, CancellationToken ct)
