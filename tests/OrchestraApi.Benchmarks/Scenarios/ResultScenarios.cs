@@ -76,7 +76,7 @@ public sealed class MeasuresScenario(BenchmarkContext context, int rows) : IScen
     private Guid _outcome;
     private HttpClient _http = null!;
 
-    public string Name => "12 measures of an outcome (1,000 activities, 100,000 rows)";
+    public string Name => $"12 measures of an outcome (1,000 activities, {rows:N0} rows)";
 
     public async Task SeedAsync(int clients)
     {
