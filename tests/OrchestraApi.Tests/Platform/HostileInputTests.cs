@@ -64,6 +64,10 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
     [InlineData("/outcomes/kpis")]
     [InlineData("/outcomes/OUTCOME/activities")]
     [InlineData("/outcomes/OUTCOME/plans")]
+    [InlineData("/outcomes/OUTCOME/connections")]
+    [InlineData("/outcomes/OUTCOME/results")]
+    [InlineData("/outcomes/OUTCOME/kpis/clv/observations")]
+    [InlineData("/segments")]
     [InlineData("/outcomes/OUTCOME/history")]
     [InlineData("/organisations/ORGANISATION/api-keys")]
     public async Task forged_cursors_are_a_400_naming_the_cursor(string list)
