@@ -31,6 +31,11 @@ public partial class ResultsClient
     static partial void UpdateJsonSerializerSettings(JsonSerializerOptions settings) => JsonSettings.Apply(settings);
 }
 
+public partial class StatusClient
+{
+    static partial void UpdateJsonSerializerSettings(JsonSerializerOptions settings) => JsonSettings.Apply(settings);
+}
+
 public partial class SegmentsClient
 {
     static partial void UpdateJsonSerializerSettings(JsonSerializerOptions settings) => JsonSettings.Apply(settings);

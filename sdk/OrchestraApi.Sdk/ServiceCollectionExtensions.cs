@@ -28,7 +28,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -89,6 +89,7 @@ public static class ServiceCollectionExtensions
             services.AddTransient<IConnectionsClient>(p => new ConnectionsClient(Http(p, httpName)));
             services.AddTransient<IResultsClient>(p => new ResultsClient(Http(p, httpName)));
             services.AddTransient<ISegmentsClient>(p => new SegmentsClient(Http(p, httpName)));
+            services.AddTransient<IStatusClient>(p => new StatusClient(Http(p, httpName)));
         }
         else
         {
@@ -98,6 +99,7 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<IConnectionsClient>(name, (p, _) => new ConnectionsClient(Http(p, httpName)));
             services.AddKeyedTransient<IResultsClient>(name, (p, _) => new ResultsClient(Http(p, httpName)));
             services.AddKeyedTransient<ISegmentsClient>(name, (p, _) => new SegmentsClient(Http(p, httpName)));
+            services.AddKeyedTransient<IStatusClient>(name, (p, _) => new StatusClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

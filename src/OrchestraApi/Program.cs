@@ -5,6 +5,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Status;
 
 try
 {
@@ -34,6 +35,7 @@ try
     app.MapConnections();
     app.MapResults();
     app.MapSegments();
+    app.MapStatus();
 
     await app.RunAsync();
     return 0;

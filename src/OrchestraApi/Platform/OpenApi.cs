@@ -74,6 +74,7 @@ public static class OpenApi
                 new() { Name = "Outcomes", Description = "Business outcomes owned by a conductor: a customer-centred result with KPIs, a window and a budget, under which the four disciplines plan." },
                 new() { Name = "Connections", Description = "The tight connections the conductor defines between the disciplines' work (dependencies, hand-offs, shared messages and audiences), kept honest: no cycles, conflicts derived from current dates, impact analysis and the critical path." },
                 new() { Name = "Results", Description = "The closed loop: result batches recorded by the disciplines, and the measures derived from them in the same moment." },
+                new() { Name = "Status", Description = "What CMOs ask: where an outcome stands across all disciplines, with a red/amber/green and its reasons." },
                 new() { Name = "Segments", Description = "Customer segments with their lifetime value and customer equity, which outcomes serve and KPIs can follow." },
                 new() { Name = "Plans", Description = "Each discipline's plan (and pilots) under an outcome, and their activities: drafted and scheduled by orchestrators and agencies, approved by the conductor, executed and rolled up." },
             };

@@ -28,13 +28,14 @@ public static class ContractLimits
         ["by"] = 200, ["conductor"] = 200, ["change"] = 100, ["summary"] = MaxWrittenText, ["detail"] = MaxWrittenText,
         ["closingReason"] = 2000, ["returnComments"] = 4000, ["type"] = 200, ["title"] = 200, ["instance"] = 2048,
         ["rule"] = 100, ["traceId"] = 100, ["nextCursor"] = 200, ["key"] = 200, ["name"] = 200,
-        ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200, ["recordedBy"] = 200,
+        ["about"] = 100, ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200, ["recordedBy"] = 200,
     };
 
     private static readonly Dictionary<string, int> WrittenCounts = new()
     {
         ["items"] = Cursor.MaxLimit, ["activities"] = PlanRules.MaxActivities, ["plans"] = PlanRules.MaxPlansPerOutcome,
         ["kpis"] = OutcomeRules.MaxKpis, ["disciplines"] = 4, ["warnings"] = 5,
+        ["reasons"] = 4 + PlanRules.MaxPlansPerOutcome + 1 + Connections.ConnectionRules.MaxConnections + OutcomeRules.MaxKpis,
     };
 
     private static readonly Dictionary<string, int> WrittenItemLengths = new() { ["warnings"] = 300 };
