@@ -85,4 +85,26 @@ public sealed class StatusTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.GetOutcomeStatusAsync(outcome.Id)));
         Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.GetOutcomeStatusAsync(Guid.NewGuid())));
     }
+
+    [Fact]
+    public async Task a_conflict_off_the_critical_path_is_amber_and_on_it_red()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var tv = await w.ActivityAsync(Discipline.Advertising, "TV burst", March1, March1.AddDays(9));
+        var mail = await w.ActivityAsync(Discipline.Crm, "Emails", March1.AddDays(4), March1.AddDays(14));
+        var autumn = await w.ActivityAsync(Discipline.Digital, "Autumn search", new DateOnly(2027, 11, 1), new DateOnly(2027, 11, 30));
+        var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
+        var conflict = await w.DependencyAsync(tv, mail);
+
+        var offPath = await status.GetOutcomeStatusAsync(w.OutcomeId);
+        var press = await w.ActivityAsync(Discipline.PublicRelations, "Press day", new DateOnly(2027, 10, 20), new DateOnly(2027, 11, 5));
+        var onPath = await w.DependencyAsync(press, autumn);
+        var critical = await status.GetOutcomeStatusAsync(w.OutcomeId);
+
+        Assert.Contains(offPath.Reasons, r => (r.Level, r.Rule, r.About) == (Rag.Amber, "connection-broken-or-in-conflict", $"connection {conflict.Id}"));
+        Assert.DoesNotContain(offPath.Reasons, r => r.Level == Rag.Red);
+        Assert.Equal(Rag.Red, critical.Rag);
+        Assert.Equal(("critical-connection-broken-or-in-conflict", $"connection {onPath.Id}"), (critical.Reasons[0].Rule, critical.Reasons[0].About));
+        Assert.Equal(1, critical.Disciplines.Single(d => d.Discipline == Discipline.Digital).Connections.InConflict);
+    }
 }
