@@ -36,6 +36,10 @@ public partial class PageOfSegmentChange : IPage<SegmentChange>;
 
 public partial class PageOfKpiObservation : IPage<KpiObservation>;
 
+public partial class PageOfPortfolioItem : IPage<PortfolioItem>;
+
+public partial class PageOfBaselineDetails : IPage<BaselineDetails>;
+
 /// <summary>
 /// Every list as an <see cref="IAsyncEnumerable{T}"/> that follows <c>nextCursor</c> page by page (100 items a
 /// request): <c>await foreach (var outcome in outcomes.ListAllOutcomesAsync()) { … }</c>.
@@ -88,6 +92,13 @@ public static class Paging
 
     public static IAsyncEnumerable<KpiObservation> ListAllKpiObservationsAsync(this IResultsClient client, Guid outcomeId, string key, CancellationToken cancellationToken = default) =>
         AllAsync<KpiObservation, PageOfKpiObservation>((cursor, ct) => client.ListKpiObservationsAsync(outcomeId, key, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<PortfolioItem> GetAllPortfolioAsync(
+        this IStatusClient client, OutcomeStatus? state = null, Rag? rag = null, string? conductor = null, Discipline? disciplineWithProblems = null, PortfolioOrder? order = null, CancellationToken cancellationToken = default) =>
+        AllAsync<PortfolioItem, PageOfPortfolioItem>((cursor, ct) => client.GetPortfolioAsync(state, rag, conductor, disciplineWithProblems, order, PageSize, cursor, ct), cancellationToken);
+
+    public static IAsyncEnumerable<BaselineDetails> ListAllBaselinesAsync(this IBaselinesClient client, Guid outcomeId, CancellationToken cancellationToken = default) =>
+        AllAsync<BaselineDetails, PageOfBaselineDetails>((cursor, ct) => client.ListBaselinesAsync(outcomeId, PageSize, cursor, ct), cancellationToken);
 
     /// <summary>Follows the cursor of any list, one page per request, until the last page.</summary>
     public static async IAsyncEnumerable<T> AllAsync<T, TPage>(Func<string?, CancellationToken, Task<TPage>> page, [EnumeratorCancellation] CancellationToken cancellationToken = default)

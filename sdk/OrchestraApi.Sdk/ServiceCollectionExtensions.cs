@@ -28,7 +28,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -90,6 +90,7 @@ public static class ServiceCollectionExtensions
             services.AddTransient<IResultsClient>(p => new ResultsClient(Http(p, httpName)));
             services.AddTransient<ISegmentsClient>(p => new SegmentsClient(Http(p, httpName)));
             services.AddTransient<IStatusClient>(p => new StatusClient(Http(p, httpName)));
+            services.AddTransient<IBaselinesClient>(p => new BaselinesClient(Http(p, httpName)));
         }
         else
         {
@@ -100,6 +101,7 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<IResultsClient>(name, (p, _) => new ResultsClient(Http(p, httpName)));
             services.AddKeyedTransient<ISegmentsClient>(name, (p, _) => new SegmentsClient(Http(p, httpName)));
             services.AddKeyedTransient<IStatusClient>(name, (p, _) => new StatusClient(Http(p, httpName)));
+            services.AddKeyedTransient<IBaselinesClient>(name, (p, _) => new BaselinesClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

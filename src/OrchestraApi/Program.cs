@@ -1,3 +1,4 @@
+using OrchestraApi.Baselines;
 using OrchestraApi.Connections;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
@@ -21,9 +22,11 @@ try
         marten.AddConnections();
         marten.AddResults();
         marten.AddSegments();
+        marten.AddBaselines();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
+    builder.Services.AddStatus();
     builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();
@@ -36,6 +39,7 @@ try
     app.MapResults();
     app.MapSegments();
     app.MapStatus();
+    app.MapBaselines();
 
     await app.RunAsync();
     return 0;

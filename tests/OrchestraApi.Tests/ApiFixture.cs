@@ -165,6 +165,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     public StatusClient Status(string apiKey) => new(Http(apiKey));
 
+    public BaselinesClient Baselines(string apiKey) => new(Http(apiKey));
+
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
     {

@@ -34,8 +34,10 @@ public sealed record ConnectionDetails(
     string? Conflict,
     string DefinedBy,
     DateTimeOffset DefinedAt,
-    DateTimeOffset UpdatedAt) : IVersioned
+    DateTimeOffset UpdatedAt) : IVersioned, IStatusChange
 {
+    Guid? IStatusChange.ChangedOutcome => OutcomeId;
+
     public static ConnectionDetails Of(Schedule schedule, Connection c)
     {
         var (state, reason) = schedule.EffectiveState(c);

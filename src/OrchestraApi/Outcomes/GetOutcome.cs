@@ -20,8 +20,10 @@ public sealed record OutcomeDetails(
     OutcomeStatus Status,
     string? ClosingReason,
     DateTimeOffset DefinedAt,
-    DateTimeOffset UpdatedAt) : IVersioned
+    DateTimeOffset UpdatedAt) : IVersioned, IStatusChange
 {
+    Guid? IStatusChange.ChangedOutcome => Id;
+
     public static OutcomeDetails From(Outcome o, long version) => new(
         o.Id, version, o.Title, o.Description, o.Conductor, o.Segments, o.SegmentIds, o.StartsOn, o.EndsOn, o.Budget, o.Kpis, o.Status, o.ClosingReason, o.DefinedAt, o.UpdatedAt);
 }

@@ -28,6 +28,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var result = await next();
             await session.SaveChangesAsync(cancellationToken);
+            services.GetRequiredService<OutcomeChanges>().Committed(session.TenantId, result);
             return result;
         }
 
@@ -43,6 +44,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             var response = await next();
             session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
             await session.SaveChangesAsync(cancellationToken);
+            services.GetRequiredService<OutcomeChanges>().Committed(session.TenantId, response);
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)

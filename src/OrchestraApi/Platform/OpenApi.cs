@@ -74,7 +74,8 @@ public static class OpenApi
                 new() { Name = "Outcomes", Description = "Business outcomes owned by a conductor: a customer-centred result with KPIs, a window and a budget, under which the four disciplines plan." },
                 new() { Name = "Connections", Description = "The tight connections the conductor defines between the disciplines' work (dependencies, hand-offs, shared messages and audiences), kept honest: no cycles, conflicts derived from current dates, impact analysis and the critical path." },
                 new() { Name = "Results", Description = "The closed loop: result batches recorded by the disciplines, and the measures derived from them in the same moment." },
-                new() { Name = "Status", Description = "What CMOs ask: where an outcome stands across all disciplines, with a red/amber/green and its reasons." },
+                new() { Name = "Status", Description = "What CMOs ask: where an outcome stands across all disciplines, with a red/amber/green and its reasons — now or at any past moment, what changed between two moments, the portfolio of outcomes, a live stream of changes and the timeline as a picture." },
+                new() { Name = "Baselines", Description = "Named moments of an outcome (e.g. the approved plan) to read its status against: variance in dates, budget and KPI progress." },
                 new() { Name = "Segments", Description = "Customer segments with their lifetime value and customer equity, which outcomes serve and KPIs can follow." },
                 new() { Name = "Plans", Description = "Each discipline's plan (and pilots) under an outcome, and their activities: drafted and scheduled by orchestrators and agencies, approved by the conductor, executed and rolled up." },
             };
@@ -166,11 +167,12 @@ public static class OpenApi
             ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan (or outcome) in the path.", true),
             ("connectionId", ParameterLocation.Path) => ("The connection's id.", true),
             ("segmentId", ParameterLocation.Path) => ("The segment's id.", true),
+            ("baselineId", ParameterLocation.Path) => ("The baseline's id.", true),
             ("observationId", ParameterLocation.Path) => ("The observation's id.", true),
             ("activityId", ParameterLocation.Query) => ("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).", false),
             ("batchId", ParameterLocation.Query) => ("Only the rows of this batch (the `batchId` a recorded batch answered with).", false),
             ("kind", ParameterLocation.Query) => ("Only connections of this kind (exact name).", false),
-            ("state", ParameterLocation.Query) => ("Only connections in this state (exact name), cancellations applied.", false),
+            ("state", ParameterLocation.Query) => ("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.", false),
             ("inConflict", ParameterLocation.Query) => ("true: only connections in schedule conflict now; false: only those without.", false),
             ("slipDays", ParameterLocation.Query) => ("Days the activity slips (its start and end move by as many), 0–365; default 0.", false),
             ("cancel", ParameterLocation.Query) => ("true: what if the activity is cancelled instead of slipping.", false),
@@ -181,6 +183,13 @@ public static class OpenApi
             ("discipline", ParameterLocation.Query) => ("Only this discipline's items (exact name).", false),
             ("channel", ParameterLocation.Query) => ("Only activities on this channel (exact name).", false),
             ("conductor", ParameterLocation.Query) => ("Only outcomes owned by this conductor (exact name, at most 200 characters).", false),
+            ("asOf", ParameterLocation.Query) => ("A past moment (ISO 8601 date-time with offset, e.g. 2026-03-01T12:00:00Z): the answer as it was then, from the events recorded up to it. Omit for now; a future moment is a 400.", false),
+            ("since", ParameterLocation.Query) => ("The earlier moment (ISO 8601 date-time with offset); not after `until`, not in the future.", true),
+            ("until", ParameterLocation.Query) => ("The later moment (ISO 8601 date-time with offset); omit for now.", false),
+            ("Last-Event-ID", ParameterLocation.Header) => ("The `id` of the last event you received, to resume after a reconnect: the first event then catches you up on what changed since. Anything else is a 400.", false),
+            ("rag", ParameterLocation.Query) => ("Only outcomes with this RAG (exact name).", false),
+            ("disciplineWithProblems", ParameterLocation.Query) => ("Only outcomes where a reason of their RAG is about this discipline (exact name).", false),
+            ("order", ParameterLocation.Query) => ("WorstFirst (default: red, amber, green, then ending soonest), EndingFirst, Title, MostSpent or Newest.", false),
             ("from", ParameterLocation.Query) => ("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).", false),
             ("to", ParameterLocation.Query) => ("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).", false),
             _ => null,
@@ -213,6 +222,10 @@ public static class OpenApi
                 break;
             case "conductor":
                 schema.MaxLength = 200;
+                break;
+            case "Last-Event-ID":
+                schema.MaxLength = 20;
+                Rename(parameter, "lastEventId");
                 break;
             case "key":
                 schema.MaxLength = 64;

@@ -19,6 +19,12 @@ public static class ContractLimits
     /// <summary>Longest text the API writes itself in a history entry or a problem's detail.</summary>
     public const int MaxWrittenText = 10_000;
 
+    /// <summary>Most reasons a RAG can have: one per discipline and plan, the outcome's spend, each connection and each KPI.</summary>
+    public const int Reasons = 4 + PlanRules.MaxPlansPerOutcome + 1 + Connections.ConnectionRules.MaxConnections + OutcomeRules.MaxKpis;
+
+    /// <summary>Most changes between two statuses: the outcome's, each reason raised or cleared, each plan, up to four per activity, two per connection, each KPI and discipline.</summary>
+    public const int Changes = 4 + (2 * Reasons) + 4 + (4 * PlanRules.MaxActivitiesPerOutcome) + (2 * Connections.ConnectionRules.MaxConnections) + OutcomeRules.MaxKpis + 4;
+
     private static readonly Lazy<Dictionary<string, int>> AcceptedLengths = new(() => Annotated<StringLengthAttribute>(a => a.MaximumLength));
     private static readonly Lazy<Dictionary<string, int>> AcceptedItemLengths = new(() => Annotated<ItemsLengthAttribute>(a => a.Maximum));
     private static readonly Lazy<Dictionary<string, int>> AcceptedCounts = new(() => Annotated<MaxLengthAttribute>(a => a.Length));
@@ -29,16 +35,17 @@ public static class ContractLimits
         ["closingReason"] = 2000, ["returnComments"] = 4000, ["type"] = 200, ["title"] = 200, ["instance"] = 2048,
         ["rule"] = 100, ["traceId"] = 100, ["nextCursor"] = 200, ["key"] = 200, ["name"] = 200,
         ["about"] = 100, ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200, ["recordedBy"] = 200,
+        ["takenBy"] = 200, ["status"] = 200,
     };
 
     private static readonly Dictionary<string, int> WrittenCounts = new()
     {
         ["items"] = Cursor.MaxLimit, ["activities"] = PlanRules.MaxActivities, ["plans"] = PlanRules.MaxPlansPerOutcome,
         ["kpis"] = OutcomeRules.MaxKpis, ["disciplines"] = 4, ["warnings"] = 5,
-        ["reasons"] = 4 + PlanRules.MaxPlansPerOutcome + 1 + Connections.ConnectionRules.MaxConnections + OutcomeRules.MaxKpis,
+        ["reasons"] = Reasons, ["changes"] = Changes, ["rules"] = 7, ["disciplinesWithProblems"] = 4,
     };
 
-    private static readonly Dictionary<string, int> WrittenItemLengths = new() { ["warnings"] = 300 };
+    private static readonly Dictionary<string, int> WrittenItemLengths = new() { ["warnings"] = 300, ["rules"] = 100 };
 
     /// <summary>Where one name means different lists: the outcome-wide ones are bounded by the outcome's limits.</summary>
     private static readonly Dictionary<(Type, string), int> WrittenCountsOf = new()
@@ -48,6 +55,7 @@ public static class ContractLimits
         [(typeof(Connections.ImpactOnDiscipline), "activities")] = PlanRules.MaxActivitiesPerOutcome,
         [(typeof(Connections.Impact), "conflicts")] = Connections.ConnectionRules.MaxConnections,
         [(typeof(Connections.ConnectionDetails), "acknowledgedBy")] = 2,
+        [(typeof(Baselines.BaselineVariance), "activities")] = PlanRules.MaxActivitiesPerOutcome,
         [(typeof(Connections.ConnectionDetails), "awaitingAcknowledgementFrom")] = 2,
     };
 

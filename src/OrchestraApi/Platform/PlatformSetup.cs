@@ -19,6 +19,7 @@ public static class PlatformSetup
         services.AddExceptionHandler<ProblemMapper>();
         services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<OutcomeChanges>();
         services.AddMemoryCache();
         services.AddSingleton<ApiKeyLookup>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)

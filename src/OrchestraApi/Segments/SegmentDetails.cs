@@ -10,8 +10,10 @@ namespace OrchestraApi.Segments;
 /// <param name="Equity">Customer equity, CLV × size (from the unrounded CLV).</param>
 public sealed record SegmentDetails(
     Guid Id, long Version, string Name, long Size, Money Margin, decimal RetentionRate, decimal DiscountRate, Money Clv, Money Equity, DateTimeOffset DefinedAt, DateTimeOffset UpdatedAt)
-    : IVersioned
+    : IVersioned, IStatusChange
 {
+    Guid? IStatusChange.ChangedOutcome => null;
+
     public static SegmentDetails Of(Segment s, long version) => new(
         s.Id, version, s.Name, s.Size, new Money(s.Margin, s.Currency), s.RetentionRate, s.DiscountRate,
         new Money(Math.Round(s.Clv, 2), s.Currency), new Money(Math.Round(s.Equity, 2), s.Currency), s.DefinedAt, s.UpdatedAt);

@@ -19,7 +19,8 @@ public enum Rag
 }
 
 /// <summary>Why the outcome is not green: the rule, and the thing it is about (a connection, a KPI, a plan, a discipline).</summary>
-public sealed record RagReason(Rag Level, string Rule, string About, string Detail);
+/// <param name="Disciplines">The disciplines the problem is theirs (none for the outcome's own spend and for KPIs).</param>
+public sealed record RagReason(Rag Level, string Rule, string About, string Detail, IReadOnlyList<Discipline> Disciplines);
 
 /// <summary>Where a discipline's live plan is: NoPlan, or the plan's status.</summary>
 public enum PlanStage
@@ -50,7 +51,8 @@ public sealed record OutcomeStatusReport(
     Guid OutcomeId, string Title, OutcomeStatus State, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
     IReadOnlyList<DisciplineStatus> Disciplines, IReadOnlyList<KpiStanding> Kpis, Rag Rag, IReadOnlyList<RagReason> Reasons, DateOnly Today);
 
-public sealed record GetOutcomeStatus(Guid OutcomeId) : IRequest<OutcomeStatusReport>
+/// <param name="AsOf">A past moment to read the status as it was then (null: now).</param>
+public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = null) : IRequest<OutcomeStatusReport>
 {
     /// <summary>A KPI this far (or more) behind the elapsed share of the window makes the outcome red.</summary>
     public const decimal FarBehind = 0.15m;
@@ -60,21 +62,19 @@ public sealed record GetOutcomeStatus(Guid OutcomeId) : IRequest<OutcomeStatusRe
 
     public sealed class Handler(IQuerySession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<GetOutcomeStatus, OutcomeStatusReport>
     {
-        public async Task<OutcomeStatusReport> Handle(GetOutcomeStatus query, CancellationToken cancellationToken)
-        {
-            var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
-            var batch = session.CreateBatchQuery();
-            var outcomeTask = batch.Load<Outcome>(query.OutcomeId);
-            var resultsTask = batch.Load<OutcomeResults>(OutcomeResults.IdOf(query.OutcomeId));
-            await batch.Execute(cancellationToken);
-            var outcome = await outcomeTask ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
-            var results = await resultsTask;
-            var segmentIds = outcome.Kpis.Where(k => k.SegmentId is not null).Select(k => k.SegmentId!.Value).Distinct().ToList();
-            var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(cancellationToken, segmentIds)).ToDictionary(s => s.Id);
-            return Report(outcome, schedule, results, segments, clock.GetUtcNow());
-        }
+        public async Task<OutcomeStatusReport> Handle(GetOutcomeStatus query, CancellationToken cancellationToken) =>
+            (await InputsAsync(session, schedules, query.OutcomeId, query.AsOf, "asOf", clock.GetUtcNow(), cancellationToken)).Report();
     }
+
+    /// <summary>The inputs now, or as of a past moment (400 naming <paramref name="field"/> for a future one).</summary>
+    public static Task<StatusInputs> InputsAsync(
+        IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset? asOf, string field, DateTimeOffset now, CancellationToken ct) =>
+        asOf switch
+        {
+            null => StatusInputs.NowAsync(session, schedules, outcomeId, now, ct),
+            { } at when at > now => throw new InvalidInputException(field, "must not be in the future."),
+            { } at => StatusInputs.AsOfAsync(session, schedules, outcomeId, at, ct),
+        };
 
     /// <summary>The report and its RAG, from what is committed now. The rules are listed in the operation's description.</summary>
     public static OutcomeStatusReport Report(Outcome outcome, Schedule schedule, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateTimeOffset now)
@@ -104,19 +104,19 @@ public sealed record GetOutcomeStatus(Guid OutcomeId) : IRequest<OutcomeStatusRe
                     mine.Count(c => c.State == ConnectionState.Broken), mine.Count(c => c.InConflict), mine.Count(c => c.State == ConnectionState.Met))));
             if (outcome.Status == OutcomeStatus.Active && plan?.Status is not (PlanStatus.Approved or PlanStatus.InExecution or PlanStatus.Completed))
             {
-                reasons.Add(new RagReason(Rag.Amber, "discipline-without-approved-plan", $"discipline {discipline}", plan is null ? $"{discipline} has no plan." : $"{discipline}'s plan is {plan.Status}."));
+                reasons.Add(new RagReason(Rag.Amber, "discipline-without-approved-plan", $"discipline {discipline}", plan is null ? $"{discipline} has no plan." : $"{discipline}'s plan is {plan.Status}.", [discipline]));
             }
 
             if (plan is not null && totals.Cost > plan.Budget.Amount)
             {
-                reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"plan {plan.Id}", $"{discipline} has spent {totals.Cost} {currency} of a {plan.Budget.Amount} {currency} budget."));
+                reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"plan {plan.Id}", $"{discipline} has spent {totals.Cost} {currency} of a {plan.Budget.Amount} {currency} budget.", [discipline]));
             }
         }
 
         var spent = results?.Outcome.Cost ?? 0m;
         if (spent > outcome.Budget.Amount)
         {
-            reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"outcome {outcome.Id}", $"The outcome has spent {spent} {currency} of its {outcome.Budget.Amount} {currency} budget."));
+            reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"outcome {outcome.Id}", $"The outcome has spent {spent} {currency} of its {outcome.Budget.Amount} {currency} budget.", []));
         }
 
         foreach (var (connection, d) in details.Where(x => x.Connection.Kind is ConnectionKind.Dependency or ConnectionKind.Handoff))
@@ -124,24 +124,25 @@ public sealed record GetOutcomeStatus(Guid OutcomeId) : IRequest<OutcomeStatusRe
             var trouble = d.State == ConnectionState.Broken ? $"broken: {d.StateReason}" : d.InConflict ? $"in conflict: {d.Conflict}" : null;
             if (trouble is not null)
             {
+                IReadOnlyList<Discipline> sides = [connection.From.Discipline, connection.To.Discipline];
                 var onPath = schedule.Members(connection.From).Concat(schedule.Members(connection.To)).Any(a => critical.Contains(a.Id));
                 reasons.Add(onPath
-                    ? new RagReason(Rag.Red, "critical-connection-broken-or-in-conflict", $"connection {connection.Id}", $"'{connection.Title}' is on the critical path and {trouble}")
-                    : new RagReason(Rag.Amber, "connection-broken-or-in-conflict", $"connection {connection.Id}", $"'{connection.Title}' is {trouble}"));
+                    ? new RagReason(Rag.Red, "critical-connection-broken-or-in-conflict", $"connection {connection.Id}", $"'{connection.Title}' is on the critical path and {trouble}", sides)
+                    : new RagReason(Rag.Amber, "connection-broken-or-in-conflict", $"connection {connection.Id}", $"'{connection.Title}' is {trouble}", sides));
             }
         }
 
         foreach (var (connection, d) in details.Where(x => x.Details.State == ConnectionState.Proposed && x.Connection.UpdatedAt < now.AddDays(-AcknowledgementDays)))
         {
-            reasons.Add(new RagReason(Rag.Amber, "acknowledgement-overdue", $"connection {connection.Id}", $"'{connection.Title}' has waited more than {AcknowledgementDays} days for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}."));
+            reasons.Add(new RagReason(Rag.Amber, "acknowledgement-overdue", $"connection {connection.Id}", $"'{connection.Title}' has waited more than {AcknowledgementDays} days for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}.", d.AwaitingAcknowledgementFrom));
         }
 
         var kpis = outcome.Kpis.Select(k => GetKpiProgress.Standing(k, outcome, results, segments, today)).ToList();
         foreach (var kpi in kpis.Where(k => k.Progress is not null && k.Pace == KpiPace.Behind))
         {
             reasons.Add(kpi.Progress < kpi.Elapsed - FarBehind
-                ? new RagReason(Rag.Red, "kpi-far-behind-pace", $"kpi {kpi.Key}", $"{kpi.Name} is at {kpi.Progress:P0} of its way with {kpi.Elapsed:P0} of the window gone.")
-                : new RagReason(Rag.Amber, "kpi-behind-pace", $"kpi {kpi.Key}", $"{kpi.Name} is at {kpi.Progress:P0} of its way with {kpi.Elapsed:P0} of the window gone."));
+                ? new RagReason(Rag.Red, "kpi-far-behind-pace", $"kpi {kpi.Key}", $"{kpi.Name} is at {kpi.Progress:P0} of its way with {kpi.Elapsed:P0} of the window gone.", [])
+                : new RagReason(Rag.Amber, "kpi-behind-pace", $"kpi {kpi.Key}", $"{kpi.Name} is at {kpi.Progress:P0} of its way with {kpi.Elapsed:P0} of the window gone.", []));
         }
 
         var ordered = reasons.OrderByDescending(r => r.Level).ThenBy(r => r.Rule, StringComparer.Ordinal).ThenBy(r => r.About, StringComparer.Ordinal).ToList();

@@ -1,14 +1,85 @@
+using Marten;
 using MediatR;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Status;
 
 public static class StatusEndpoints
 {
-    public static void MapStatus(this IEndpointRouteBuilder app) =>
-        app.MapGet("/outcomes/{outcomeId:guid}/status", (Guid outcomeId, IMediator mediator, CancellationToken ct) => mediator.Send(new GetOutcomeStatus(outcomeId), ct))
-            .WithTags("Status").Problems(400, 401, 403, 404, 429, 503).RequireAuthorization(Policies.ReadOrganisation)
-            .Describe(nameof(GetOutcomeStatus), "Get an outcome's status", """
-                Where the outcome stands across the four disciplines, in one call: its state, window, days left, budget and spend; per discipline its live plan's stage (NoPlan, or the plan's status), activities by status, budget planned and spent, conversions, ROI and cost per conversion, and its connections by state; the KPIs with progress and pace; and the RAG with the reasons that produced it, worst first, each naming its rule and what it is about. Rules — red: `spend-over-budget` (the outcome's or a plan's recorded cost above its budget), `critical-connection-broken-or-in-conflict` (a dependency or hand-off touching the critical path is broken or in schedule conflict), `kpi-far-behind-pace` (progress more than 15 points behind the elapsed share of the window); amber: `discipline-without-approved-plan` (an active outcome's discipline with no plan, or one not yet approved), `connection-broken-or-in-conflict` (off the critical path), `acknowledgement-overdue` (a connection waiting more than 3 days), `kpi-behind-pace` (5 to 15 points behind). Green: no reason.
+    public static IServiceCollection AddStatus(this IServiceCollection services) => services
+        .AddSingleton<PortfolioIndex>()
+        .AddSingleton<StatusFeed>()
+        .AddHostedService(provider => provider.GetRequiredService<StatusFeed>());
+
+    public static void MapStatus(this IEndpointRouteBuilder app)
+    {
+        var outcome = app.MapGroup("/outcomes/{outcomeId:guid}").WithTags("Status").Problems(400, 401, 403, 404, 429, 503).RequireAuthorization(Policies.ReadOrganisation);
+        outcome.MapGet("/status", (Guid outcomeId, [FromQuery] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => mediator.Send(new GetOutcomeStatus(outcomeId, asOf), ct))
+            .Describe(nameof(GetOutcomeStatus), "Get an outcome's status", $"""
+                Where the outcome stands across the four disciplines, in one call — now, or with `asOf` as it was at that moment (built from the events recorded up to it; its KPI pace and overdue acknowledgements are judged on that day). Its state, window, days left, budget and spend; per discipline its live plan's stage (NoPlan, or the plan's status), activities by status, budget planned and spent, conversions, ROI and cost per conversion, and its connections by state; the KPIs with progress and pace; and the RAG with the reasons that produced it, worst first, each naming its rule and what it is about. {RagRules}
                 """);
+        outcome.MapGet("/status/changes", (Guid outcomeId, [FromQuery] DateTimeOffset since, [FromQuery] DateTimeOffset? until, IMediator mediator, CancellationToken ct) => mediator.Send(new GetStatusChanges(outcomeId, since, until), ct))
+            .Describe(nameof(GetStatusChanges), "Get what changed in an outcome's status", "Between two moments (`since`, and `until` or now): activities added, moved, started, finished, cancelled or rebudgeted; connections added or changed state or conflict; plans that changed stage; KPI progress and spend that moved; and the RAG at both moments with the reasons raised and cleared.");
+        outcome.MapGet("/status/stream", (Guid outcomeId, [FromHeader(Name = WatchOutcomeStatus.LastEventIdHeader)] string? lastEventId, IQuerySession session, StatusFeed feed, CancellationToken ct) => WatchOutcomeStatus.Handle(outcomeId, lastEventId, session, feed, ct))
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .AddOpenApiOperationTransformer(DescribeStream)
+            .Describe("OpenOutcomeStatusStream", "Watch an outcome's status live", $"""
+                A Server-Sent Events stream (`text/event-stream`) of the outcome's status: first a `Snapshot` (the RAG and its reasons now), then a `Change` each time something changes — a command commits, or time alone moves a rule — saying what changed, with the new RAG and reasons. Every event is `event: status` whose `data` is a `StatusEvent` (JSON; schema in the components) and whose `id` you send back as `Last-Event-ID` when you reconnect: the first event is then a `CatchUp` with everything that changed since that event. Events arrive within a second of the change. The C# SDK's `WatchOutcomeStatusAsync` reads it as an `IAsyncEnumerable<StatusEvent>` and reconnects by itself; a client that falls 256 events behind loses the oldest (each carries the whole RAG). The stream ends when the API shuts down: reconnect with Last-Event-ID. {RagRules}
+                """);
+        app.MapGet("/portfolio", ([AsParameters] PortfolioFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) => mediator.Send(new GetPortfolio(filter, page), ct))
+            .WithTags("Status").Problems(400, 401, 403, 429, 503).RequireAuthorization(Policies.ReadOrganisation)
+            .Describe(nameof(GetPortfolio), "Get the portfolio", $"""
+                Every outcome of the organisation with its RAG, the rules behind it, the disciplines with problems and headline figures (window, days left, budget, spend, KPIs behind pace); filter by state, rag, conductor and disciplineWithProblems; order WorstFirst (default), EndingFirst, Title, MostSpent or Newest; cursor-paginated (a cursor belongs to its order). Each outcome is as of its last change, always including your own. {RagRules}
+                """);
+    }
+
+    /// <summary>The stream's answer: text/event-stream, each event's data a <see cref="StatusEvent"/> (in the components, for the SDK).</summary>
+    private static async Task DescribeStream(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        // Written out with references, so the SDK's StatusEvent shares Rag, RagReason and StatusChange with the other answers.
+        var document = context.Document!;
+        document.AddComponent(nameof(StatusEventKind), new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "Snapshot: the status when the stream opens; CatchUp: the first event after a reconnect with Last-Event-ID, with what changed since; Change: something changed.",
+            Enum = [.. Enum.GetNames<StatusEventKind>().Select(n => (System.Text.Json.Nodes.JsonNode)n)],
+        });
+        document.AddComponent(nameof(StatusEvent), new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "One event of an outcome's live status stream: what changed and the RAG with its reasons after it.",
+            Required = new HashSet<string> { "id", "kind", "outcomeId", "at", "rag", "reasons", "changes" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 20, Description = "Also the SSE event id: send it back as Last-Event-ID to resume." },
+                ["kind"] = new OpenApiSchemaReference(nameof(StatusEventKind), document),
+                ["outcomeId"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 36 },
+                ["at"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64, Description = "The moment of the status the event carries." },
+                ["rag"] = new OpenApiSchemaReference(nameof(Rag), document),
+                ["reasons"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = ContractLimits.Reasons, Items = new OpenApiSchemaReference(nameof(RagReason), document) },
+                ["changes"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = ContractLimits.Changes, Items = new OpenApiSchemaReference(nameof(StatusChange), document) },
+            },
+        });
+        operation.Responses ??= [];
+        if (operation.Responses.GetValueOrDefault("200") is not OpenApiResponse ok)
+        {
+            operation.Responses["200"] = ok = new OpenApiResponse();
+        }
+
+        ok.Description = "The stream: `event: status`, `id:` and `data:` a StatusEvent as JSON, one event per change.";
+        ok.Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["text/event-stream"] = new()
+            {
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", MaxLength = 1_000_000_000 },
+                Example = System.Text.Json.Nodes.JsonValue.Create("event: status\nid: 639412345678901234\ndata: {\"id\":\"639412345678901234\",\"kind\":\"Change\",\"outcomeId\":\"0199c1de-7a53-7c0e-9d42-3f1b6f0e2a11\",\"at\":\"2026-11-27T10:15:00+00:00\",\"rag\":\"Amber\",\"reasons\":[],\"changes\":[{\"kind\":\"ActivityMoved\",\"about\":\"activity 0199c1de-7b00-7000-8000-000000000001\",\"detail\":\"'Launch film' 2026-03-01–2026-03-14 → 2026-03-05–2026-03-18 (start +4 days).\"}]}\n\n"),
+            },
+        };
+    }
+
+    /// <summary>The RAG rules, as every status operation states them.</summary>
+    public const string RagRules = "Rules — red: `spend-over-budget` (the outcome's or a plan's recorded cost above its budget), `critical-connection-broken-or-in-conflict` (a dependency or hand-off touching the critical path is broken or in schedule conflict), `kpi-far-behind-pace` (progress more than 15 points behind the elapsed share of the window); amber: `discipline-without-approved-plan` (an active outcome's discipline with no plan, or one not yet approved), `connection-broken-or-in-conflict` (off the critical path), `acknowledgement-overdue` (a connection waiting more than 3 days), `kpi-behind-pace` (5 to 15 points behind). Green: no reason.";
 }

@@ -1,0 +1,72 @@
+using Marten;
+using MediatR;
+using OrchestraApi.Connections;
+using OrchestraApi.Organisations;
+using OrchestraApi.Plans;
+using OrchestraApi.Platform;
+using OrchestraApi.Status;
+
+namespace OrchestraApi.Baselines;
+
+/// <summary>A discipline then and now: its plan's budget, what its activities plan to spend, and what its results say was spent.</summary>
+public sealed record DisciplineVariance(Discipline Discipline, Money BudgetThen, Money BudgetNow, Money PlannedThen, Money PlannedNow, Money SpentThen, Money SpentNow, Money SpentVariance);
+
+/// <summary>An activity that moved, changed status or budget, or is new since the baseline (the "then" fields null).</summary>
+/// <param name="StartShiftDays">Days its start moved (positive: later).</param>
+public sealed record ActivityVariance(
+    Guid ActivityId, string Name, Discipline Discipline, DateOnly? StartsOnThen, DateOnly StartsOn, DateOnly? EndsOnThen, DateOnly EndsOn,
+    int StartShiftDays, int EndShiftDays, ActivityStatus? StatusThen, ActivityStatus Status, Money? BudgetThen, Money Budget);
+
+/// <summary>A KPI's progress then and now, and the points it moved (null where unknown).</summary>
+public sealed record KpiVariance(string Key, string Name, decimal? ProgressThen, decimal? ProgressNow, decimal? Points);
+
+/// <summary>The outcome now against a baseline: RAG, window, budget and spend, activity dates and KPI progress.</summary>
+/// <param name="EndShiftDays">Days the outcome's window end moved.</param>
+public sealed record BaselineVariance(
+    BaselineDetails Baseline, DateTimeOffset ComparedAt, Rag RagThen, Rag RagNow, DateOnly EndsOnThen, DateOnly EndsOn, int EndShiftDays,
+    Money BudgetThen, Money Budget, IReadOnlyList<DisciplineVariance> Disciplines, IReadOnlyList<ActivityVariance> Activities, IReadOnlyList<KpiVariance> Kpis);
+
+public sealed record GetBaselineVariance(Guid OutcomeId, Guid BaselineId) : IRequest<BaselineVariance>
+{
+    public sealed class Handler(IQuerySession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<GetBaselineVariance, BaselineVariance>
+    {
+        public async Task<BaselineVariance> Handle(GetBaselineVariance query, CancellationToken cancellationToken)
+        {
+            var baseline = await GetBaseline.LoadAsync(session, query.OutcomeId, query.BaselineId, cancellationToken);
+            var now = await StatusInputs.NowAsync(session, schedules, query.OutcomeId, clock.GetUtcNow(), cancellationToken);
+            var then = await StatusInputs.AsOfAsync(session, schedules, query.OutcomeId, baseline.TakenAt, cancellationToken);
+            return Compare(BaselineDetails.Of(baseline), then, now);
+        }
+    }
+
+    public static BaselineVariance Compare(BaselineDetails baseline, StatusInputs then, StatusInputs now)
+    {
+        var (was, current) = (then.Report(), now.Report());
+        var disciplines = was.Disciplines.Zip(current.Disciplines, (w, c) => new DisciplineVariance(
+            c.Discipline, w.Budget, c.Budget, w.Planned, c.Planned, w.Spent, c.Spent, new Money(c.Spent.Amount - w.Spent.Amount, c.Spent.Currency))).ToList();
+        var activities = new List<ActivityVariance>();
+        foreach (var a in now.Schedule.Activities.OrderBy(a => a.Spec.StartsOn).ThenBy(a => a.Id))
+        {
+            var old = then.Schedule.Activity(a.Id);
+            if (old is not null && old.Spec.StartsOn == a.Spec.StartsOn && old.Spec.EndsOn == a.Spec.EndsOn && old.Status == a.Status && old.Spec.Budget == a.Spec.Budget)
+            {
+                continue;
+            }
+
+            activities.Add(new ActivityVariance(
+                a.Id, a.Spec.Name, a.Discipline, old?.Spec.StartsOn, a.Spec.StartsOn, old?.Spec.EndsOn, a.Spec.EndsOn,
+                old is null ? 0 : a.Spec.StartsOn.DayNumber - old.Spec.StartsOn.DayNumber, old is null ? 0 : a.Spec.EndsOn.DayNumber - old.Spec.EndsOn.DayNumber,
+                old?.Status, a.Status, old?.Spec.Budget, a.Spec.Budget));
+        }
+
+        var kpisThen = was.Kpis.ToDictionary(k => k.Key);
+        var kpis = current.Kpis.Select(k =>
+        {
+            var p = kpisThen.GetValueOrDefault(k.Key)?.Progress;
+            return new KpiVariance(k.Key, k.Name, p, k.Progress, p is { } a && k.Progress is { } b ? Math.Round((b - a) * 100m, 2) : null);
+        }).ToList();
+        return new BaselineVariance(
+            baseline, now.At, was.Rag, current.Rag, was.EndsOn, current.EndsOn, current.EndsOn.DayNumber - was.EndsOn.DayNumber,
+            was.Budget, current.Budget, disciplines, activities, kpis);
+    }
+}

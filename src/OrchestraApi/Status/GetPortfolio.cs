@@ -1,0 +1,117 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Marten;
+using MediatR;
+using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Connections;
+using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Status;
+
+/// <summary>How the portfolio is ordered.</summary>
+public enum PortfolioOrder
+{
+    /// <summary>Red first, then amber, then green; within each, the window ending soonest first.</summary>
+    WorstFirst,
+
+    /// <summary>The window ending soonest first.</summary>
+    EndingFirst,
+
+    /// <summary>By title, A to Z (case ignored).</summary>
+    Title,
+
+    /// <summary>The most recorded spend first.</summary>
+    MostSpent,
+
+    /// <summary>The most recently defined first.</summary>
+    Newest,
+}
+
+/// <summary>One outcome of the portfolio: its RAG and headline figures.</summary>
+/// <param name="Rules">The rules behind its RAG, worst first, each once.</param>
+/// <param name="DisciplinesWithProblems">The disciplines a reason is about.</param>
+/// <param name="KpisBehindPace">KPIs behind the elapsed share of the window.</param>
+public sealed record PortfolioItem(
+    Guid OutcomeId, string Title, OutcomeStatus State, string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
+    Rag Rag, IReadOnlyList<string> Rules, IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, string Status)
+{
+    public static PortfolioItem Of(Outcome outcome, OutcomeStatusReport report) => new(
+        report.OutcomeId, report.Title, report.State, outcome.Conductor, report.StartsOn, report.EndsOn, report.DaysLeft, report.Budget, report.Spent, report.Rag,
+        [.. report.Reasons.Select(r => r.Rule).Distinct()], [.. report.Reasons.SelectMany(r => r.Disciplines).Distinct().Order()],
+        report.Kpis.Count(k => k.Pace == Results.KpiPace.Behind), outcome.DefinedAt, $"/outcomes/{report.OutcomeId}/status");
+
+    /// <summary>A key that orders items as <paramref name="order"/> says when compared ordinally (then by id).</summary>
+    public string SortKey(PortfolioOrder order) => order switch
+    {
+        PortfolioOrder.WorstFirst => $"{2 - (int)Rag}{EndsOn:yyyyMMdd}",
+        PortfolioOrder.EndingFirst => $"{EndsOn:yyyyMMdd}",
+        PortfolioOrder.Title => Title.ToUpperInvariant(),
+        PortfolioOrder.MostSpent => (1_000_000_000_000_000m - Spent.Amount).ToString("0000000000000000000.0000", CultureInfo.InvariantCulture),
+        _ => (DateTimeOffset.MaxValue.UtcTicks - DefinedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>Filters and order of the portfolio (all optional).</summary>
+public sealed record PortfolioFilter
+{
+    /// <summary>Only outcomes in this state.</summary>
+    [FromQuery(Name = "state")]
+    public OutcomeStatus? State { get; init; }
+
+    /// <summary>Only outcomes with this RAG.</summary>
+    [FromQuery(Name = "rag")]
+    public Rag? Rag { get; init; }
+
+    /// <summary>Only outcomes owned by this conductor (exact name).</summary>
+    [FromQuery(Name = "conductor")]
+    [StringLength(200, ErrorMessage = "must be at most 200 characters.")]
+    public string? Conductor { get; init; }
+
+    /// <summary>Only outcomes where a reason of their RAG is about this discipline.</summary>
+    [FromQuery(Name = "disciplineWithProblems")]
+    public Discipline? DisciplineWithProblems { get; init; }
+
+    /// <summary>The order (default WorstFirst).</summary>
+    [FromQuery(Name = "order")]
+    public PortfolioOrder? Order { get; init; }
+}
+
+public sealed record GetPortfolio(PortfolioFilter Filter, PageRequest Page) : IRequest<Page<PortfolioItem>>
+{
+    public sealed class Handler(IQuerySession session, ScheduleCache schedules, PortfolioIndex index, TimeProvider clock) : IRequestHandler<GetPortfolio, Page<PortfolioItem>>
+    {
+        public async Task<Page<PortfolioItem>> Handle(GetPortfolio query, CancellationToken cancellationToken)
+        {
+            var (f, order) = (query.Filter, query.Filter.Order ?? PortfolioOrder.WorstFirst);
+            var limit = Platform.Cursor.Limit(query.Page.Limit);
+            (string Key, Guid Id)? after = query.Page.Cursor is null ? null : After(query.Page.Cursor, order);
+            var items = await index.ItemsAsync(session, schedules, clock.GetUtcNow(), cancellationToken);
+            var page = items
+                .Where(i => (f.State is null || i.State == f.State) && (f.Rag is null || i.Rag == f.Rag) && (f.Conductor is null || i.Conductor == f.Conductor)
+                    && (f.DisciplineWithProblems is not { } d || i.DisciplinesWithProblems.Contains(d)))
+                .Select(i => (Key: i.SortKey(order), Item: i))
+                .Where(x => after is not { } a || Compare(x.Key, x.Item.OutcomeId, a.Key, a.Id) > 0)
+                .OrderBy(x => x.Key, StringComparer.Ordinal).ThenBy(x => x.Item.OutcomeId)
+                .Take(limit + 1)
+                .ToList();
+            return Platform.Cursor.Slice(page, limit, x => Platform.Cursor.EncodeKey($"{order}\n{x.Key}\n{x.Item.OutcomeId}"), x => x.Item);
+        }
+
+        private static int Compare(string key, Guid id, string afterKey, Guid afterId)
+        {
+            var byKey = string.CompareOrdinal(key, afterKey);
+            return byKey != 0 ? byKey : id.CompareTo(afterId);
+        }
+
+        /// <summary>The last item of the previous page; a cursor of another order is not this list's.</summary>
+        private static (string Key, Guid Id) After(string cursor, PortfolioOrder order)
+        {
+            var parts = Platform.Cursor.DecodeKey(cursor).Split('\n');
+            return parts.Length == 3 && parts[0] == order.ToString() && Guid.TryParse(parts[2], out var id)
+                ? (parts[1], id)
+                : throw new InvalidInputException("cursor", "is not a cursor this list returned with this order.");
+        }
+    }
+}

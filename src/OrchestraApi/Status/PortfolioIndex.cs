@@ -1,0 +1,125 @@
+using Marten;
+using OrchestraApi.Connections;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Status;
+
+/// <summary>
+/// Each organisation's outcomes with their RAG and headline figures, in memory (decision 20). An outcome's item is
+/// recomputed from its streams — never from a projection fed by several of them — when a command commits a change to
+/// it (<see cref="OutcomeChanges"/>), when its day has passed (KPI pace moves with the calendar) or when an
+/// acknowledgement falls due. A read first recomputes what is marked, so it always shows the reader's own writes.
+/// </summary>
+public sealed class PortfolioIndex
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Organisation> _organisations = new();
+
+    public PortfolioIndex(OutcomeChanges changes) => changes.Listen((tenant, outcomeId) =>
+    {
+        if (_organisations.TryGetValue(tenant, out var organisation))
+        {
+            organisation.Mark(outcomeId);
+        }
+    });
+
+    /// <summary>Every outcome of the session's organisation, each as of its last change.</summary>
+    public async Task<IReadOnlyList<PortfolioItem>> ItemsAsync(IQuerySession session, ScheduleCache schedules, DateTimeOffset now, CancellationToken ct)
+    {
+        var organisation = _organisations.GetOrAdd(session.TenantId, _ => new Organisation());
+        await organisation.Gate.WaitAsync(ct);
+        try
+        {
+            if (!organisation.Loaded)
+            {
+                var ids = await session.Query<Outcome>().Select(o => o.Id).ToListAsync(ct);
+                foreach (var id in ids)
+                {
+                    organisation.Mark(id);
+                }
+
+                organisation.Loaded = true;
+            }
+
+            var due = organisation.TakeMarked();
+            due.UnionWith(organisation.Items.Values.Where(i => now >= i.RecheckAt).Select(i => i.Item.OutcomeId));
+            foreach (var id in due)
+            {
+                try
+                {
+                    var inputs = await StatusInputs.NowAsync(session, schedules, id, now, ct);
+                    organisation.Items[id] = new Entry(PortfolioItem.Of(inputs.Outcome, inputs.Report()), RecheckAt(inputs));
+                }
+                catch (NotFoundException)
+                {
+                    organisation.Items.Remove(id);
+                }
+            }
+
+            return [.. organisation.Items.Values.Select(e => e.Item)];
+        }
+        finally
+        {
+            organisation.Gate.Release();
+        }
+    }
+
+    /// <summary>When the item may change with nothing committed: the next midnight (UTC), or an acknowledgement falling due before it.</summary>
+    private static DateTimeOffset RecheckAt(StatusInputs inputs)
+    {
+        var midnight = new DateTimeOffset(inputs.At.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        var overdue = inputs.Schedule.Connections
+            .Where(c => c.State == ConnectionState.Proposed)
+            .Select(c => c.UpdatedAt.AddDays(GetOutcomeStatus.AcknowledgementDays))
+            .Where(at => at > inputs.At)
+            .DefaultIfEmpty(midnight)
+            .Min();
+        return overdue < midnight ? overdue : midnight;
+    }
+
+    private sealed record Entry(PortfolioItem Item, DateTimeOffset RecheckAt);
+
+    private sealed class Organisation
+    {
+        private HashSet<Guid> _marked = [];
+        private bool _all;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public bool Loaded { get; set; }
+
+        public Dictionary<Guid, Entry> Items { get; } = [];
+
+        public void Mark(Guid? outcomeId)
+        {
+            lock (_marked)
+            {
+                if (outcomeId is { } id)
+                {
+                    _marked.Add(id);
+                }
+                else
+                {
+                    _all = true;
+                }
+            }
+        }
+
+        /// <summary>What was marked since the last read; marks made while it is recomputed wait for the next.</summary>
+        public HashSet<Guid> TakeMarked()
+        {
+            lock (_marked)
+            {
+                var taken = _marked;
+                if (_all)
+                {
+                    taken.UnionWith(Items.Keys);
+                    _all = false;
+                }
+
+                _marked = [];
+                return taken;
+            }
+        }
+    }
+}

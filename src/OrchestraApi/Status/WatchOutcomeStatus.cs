@@ -1,0 +1,41 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Marten;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+
+namespace OrchestraApi.Status;
+
+/// <summary>The live status stream of one outcome, as Server-Sent Events (see <see cref="StatusFeed"/>).</summary>
+public static class WatchOutcomeStatus
+{
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    public static async Task<IResult> Handle(Guid outcomeId, string? lastEventId, IQuerySession session, StatusFeed feed, CancellationToken ct)
+    {
+        DateTimeOffset? since = null;
+        if (!string.IsNullOrEmpty(lastEventId))
+        {
+            since = StatusEvent.MomentOf(lastEventId) ?? throw new InvalidInputException(LastEventIdHeader, "is not an event id this stream sent.");
+        }
+
+        // Answer 404 (another organisation's outcome, or none) before the stream opens.
+        if (outcomeId == Guid.Empty || !await session.Query<Outcome>().AnyAsync(o => o.Id == outcomeId, ct))
+        {
+            throw new NotFoundException($"Outcome {outcomeId} was not found.");
+        }
+
+        return TypedResults.ServerSentEvents(Events(feed.Subscribe(session.TenantId, outcomeId, since), ct));
+    }
+
+    private static async IAsyncEnumerable<SseItem<StatusEvent>> Events(StatusFeed.Subscription subscription, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using (subscription)
+        {
+            await foreach (var e in subscription.Events.Reader.ReadAllAsync(ct))
+            {
+                yield return new SseItem<StatusEvent>(e, "status") { EventId = e.Id };
+            }
+        }
+    }
+}
