@@ -15,6 +15,7 @@ public static class PlatformSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c => CamelCaseFields(c.ProblemDetails));
+        services.AddSingleton<IProblemDetailsWriter, ProblemsWhateverTheAccept>();
         services.AddSingleton<RequestValidation>();
         services.AddExceptionHandler<ProblemMapper>();
         services.AddHttpContextAccessor();

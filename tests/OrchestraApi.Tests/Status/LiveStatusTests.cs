@@ -1,0 +1,121 @@
+using System.Net;
+using OrchestraApi.Sdk;
+using OrchestraApi.Tests.Connections;
+
+namespace OrchestraApi.Tests.Status;
+
+/// <summary>The live status stream (Server-Sent Events) through the SDK's IAsyncEnumerable and raw HTTP.</summary>
+public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
+{
+    private static readonly DateOnly March1 = new(2027, 3, 1);
+
+    /// <summary>The next event, or a failure after 20 seconds (never a hung suite).</summary>
+    private static async Task<StatusEvent> NextAsync(IAsyncEnumerator<StatusEvent> events)
+    {
+        var next = events.MoveNextAsync().AsTask();
+        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(20))) == next, "No status event within 20 seconds.");
+        Assert.True(await next, "The stream ended.");
+        return events.Current;
+    }
+
+    [Fact]
+    public async Task the_stream_opens_with_a_snapshot_sends_each_change_and_resumes_from_last_event_id_with_what_was_missed()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        string lastId;
+        ActivityDetails film;
+        StatusEvent snapshot, added;
+        await using (var events = status.WatchOutcomeStatusAsync(w.OutcomeId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            snapshot = await NextAsync(events);
+            film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
+            added = await NextAsync(events);
+            lastId = added.Id;
+        }
+
+        var press = await w.ActivityAsync(Discipline.PublicRelations, "Press day", March1.AddDays(10), March1.AddDays(11));
+        var dependency = await w.DependencyAsync(film, press);
+        StatusEvent catchUp, live;
+        await using (var events = status.WatchOutcomeStatusAsync(w.OutcomeId, lastId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            catchUp = await NextAsync(events);
+            await w.Conductor.WithdrawConnectionAsync(w.OutcomeId, dependency.Id, dependency.Version, new CancelRequest { Reason = "Not needed." });
+            live = await NextAsync(events);
+        }
+
+        Assert.Equal((StatusEventKind.Snapshot, Rag.Amber, 4, 0), (snapshot.Kind, snapshot.Rag, snapshot.Reasons.Count, snapshot.Changes.Count));
+        Assert.Equal(w.OutcomeId, snapshot.OutcomeId);
+        Assert.Equal(StatusEventKind.Change, added.Kind);
+        Assert.Equal([(StatusChangeKind.ActivityAdded, $"activity {film.Id}")], added.Changes.Select(c => (c.Kind, c.About)));
+        Assert.True(long.Parse(added.Id, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(snapshot.Id, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(StatusEventKind.CatchUp, catchUp.Kind);
+        Assert.Equal(
+            [(StatusChangeKind.ActivityAdded, $"activity {press.Id}"), (StatusChangeKind.ConnectionAdded, $"connection {dependency.Id}")],
+            catchUp.Changes.Select(c => (c.Kind, c.About)));
+        Assert.Equal(StatusEventKind.Change, live.Kind);
+        Assert.Contains(live.Changes, c => c.Kind == StatusChangeKind.ConnectionChanged && c.Detail.Contains("→ Withdrawn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task an_organisations_stream_never_carries_another_organisations_events_nor_opens_on_its_outcomes()
+    {
+        var a = await ConnectionWorld.CreateAsync(Api);
+        var b = await ConnectionWorld.CreateAsync(Api);
+        var bStatus = Api.Status(await b.World.Organisation.KeyAsync(Role.Cmo));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        StatusEvent first, next;
+        ActivityDetails bActivity;
+        await using (var events = bStatus.WatchOutcomeStatusAsync(b.OutcomeId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            first = await NextAsync(events);
+            await a.ActivityAsync(Discipline.Digital, "A's banner", March1, March1.AddDays(3));
+            await a.ActivityAsync(Discipline.Crm, "A's mailing", March1, March1.AddDays(3));
+            bActivity = await b.ActivityAsync(Discipline.Digital, "B's banner", March1, March1.AddDays(3));
+            next = await NextAsync(events);
+        }
+
+        var foreignOpen = await Assert.ThrowsAsync<ApiException<Problem>>(async () =>
+        {
+            await foreach (var _ in bStatus.WatchOutcomeStatusAsync(a.OutcomeId, cancellationToken: timeout.Token))
+            {
+            }
+        });
+        var http = await b.World.Organisation.HttpAsAsync(Role.Cmo);
+        var badResume = new HttpRequestMessage(HttpMethod.Get, $"/outcomes/{b.OutcomeId}/status/stream");
+        badResume.Headers.TryAddWithoutValidation("Last-Event-ID", "yesterday");
+        var badAnswer = await http.SendAsync(badResume);
+
+        Assert.Equal(b.OutcomeId, first.OutcomeId);
+        Assert.Equal(b.OutcomeId, next.OutcomeId);
+        Assert.Equal([(StatusChangeKind.ActivityAdded, $"activity {bActivity.Id}")], next.Changes.Select(c => (c.Kind, c.About)));
+        Assert.Equal(404, foreignOpen.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badAnswer.StatusCode);
+        Assert.Contains("Last-Event-ID", await badAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(401, await ApiCalls.StatusOf(() => new StatusClient(Api.Http()).OpenOutcomeStatusStreamAsync(b.OutcomeId)));
+    }
+
+    [Fact]
+    public async Task the_stream_is_text_event_stream_with_event_id_and_json_data_lines()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var http = await w.World.Organisation.HttpAsAsync(Role.Cmo);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await http.GetAsync($"/outcomes/{w.OutcomeId}/status/stream", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        var lines = new List<string>();
+        while (await reader.ReadLineAsync(timeout.Token) is { Length: > 0 } line)
+        {
+            lines.Add(line);
+        }
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("event: status", lines[0]);
+        Assert.StartsWith("data: {", lines.Single(l => l.StartsWith("data:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var id = lines.Single(l => l.StartsWith("id:", StringComparison.Ordinal))[3..].Trim();
+        using var data = System.Text.Json.JsonDocument.Parse(lines.Single(l => l.StartsWith("data:", StringComparison.Ordinal))[5..]);
+        Assert.Equal(id, data.RootElement.GetProperty("id").GetString());
+        Assert.Equal("Snapshot", data.RootElement.GetProperty("kind").GetString());
+    }
+}
