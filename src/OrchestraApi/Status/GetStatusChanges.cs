@@ -8,21 +8,23 @@ namespace OrchestraApi.Status;
 /// <summary>What changed in an outcome's status between two moments, and the RAG at each.</summary>
 public sealed record StatusChanges(Guid OutcomeId, DateTimeOffset Since, DateTimeOffset Until, Rag RagThen, Rag RagNow, IReadOnlyList<StatusChange> Changes);
 
+/// <param name="Since">The earlier moment (required: null is a 400 naming it, once the outcome is known).</param>
 /// <param name="Until">The later moment (null: now).</param>
-public sealed record GetStatusChanges(Guid OutcomeId, DateTimeOffset Since, DateTimeOffset? Until) : IRequest<StatusChanges>
+public sealed record GetStatusChanges(Guid OutcomeId, DateTimeOffset? Since, DateTimeOffset? Until) : IRequest<StatusChanges>
 {
     public sealed class Handler(IQuerySession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<GetStatusChanges, StatusChanges>
     {
         public async Task<StatusChanges> Handle(GetStatusChanges query, CancellationToken cancellationToken)
         {
             var now = clock.GetUtcNow();
-            if (query.Until is { } until && query.Since > until)
+            var after = await GetOutcomeStatus.InputsAsync(session, schedules, query.OutcomeId, query.Until, "until", now, cancellationToken);
+            var since = query.Since ?? throw new InvalidInputException("since", "is required: the earlier of the two moments.");
+            if (since > after.At)
             {
                 throw new InvalidInputException("since", "must not be after until.");
             }
 
-            var after = await GetOutcomeStatus.InputsAsync(session, schedules, query.OutcomeId, query.Until, "until", now, cancellationToken);
-            var before = await GetOutcomeStatus.InputsAsync(session, schedules, query.OutcomeId, query.Since, "since", now, cancellationToken);
+            var before = await GetOutcomeStatus.InputsAsync(session, schedules, query.OutcomeId, since, "since", now, cancellationToken);
             var (then, current) = (before.Report(), after.Report());
             return new StatusChanges(query.OutcomeId, before.At, after.At, then.Rag, current.Rag, StatusDiff.Between(before, then, after, current));
         }
