@@ -29,6 +29,17 @@ public static class StatusEndpoints
             .Describe("OpenOutcomeStatusStream", "Watch an outcome's status live", $"""
                 A Server-Sent Events stream (`text/event-stream`) of the outcome's status: first a `Snapshot` (the RAG and its reasons now), then a `Change` each time something changes — a command commits, or time alone moves a rule — saying what changed, with the new RAG and reasons. Every event is `event: status` whose `data` is a `StatusEvent` (JSON; schema in the components) and whose `id` you send back as `Last-Event-ID` when you reconnect: the first event is then a `CatchUp` with everything that changed since that event. Events arrive within a second of the change. The C# SDK's `WatchOutcomeStatusAsync` reads it as an `IAsyncEnumerable<StatusEvent>` and reconnects by itself; a client that falls 256 events behind loses the oldest (each carries the whole RAG). The stream ends when the API shuts down: reconnect with Last-Event-ID. {RagRules}
                 """);
+        outcome.MapGet("/timeline", async (Guid outcomeId, [FromQuery] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => TypedResults.Text(await mediator.Send(new GetTimeline(outcomeId, asOf), ct), "image/svg+xml; charset=utf-8"))
+            .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // Binary in the contract: the SDK hands back the stream (FileResponse) instead of parsing it as JSON.
+                var ok = (OpenApiResponse)operation.Responses!["200"];
+                ok.Description = "The timeline, an SVG document.";
+                ok.Content!["image/svg+xml"].Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", MaxLength = 50_000_000 };
+                return Task.CompletedTask;
+            })
+            .Describe(nameof(GetTimeline), "Get an outcome's timeline as a picture", "An SVG picture (`image/svg+xml`) of the outcome now, or with `asOf` as it was then: the window with its months, a swimlane per discipline, activities as bars coloured by status (planned grey, in progress blue, done green, cancelled light grey), the critical path outlined in black, dependencies (solid) and hand-offs (dashed) as arrows, red when broken or in conflict, today's line in orange and the RAG. Every bar and arrow carries `data-` attributes (activity or connection id, status, state) and a tooltip. Swagger UI shows it in the response panel.");
         app.MapGet("/portfolio", ([AsParameters] PortfolioFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) => mediator.Send(new GetPortfolio(filter, page), ct))
             .WithTags("Status").Problems(400, 401, 403, 429, 503).RequireAuthorization(Policies.ReadOrganisation)
             .Describe(nameof(GetPortfolio), "Get the portfolio", $"""
