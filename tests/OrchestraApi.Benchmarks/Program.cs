@@ -101,13 +101,25 @@ try
         }
     }
 
+    // Scenarios 13–16 ask the CMO's questions of one large outcome in a store of settings.StoreEvents events.
+    var statusOutcome = new StatusOutcome(context, apiDatabase, settings.StoreEvents);
+    IScenario[] statusScenarios = [new OutcomeStatusScenario(context, statusOutcome), new PortfolioScenario(context, statusOutcome), new AsOfScenario(context, statusOutcome)];
+    const int watchers = 200;
+    var writes = quick ? 20 : 60;
     if (only is not null)
     {
-        foreach (var scenario in Catalogue.Others(context, quick).Where(s => only.Split(',').Any(prefix => s.Name.StartsWith(prefix + " ", StringComparison.Ordinal))))
+        var chosen = only.Split(',');
+        foreach (var scenario in Catalogue.Others(context, quick).Concat(statusScenarios).Where(s => chosen.Any(prefix => s.Name.StartsWith(prefix + " ", StringComparison.Ordinal))))
         {
             await scenario.SeedAsync(settings.Clients);
             var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
             Console.WriteLine($"{result.Name}: {result.Throughput:0} req/s, p50 {result.P50:0.0} ms, p95 {result.P95:0.0} ms, p99 {result.P99:0.0} ms, {result.Errors} errors");
+        }
+
+        if (chosen.Contains("16"))
+        {
+            var live = await LiveStatusBenchmark.RunAsync(context, statusOutcome, watchers, writes);
+            Console.WriteLine($"{live.Name}: {live.Operations} events, p50 {live.P50:0.0} ms, p95 {live.P95:0.0} ms, p99 {live.P99:0.0} ms, {live.Errors} missed");
         }
     }
     else
@@ -133,6 +145,13 @@ try
         var large = new GetPlanScenario(context, $"5 = 3 with {settings.StoreEvents:N0} events stored");
         await large.SeedAsync(settings.Clients);
         rows.Add((await LoadDriver.RunAsync(large.Name, settings.Clients, settings.WarmUp, settings.Duration, large.RunOnceAsync), api.RssMegabytes));
+        foreach (var scenario in statusScenarios)
+        {
+            await scenario.SeedAsync(settings.Clients);
+            rows.Add((await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync), api.RssMegabytes));
+        }
+
+        rows.Add((await LiveStatusBenchmark.RunAsync(context, statusOutcome, watchers, writes), api.RssMegabytes));
         var peak = api.PeakRssMegabytes;
 
         // Scenario 6: cold start to ready, three times, on the now-full store.

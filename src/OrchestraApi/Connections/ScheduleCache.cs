@@ -56,6 +56,28 @@ public sealed class ScheduleCache(IMemoryCache cache)
         return schedule;
     }
 
+    /// <summary>
+    /// A stream's snapshot at <paramref name="version"/> (what a cheap query just read), kept in memory: loaded again
+    /// only when the version asked for is not the one kept — for snapshots too large to read on every request.
+    /// </summary>
+    public async Task<T?> SnapshotAsync<T>(IQuerySession session, Guid id, long version, Func<T, long> versionOf, CancellationToken ct)
+        where T : class
+    {
+        var key = (typeof(T), session.TenantId, id);
+        if (cache.Get<T>(key) is { } kept && versionOf(kept) == version)
+        {
+            return kept;
+        }
+
+        var snapshot = await session.LoadAsync<T>(id, ct);
+        if (snapshot is not null)
+        {
+            cache.Set(key, snapshot, Keep);
+        }
+
+        return snapshot;
+    }
+
     private static async Task<IReadOnlyList<T>> RefreshAsync<T>(
         IQuerySession session,
         IReadOnlyList<T>? cached,

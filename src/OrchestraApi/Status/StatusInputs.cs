@@ -21,36 +21,62 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     public static async Task<StatusInputs> NowAsync(IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset now, CancellationToken ct)
     {
         var schedule = await Schedule.LoadAsync(session, outcomeId, schedules, ct) ?? throw NotFound(outcomeId);
+        var resultsId = OutcomeResults.IdOf(outcomeId);
         var batch = session.CreateBatchQuery();
         var outcomeTask = batch.Load<Outcome>(outcomeId);
-        var resultsTask = batch.Load<OutcomeResults>(OutcomeResults.IdOf(outcomeId));
+        var resultsVersion = batch.Query<OutcomeResults>().Where(r => r.Id == resultsId).Select(r => r.Version).ToList();
         await batch.Execute(ct);
         var outcome = await outcomeTask ?? throw NotFound(outcomeId);
+        // The results snapshot holds totals per activity: read in full only when its version moved.
+        var results = (await resultsVersion).Count == 0 ? null : await schedules.SnapshotAsync<OutcomeResults>(session, resultsId, (await resultsVersion)[0], r => r.Version, ct);
         var segmentIds = SegmentsOf(outcome);
         var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(ct, segmentIds)).ToDictionary(s => s.Id);
-        return new StatusInputs(outcome, schedule, await resultsTask, segments, now);
+        return new StatusInputs(outcome, schedule, results, segments, now);
     }
 
     /// <summary>
-    /// As it was at <paramref name="at"/>: every event of the outcome's streams recorded up to that moment, read in one
-    /// query in the order they were appended, folded by the same functions the write path uses.
+    /// As it was at <paramref name="at"/>. One query asks each of the outcome's streams for its version at that moment;
+    /// a stream whose state in hand (today's snapshot) is at that very version is taken as it is, and only the streams
+    /// that moved since are rebuilt — from their events up to the moment, read in one query and folded by the same
+    /// functions the write path uses. Streams not yet begun at that moment are left out.
     /// </summary>
     public static async Task<StatusInputs> AsOfAsync(IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset at, CancellationToken ct)
     {
         // Plans and activities are never deleted, so today's schedule names every stream the outcome ever had.
-        var current = await Schedule.LoadAsync(session, outcomeId, schedules, ct) ?? throw NotFound(outcomeId);
-        var graphId = ConnectionGraph.IdOf(outcomeId);
-        var resultsId = OutcomeResults.IdOf(outcomeId);
-        var streams = new List<Guid> { outcomeId, graphId, resultsId };
-        streams.AddRange(current.Plans.Select(p => p.Id));
-        streams.AddRange(current.Activities.Select(a => a.Id));
-        var events = await EventsAsync(session, streams, at, ct);
+        var current = await NowAsync(session, schedules, outcomeId, at, ct);
+        var (graphId, resultsId) = (ConnectionGraph.IdOf(outcomeId), OutcomeResults.IdOf(outcomeId));
+        var inHand = new Dictionary<Guid, long>
+        {
+            [outcomeId] = current.Outcome.Version,
+            [resultsId] = current.Results?.Version ?? 0,
+            // Every graph event is its opening or one connection's, so its version is 1 + the connections' versions.
+            [graphId] = 1 + current.Schedule.Connections.Sum(c => c.Version),
+        };
+        foreach (var plan in current.Schedule.Plans)
+        {
+            inHand[plan.Id] = plan.Version;
+        }
 
-        Outcome? outcome = null;
-        OutcomeResults? results = null;
-        var plans = new Dictionary<Guid, Plan>();
-        var activities = new Dictionary<Guid, Activity>();
-        var connections = new Dictionary<Guid, Connection>();
+        foreach (var activity in current.Schedule.Activities)
+        {
+            inHand[activity.Id] = activity.Version;
+        }
+
+        var then = await VersionsAtAsync(session, [.. inHand.Keys], at, ct);
+        if (then.GetValueOrDefault(outcomeId) == 0)
+        {
+            throw new InvalidInputException("asOf", "is before the outcome was defined.");
+        }
+
+        var moved = then.Where(v => v.Value != inHand[v.Key]).Select(v => v.Key).ToList();
+        var events = moved.Count == 0 ? [] : await EventsAsync(session, moved, at, ct);
+        var movedSet = moved.ToHashSet();
+
+        var outcome = movedSet.Contains(outcomeId) ? null : current.Outcome;
+        var results = then.ContainsKey(resultsId) && !movedSet.Contains(resultsId) ? current.Results : null;
+        var plans = current.Schedule.Plans.Where(p => then.ContainsKey(p.Id) && !movedSet.Contains(p.Id)).ToDictionary(p => p.Id);
+        var activities = current.Schedule.Activities.Where(a => then.ContainsKey(a.Id) && !movedSet.Contains(a.Id)).ToDictionary(a => a.Id);
+        var connections = movedSet.Contains(graphId) ? [] : current.Schedule.Connections.ToDictionary(c => c.Id);
         foreach (var e in events)
         {
             if (e.StreamId == outcomeId)
@@ -98,13 +124,8 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
             }
         }
 
-        if (outcome is null)
-        {
-            throw new InvalidInputException("asOf", "is before the outcome was defined.");
-        }
-
-        var segmentIds = SegmentsOf(outcome);
         var segments = new Dictionary<Guid, Segment>();
+        var segmentIds = SegmentsOf(outcome!);
         foreach (var e in segmentIds.Count == 0 ? [] : await EventsAsync(session, segmentIds, at, ct))
         {
             if (e.Data is SegmentDefined defined)
@@ -117,7 +138,17 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
             }
         }
 
-        return new StatusInputs(outcome, new Schedule(outcomeId, [.. connections.Values], [.. activities.Values], [.. plans.Values]), results, segments, at);
+        return new StatusInputs(outcome!, new Schedule(outcomeId, [.. connections.Values], [.. activities.Values], [.. plans.Values]), results, segments, at);
+    }
+
+    /// <summary>Each stream's version at <paramref name="at"/> (streams not begun by then are absent).</summary>
+    private static async Task<Dictionary<Guid, long>> VersionsAtAsync(IQuerySession session, Guid[] streams, DateTimeOffset at, CancellationToken ct)
+    {
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var json = (await session.QueryAsync<string>(
+            $"select coalesce(jsonb_object_agg(stream_id, v), '{{}}')::text from (select stream_id, max(version) v from {schema}.mt_events where stream_id = any(?) and tenant_id = ? and timestamp <= ? group by stream_id) x",
+            ct, streams, session.TenantId, at)).Single();
+        return System.Text.Json.JsonSerializer.Deserialize<Dictionary<Guid, long>>(json)!;
     }
 
     private static async Task<IReadOnlyList<IEvent>> EventsAsync(IQuerySession session, IReadOnlyCollection<Guid> streams, DateTimeOffset at, CancellationToken ct)

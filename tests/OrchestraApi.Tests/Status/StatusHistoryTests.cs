@@ -217,4 +217,30 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         Assert.Single((await cmo.ListBaselinesAsync(w.OutcomeId)).Items);
         Assert.Equal(404, (await Assert.ThrowsAsync<ApiException<Problem>>(() => cmo.GetBaselineAsync(Guid.NewGuid(), saved.Id))).StatusCode);
     }
+
+    [Fact]
+    public async Task concurrent_retries_of_one_baseline_key_save_one_and_bad_moments_are_named()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var baselines = Api.Baselines(await w.World.Organisation.KeyAsync(Role.Conductor));
+        var saves = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => baselines.SaveBaselineAsync(w.OutcomeId, new SaveBaselineRequest { Name = "Kick-off" }, "same-key")));
+        var http = await w.World.Organisation.HttpAsAsync(Role.Cmo);
+
+        Assert.Single(saves.Select(b => b.Id).Distinct());
+        Assert.Single((await baselines.ListBaselinesAsync(w.OutcomeId)).Items);
+        foreach (var (path, field) in new[]
+        {
+            ($"/outcomes/{w.OutcomeId}/status?asOf=yesterday", "asOf"),
+            ($"/outcomes/{w.OutcomeId}/timeline?asOf=2026-13-45", "asOf"),
+            ($"/outcomes/{w.OutcomeId}/status/changes", "since"),
+            ($"/outcomes/{w.OutcomeId}/status/changes?since=soon", "since"),
+            ($"/outcomes/{w.OutcomeId}/status/changes?since=2026-01-01T00:00:00Z&until=later", "until"),
+        })
+        {
+            using var response = await http.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"{path}: {response.StatusCode} {body}");
+            Assert.Contains($"\"{field}\"", body, StringComparison.Ordinal);
+        }
+    }
 }
