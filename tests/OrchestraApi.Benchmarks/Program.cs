@@ -103,7 +103,7 @@ try
 
     // Scenarios 13–16 ask the CMO's questions of one large outcome in a store of settings.StoreEvents events.
     var statusOutcome = new StatusOutcome(context, apiDatabase, settings.StoreEvents);
-    IScenario[] statusScenarios = [new OutcomeStatusScenario(context, statusOutcome), new PortfolioScenario(context, statusOutcome), new AsOfScenario(context, statusOutcome)];
+    IScenario[] statusScenarios = [new OutcomeStatusScenario(context, statusOutcome), new PortfolioScenario(context), new AsOfScenario(context, statusOutcome)];
     const int watchers = 200;
     var writes = quick ? 20 : 60;
     if (only is not null)

@@ -87,15 +87,32 @@ public sealed record GetPortfolio(PortfolioFilter Filter, PageRequest Page) : IR
             var (f, order) = (query.Filter, query.Filter.Order ?? PortfolioOrder.WorstFirst);
             var limit = Platform.Cursor.Limit(query.Page.Limit);
             (string Key, Guid Id)? after = query.Page.Cursor is null ? null : After(query.Page.Cursor, order);
-            var items = await index.ItemsAsync(session, schedules, clock.GetUtcNow(), cancellationToken);
-            var page = items
-                .Where(i => (f.State is null || i.State == f.State) && (f.Rag is null || i.Rag == f.Rag) && (f.Conductor is null || i.Conductor == f.Conductor)
-                    && (f.DisciplineWithProblems is not { } d || i.DisciplinesWithProblems.Contains(d)))
-                .Select(i => (Key: i.SortKey(order), Item: i))
-                .Where(x => after is not { } a || Compare(x.Key, x.Item.OutcomeId, a.Key, a.Id) > 0)
-                .OrderBy(x => x.Key, StringComparer.Ordinal).ThenBy(x => x.Item.OutcomeId)
-                .Take(limit + 1)
-                .ToList();
+            var sorted = await index.ItemsAsync(session, schedules, order, clock.GetUtcNow(), cancellationToken);
+            var start = 0;
+            if (after is { } a)
+            {
+                // The first item after the cursor's: a binary search over (key, id).
+                var (low, high) = (0, sorted.Count);
+                while (low < high)
+                {
+                    var middle = (low + high) / 2;
+                    (low, high) = Compare(sorted[middle].Key, sorted[middle].Item.OutcomeId, a.Key, a.Id) > 0 ? (low, middle) : (middle + 1, high);
+                }
+
+                start = low;
+            }
+
+            var page = new List<(string Key, PortfolioItem Item)>(limit + 1);
+            for (var i = start; i < sorted.Count && page.Count <= limit; i++)
+            {
+                var item = sorted[i].Item;
+                if ((f.State is null || item.State == f.State) && (f.Rag is null || item.Rag == f.Rag) && (f.Conductor is null || item.Conductor == f.Conductor)
+                    && (f.DisciplineWithProblems is not { } d || item.DisciplinesWithProblems.Contains(d)))
+                {
+                    page.Add(sorted[i]);
+                }
+            }
+
             return Platform.Cursor.Slice(page, limit, x => Platform.Cursor.EncodeKey($"{order}\n{x.Key}\n{x.Item.OutcomeId}"), x => x.Item);
         }
 

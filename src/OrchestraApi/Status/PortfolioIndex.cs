@@ -23,8 +23,8 @@ public sealed class PortfolioIndex
         }
     });
 
-    /// <summary>Every outcome of the session's organisation, each as of its last change.</summary>
-    public async Task<IReadOnlyList<PortfolioItem>> ItemsAsync(IQuerySession session, ScheduleCache schedules, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Every outcome of the session's organisation, each as of its last change, in <paramref name="order"/> (its sort key with it).</summary>
+    public async Task<IReadOnlyList<(string Key, PortfolioItem Item)>> ItemsAsync(IQuerySession session, ScheduleCache schedules, PortfolioOrder order, DateTimeOffset now, CancellationToken ct)
     {
         var organisation = _organisations.GetOrAdd(session.TenantId, _ => new Organisation());
         await organisation.Gate.WaitAsync(ct);
@@ -43,6 +43,11 @@ public sealed class PortfolioIndex
 
             var due = organisation.TakeMarked();
             due.UnionWith(organisation.Items.Values.Where(i => now >= i.RecheckAt).Select(i => i.Item.OutcomeId));
+            if (due.Count > 0)
+            {
+                organisation.Sorted.Clear();
+            }
+
             foreach (var id in due)
             {
                 try
@@ -56,7 +61,15 @@ public sealed class PortfolioIndex
                 }
             }
 
-            return [.. organisation.Items.Values.Select(e => e.Item)];
+            // Sorted once per order until something changes: a page is then a walk from the cursor, not a sort.
+            if (!organisation.Sorted.TryGetValue(order, out var sorted))
+            {
+                organisation.Sorted[order] = sorted = [.. organisation.Items.Values
+                    .Select(e => (Key: e.Item.SortKey(order), e.Item))
+                    .OrderBy(x => x.Key, StringComparer.Ordinal).ThenBy(x => x.Item.OutcomeId)];
+            }
+
+            return sorted;
         }
         finally
         {
@@ -89,6 +102,8 @@ public sealed class PortfolioIndex
         public bool Loaded { get; set; }
 
         public Dictionary<Guid, Entry> Items { get; } = [];
+
+        public Dictionary<PortfolioOrder, (string Key, PortfolioItem Item)[]> Sorted { get; } = [];
 
         public void Mark(Guid? outcomeId)
         {

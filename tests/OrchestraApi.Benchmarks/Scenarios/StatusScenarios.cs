@@ -108,7 +108,7 @@ public sealed class OutcomeStatusScenario(BenchmarkContext context, StatusOutcom
 }
 
 /// <summary>Scenario 14: a page of 50 of the organisation's portfolio, worst first (the benchmark's organisation holds every outcome the run defined).</summary>
-public sealed class PortfolioScenario(BenchmarkContext context, StatusOutcome outcome) : IScenario
+public sealed class PortfolioScenario(BenchmarkContext context) : IScenario
 {
     private HttpClient _http = null!;
     private int _outcomes;
@@ -117,7 +117,6 @@ public sealed class PortfolioScenario(BenchmarkContext context, StatusOutcome ou
 
     public async Task SeedAsync(int clients)
     {
-        await outcome.EnsureAsync();
         _http = context.Http(context.ConductorKey);
         var status = new StatusClient(_http);
         await foreach (var _ in status.GetAllPortfolioAsync())
