@@ -53,7 +53,7 @@ public sealed class PortfolioIndex
                 try
                 {
                     var inputs = await StatusInputs.NowAsync(session, schedules, id, now, ct);
-                    organisation.Items[id] = new Entry(PortfolioItem.Of(inputs.Outcome, inputs.Report()), RecheckAt(inputs));
+                    organisation.Items[id] = new Entry(PortfolioItem.Of(inputs.Outcome, inputs.Report()), inputs.ChangesWithTimeAt());
                 }
                 catch (NotFoundException)
                 {
@@ -75,19 +75,6 @@ public sealed class PortfolioIndex
         {
             organisation.Gate.Release();
         }
-    }
-
-    /// <summary>When the item may change with nothing committed: the next midnight (UTC), or an acknowledgement falling due before it.</summary>
-    private static DateTimeOffset RecheckAt(StatusInputs inputs)
-    {
-        var midnight = new DateTimeOffset(inputs.At.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-        var overdue = inputs.Schedule.Connections
-            .Where(c => c.State == ConnectionState.Proposed)
-            .Select(c => c.UpdatedAt.AddDays(GetOutcomeStatus.AcknowledgementDays))
-            .Where(at => at > inputs.At)
-            .DefaultIfEmpty(midnight)
-            .Min();
-        return overdue < midnight ? overdue : midnight;
     }
 
     private sealed record Entry(PortfolioItem Item, DateTimeOffset RecheckAt);

@@ -15,7 +15,39 @@ namespace OrchestraApi.Status;
 /// </summary>
 public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeResults? Results, IReadOnlyDictionary<Guid, Segment> Segments, DateTimeOffset At)
 {
-    public OutcomeStatusReport Report() => GetOutcomeStatus.Report(Outcome, Schedule, Results, Segments, At);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Schedule, Computed> Reports = new();
+
+    /// <summary>
+    /// The status these inputs give. Computed once per state: the last report of a cached schedule is reused while the
+    /// outcome, results and segments are at the same versions and time has not moved a rule (see <see cref="ChangesWithTimeAt"/>).
+    /// </summary>
+    public OutcomeStatusReport Report()
+    {
+        var state = (Outcome.Version, Results?.Version ?? 0, string.Join(',', Segments.Values.OrderBy(s => s.Id).Select(s => $"{s.Id}:{s.Version}")));
+        if (Reports.TryGetValue(Schedule, out var kept) && kept.State == state && At >= kept.From && At < kept.Until)
+        {
+            return kept.Report;
+        }
+
+        var report = GetOutcomeStatus.Report(Outcome, Schedule, Results, Segments, At);
+        Reports.AddOrUpdate(Schedule, new Computed(state, At, ChangesWithTimeAt(), report));
+        return report;
+    }
+
+    /// <summary>When the status may change with nothing committed: the next midnight (UTC: days left, KPI pace), or a connection's acknowledgement falling due before it.</summary>
+    public DateTimeOffset ChangesWithTimeAt()
+    {
+        var midnight = new DateTimeOffset(At.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        var overdue = Schedule.Connections
+            .Where(c => c.State == ConnectionState.Proposed)
+            .Select(c => c.UpdatedAt.AddDays(GetOutcomeStatus.AcknowledgementDays))
+            .Where(at => at > At)
+            .DefaultIfEmpty(midnight)
+            .Min();
+        return overdue < midnight ? overdue : midnight;
+    }
+
+    private sealed record Computed((long, long, string) State, DateTimeOffset From, DateTimeOffset Until, OutcomeStatusReport Report);
 
     /// <summary>Now: each stream's inline snapshot, read after the others' — so every committed change shows.</summary>
     public static async Task<StatusInputs> NowAsync(IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset now, CancellationToken ct)
