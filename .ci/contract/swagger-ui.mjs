@@ -1,7 +1,7 @@
 // Swagger UI as an explorer uses it, in headless Chromium (Debian's, driven by playwright-core): authorize with
 // a key, Try it out on "Define an outcome" (201) and on "Get an outcome" with the id it returned (200).
 // Any console error or page error fails the check. Usage: node swagger-ui.mjs <api base URL> <bootstrap key>
-import { chromium } from 'playwright-core';
+import { launchChromium, openSwaggerUi } from './browser.mjs';
 
 const [base, bootstrapKey] = process.argv.slice(2);
 if (!base || !bootstrapKey) {
@@ -22,22 +22,10 @@ async function post(path, key, body) {
 const organisation = await post('/organisations', bootstrapKey, { name: 'Swagger UI check' });
 const { key } = await post(`/organisations/${organisation.id}/api-keys`, bootstrapKey, { name: 'Explorer', role: 'Conductor' });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const problems = [];
 try {
-  const page = await browser.newPage();
-  page.on('console', message => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('pageerror', error => problems.push(`page: ${error.message}`));
-  await page.goto(new URL('/swagger', base).href);
-  await page.locator('.information-container .title').waitFor();
-
-  await page.locator('.auth-wrapper button.authorize').click();
-  await page.locator('.auth-container input').fill(key);
-  await page.locator('.auth-btn-wrapper button.authorize').click();
-  await page.locator('.auth-btn-wrapper button.btn-done').click();
+  const page = await openSwaggerUi(browser, base, key, problems);
 
   const define = page.locator('#operations-Outcomes-DefineOutcome');
   await define.locator('.opblock-summary').click();

@@ -2,7 +2,7 @@
 // directly, its elements read back from the rendered DOM (lanes, bars by status, the critical path, a red arrow for
 // the dependency in conflict, today's line, each with a non-empty rendered box); and in Swagger UI's response panel
 // after Try it out, where it must show as a loaded image. Usage: node timeline.mjs <api base URL> <bootstrap key>
-import { chromium } from 'playwright-core';
+import { launchChromium, openSwaggerUi } from './browser.mjs';
 
 const [base, bootstrapKey] = process.argv.slice(2);
 if (!base || !bootstrapKey) {
@@ -47,10 +47,7 @@ await call('POST', `/outcomes/${outcome.id}/connections`, key, {
   from: { planId: advertising.id, activityId: tv.id }, to: { planId: digital.id, activityId: search.id }, lagDays: 2,
 });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const problems = [];
 const fail = message => { throw new Error(message); };
 try {
@@ -84,15 +81,7 @@ try {
   if (seen.rag !== 'Red') fail(`RAG ${seen.rag}`);
   await page.screenshot({ path: process.env.TIMELINE_PNG ?? '/tmp/orchestra-timeline.png' });
 
-  const explorer = await browser.newPage();
-  explorer.on('console', message => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  explorer.on('pageerror', error => problems.push(`page: ${error.message}`));
-  await explorer.goto(new URL('/swagger', base).href);
-  await explorer.locator('.information-container .title').waitFor();
-  await explorer.locator('.auth-wrapper button.authorize').click();
-  await explorer.locator('.auth-container input').fill(key);
-  await explorer.locator('.auth-btn-wrapper button.authorize').click();
-  await explorer.locator('.auth-btn-wrapper button.btn-done').click();
+  const explorer = await openSwaggerUi(browser, base, key, problems);
   const operation = explorer.locator('#operations-Status-GetTimeline');
   await operation.locator('.opblock-summary').click();
   await operation.locator('button.try-out__btn').click();

@@ -44,6 +44,19 @@ internal sealed class ConnectionWorld
         return Sides[discipline].Plans.ScheduleActivityAsync(Sides[discipline].Plan.Id, request);
     }
 
+    /// <summary>Every plan submitted by its orchestrator and approved by the conductor (each needs an activity first).</summary>
+    public async Task ApproveAllAsync()
+    {
+        foreach (var (_, side) in Sides)
+        {
+            var submitted = await side.Plans.SubmitPlanAsync(side.Plan.Id, (await side.Plans.GetPlanAsync(side.Plan.Id)).Version);
+            await World.Conductor.ApprovePlanAsync(side.Plan.Id, submitted.Version);
+        }
+    }
+
+    /// <summary>The discipline an activity of this world belongs to.</summary>
+    public Discipline DisciplineOf(ActivityDetails activity) => Sides.Single(s => s.Value.Plan.Id == activity.PlanId).Key;
+
     public static ConnectionSide Side(ActivityDetails activity) => new() { PlanId = activity.PlanId, ActivityId = activity.Id };
 
     public Task<ConnectionDetails> DependencyAsync(ActivityDetails from, ActivityDetails to, int lag = 0, string title = "Follows") =>

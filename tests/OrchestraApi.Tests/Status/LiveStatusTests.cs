@@ -9,15 +9,6 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
 {
     private static readonly DateOnly March1 = new(2027, 3, 1);
 
-    /// <summary>The next event, or a failure after 20 seconds (never a hung suite).</summary>
-    private static async Task<StatusEvent> NextAsync(IAsyncEnumerator<StatusEvent> events)
-    {
-        var next = events.MoveNextAsync().AsTask();
-        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(20))) == next, "No status event within 20 seconds.");
-        Assert.True(await next, "The stream ended.");
-        return events.Current;
-    }
-
     [Fact]
     public async Task the_stream_opens_with_a_snapshot_sends_each_change_and_resumes_from_last_event_id_with_what_was_missed()
     {
@@ -29,9 +20,9 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
         StatusEvent snapshot, added;
         await using (var events = status.WatchOutcomeStatusAsync(w.OutcomeId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
         {
-            snapshot = await NextAsync(events);
+            snapshot = await StatusStreams.NextAsync(events);
             film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
-            added = await NextAsync(events);
+            added = await StatusStreams.NextAsync(events);
             lastId = added.Id;
         }
 
@@ -40,9 +31,9 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
         StatusEvent catchUp, live;
         await using (var events = status.WatchOutcomeStatusAsync(w.OutcomeId, lastId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
         {
-            catchUp = await NextAsync(events);
+            catchUp = await StatusStreams.NextAsync(events);
             await w.Conductor.WithdrawConnectionAsync(w.OutcomeId, dependency.Id, dependency.Version, new CancelRequest { Reason = "Not needed." });
-            live = await NextAsync(events);
+            live = await StatusStreams.NextAsync(events);
         }
 
         Assert.Equal((StatusEventKind.Snapshot, Rag.Amber, 4, 0), (snapshot.Kind, snapshot.Rag, snapshot.Reasons.Count, snapshot.Changes.Count));
@@ -69,11 +60,11 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
         ActivityDetails bActivity;
         await using (var events = bStatus.WatchOutcomeStatusAsync(b.OutcomeId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
         {
-            first = await NextAsync(events);
+            first = await StatusStreams.NextAsync(events);
             await a.ActivityAsync(Discipline.Digital, "A's banner", March1, March1.AddDays(3));
             await a.ActivityAsync(Discipline.Crm, "A's mailing", March1, March1.AddDays(3));
             bActivity = await b.ActivityAsync(Discipline.Digital, "B's banner", March1, March1.AddDays(3));
-            next = await NextAsync(events);
+            next = await StatusStreams.NextAsync(events);
         }
 
         var foreignOpen = await Assert.ThrowsAsync<ApiException<Problem>>(async () =>
@@ -117,5 +108,17 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
         using var data = System.Text.Json.JsonDocument.Parse(lines.Single(l => l.StartsWith("data:", StringComparison.Ordinal))[5..]);
         Assert.Equal(id, data.RootElement.GetProperty("id").GetString());
         Assert.Equal("Snapshot", data.RootElement.GetProperty("kind").GetString());
+    }
+}
+
+internal static class StatusStreams
+{
+    /// <summary>The next event of a live status stream, or a failure after 20 seconds (never a hung suite).</summary>
+    public static async Task<StatusEvent> NextAsync(IAsyncEnumerator<StatusEvent> events)
+    {
+        var next = events.MoveNextAsync().AsTask();
+        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(20))) == next, "No status event within 20 seconds.");
+        Assert.True(await next, "The stream ended.");
+        return events.Current;
     }
 }

@@ -68,7 +68,7 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
         StatusEvent latest;
         do
         {
-            latest = await NextAsync(stream);
+            latest = await StatusStreams.NextAsync(stream);
             streamed.AddRange(latest.Changes);
         }
         while (streamed.Count(c => c.Kind == StatusChangeKind.ActivityAdded) < 24 || streamed.Count(c => c.Kind == StatusChangeKind.ConnectionAdded) < 3);
@@ -86,14 +86,6 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(3, streamed.Where(c => c.Kind == StatusChangeKind.ConnectionAdded).Select(c => c.About).Distinct().Count());
     }
 
-    private static async Task<StatusEvent> NextAsync(IAsyncEnumerator<StatusEvent> events)
-    {
-        var next = events.MoveNextAsync().AsTask();
-        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(20))) == next, "The stream did not catch up within 20 seconds.");
-        Assert.True(await next);
-        return events.Current;
-    }
-
     [Fact]
     public async Task a_connection_waiting_more_than_three_days_for_acknowledgement_turns_status_and_portfolio_amber_until_acknowledged()
     {
@@ -103,12 +95,12 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
         {
             var w = await ConnectionWorld.CreateAsync(fresh);
             var activities = new List<ActivityDetails>();
-            foreach (var (discipline, side) in w.Sides)
+            foreach (var discipline in w.Sides.Keys)
             {
                 activities.Add(await w.ActivityAsync(discipline, $"{discipline} work", March1.AddDays(activities.Count * 10), March1.AddDays((activities.Count * 10) + 5)));
-                var submitted = await side.Plans.SubmitPlanAsync(side.Plan.Id, (await side.Plans.GetPlanAsync(side.Plan.Id)).Version);
-                await w.World.Conductor.ApprovePlanAsync(side.Plan.Id, submitted.Version);
             }
+
+            await w.ApproveAllAsync();
 
             var status = fresh.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
             var connection = await w.DependencyAsync(activities[0], activities[1]);
@@ -121,8 +113,8 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
             var overdue = await status.GetOutcomeStatusAsync(w.OutcomeId);
             var portfolioOverdue = (await status.GetPortfolioAsync()).Items.Single();
 
-            var from = w.Sides[activities[0].Discipline(w)].Connections;
-            var to = w.Sides[activities[1].Discipline(w)].Connections;
+            var from = w.Sides[w.DisciplineOf(activities[0])].Connections;
+            var to = w.Sides[w.DisciplineOf(activities[1])].Connections;
             var acknowledged = await from.AcknowledgeConnectionAsync(w.OutcomeId, connection.Id, connection.Version, new AcknowledgeConnectionRequest());
             await to.AcknowledgeConnectionAsync(w.OutcomeId, connection.Id, acknowledged.Version, new AcknowledgeConnectionRequest());
             var agreed = await status.GetOutcomeStatusAsync(w.OutcomeId);
@@ -131,7 +123,7 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
             Assert.Equal(Rag.Amber, overdue.Rag);
             var reason = overdue.Reasons.Single();
             Assert.Equal(("acknowledgement-overdue", $"connection {connection.Id}"), (reason.Rule, reason.About));
-            Assert.Equal([activities[0].Discipline(w), activities[1].Discipline(w)], reason.Disciplines);
+            Assert.Equal([w.DisciplineOf(activities[0]), w.DisciplineOf(activities[1])], reason.Disciplines);
             Assert.Equal(Rag.Amber, portfolioOverdue.Rag);
             Assert.Equal(["acknowledgement-overdue"], portfolioOverdue.Rules);
             Assert.Equal((Rag.Green, 0), (agreed.Rag, agreed.Reasons.Count));
@@ -151,9 +143,4 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
 
         public override DateTimeOffset GetUtcNow() => _now;
     }
-}
-
-internal static class ActivityDisciplines
-{
-    public static Discipline Discipline(this ActivityDetails activity, ConnectionWorld w) => w.Sides.Single(s => s.Value.Plan.Id == activity.PlanId).Key;
 }

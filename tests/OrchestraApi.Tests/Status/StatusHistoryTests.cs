@@ -18,21 +18,22 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         return moment;
     }
 
-    /// <summary>A short activity for public relations and digital (a plan needs one to be submitted), then every plan approved.</summary>
-    private static async Task ApproveAllAsync(ConnectionWorld w)
+    /// <summary>
+    /// The scripted outcome: a launch film (advertising, March 1–10) and a welcome mailing (CRM, March 21–31), a short
+    /// activity for public relations and digital (a plan needs one to be submitted), then every plan approved.
+    /// </summary>
+    private static async Task<(ActivityDetails Film, ActivityDetails Mailing)> FilmAndMailingApprovedAsync(ConnectionWorld w)
     {
+        var film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
+        var mailing = await w.ActivityAsync(Discipline.Crm, "Welcome mailing", March1.AddDays(20), March1.AddDays(30));
         await w.ActivityAsync(Discipline.PublicRelations, "Press note", March1, March1.AddDays(1));
         await w.ActivityAsync(Discipline.Digital, "Banner", March1, March1.AddDays(1));
-        foreach (var (_, side) in w.Sides)
-        {
-            var submitted = await side.Plans.SubmitPlanAsync(side.Plan.Id, (await side.Plans.GetPlanAsync(side.Plan.Id)).Version);
-            await w.World.Conductor.ApprovePlanAsync(side.Plan.Id, submitted.Version);
-        }
+        await w.ApproveAllAsync();
+        return (film, mailing);
     }
 
     private static Task<ActivityDetails> MoveAsync(ConnectionWorld w, ActivityDetails a, DateOnly starts, DateOnly ends) =>
-        w.Sides[a.PlanId == w.Sides[Discipline.Crm].Plan.Id ? Discipline.Crm : Discipline.Advertising].Plans
-            .RescheduleActivityAsync(a.PlanId, a.Id, a.Version, new RescheduleActivityRequest { StartsOn = starts, EndsOn = ends });
+        w.Sides[w.DisciplineOf(a)].Plans.RescheduleActivityAsync(a.PlanId, a.Id, a.Version, new RescheduleActivityRequest { StartsOn = starts, EndsOn = ends });
 
     private static DisciplineStatus Of(OutcomeStatusReport s, Discipline d) => s.Disciplines.Single(x => x.Discipline == d);
 
@@ -44,9 +45,7 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         var beforeOutcome = w.World.Outcome.DefinedAt.AddSeconds(-1);
         var t0 = await MomentAsync();
 
-        var film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
-        var mailing = await w.ActivityAsync(Discipline.Crm, "Welcome mailing", March1.AddDays(20), March1.AddDays(30));
-        await ApproveAllAsync(w);
+        var (film, mailing) = await FilmAndMailingApprovedAsync(w);
         var t1 = await MomentAsync();
 
         var dependency = await w.DependencyAsync(film, mailing, title: "Mailing follows the film");
@@ -95,9 +94,7 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
     {
         var w = await ConnectionWorld.CreateAsync(Api);
         var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
-        var film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
-        var mailing = await w.ActivityAsync(Discipline.Crm, "Welcome mailing", March1.AddDays(20), March1.AddDays(30));
-        await ApproveAllAsync(w);
+        var (film, mailing) = await FilmAndMailingApprovedAsync(w);
         var t1 = await MomentAsync();
         var dependency = await w.DependencyAsync(film, mailing, title: "Mailing follows the film");
         mailing = await MoveAsync(w, mailing, March1.AddDays(4), March1.AddDays(14));
@@ -147,9 +144,7 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         var w = await ConnectionWorld.CreateAsync(Api);
         var conductorKey = await w.World.Organisation.KeyAsync(Role.Conductor);
         var baselines = Api.Baselines(conductorKey);
-        var film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
-        var mailing = await w.ActivityAsync(Discipline.Crm, "Welcome mailing", March1.AddDays(20), March1.AddDays(30));
-        await ApproveAllAsync(w);
+        var (film, mailing) = await FilmAndMailingApprovedAsync(w);
         await Api.Results(conductorKey).ObserveKpiAsync(w.OutcomeId, "churn", new ObserveKpiRequest { Value = 4.2m });
 
         var saved = await baselines.SaveBaselineAsync(w.OutcomeId, new SaveBaselineRequest { Name = "Board-approved plan", Note = "March board." }, "baseline-1");

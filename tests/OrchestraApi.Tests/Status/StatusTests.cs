@@ -20,12 +20,12 @@ public sealed class StatusTests(ApiFixture api) : ApiTest(api)
         var drafted = await status.GetOutcomeStatusAsync(w.OutcomeId);
 
         var activities = new Dictionary<Discipline, ActivityDetails>();
-        foreach (var (discipline, side) in w.Sides)
+        foreach (var discipline in w.Sides.Keys)
         {
             activities[discipline] = await w.ActivityAsync(discipline, $"{discipline} work", March1.AddDays(activities.Count * 20), March1.AddDays((activities.Count * 20) + 10));
-            var submitted = await side.Plans.SubmitPlanAsync(side.Plan.Id, (await side.Plans.GetPlanAsync(side.Plan.Id)).Version);
-            await w.World.Conductor.ApprovePlanAsync(side.Plan.Id, submitted.Version);
         }
+
+        await w.ApproveAllAsync();
 
         var green = await status.GetOutcomeStatusAsync(w.OutcomeId);
         var dependency = await w.DependencyAsync(activities[Discipline.Advertising], activities[Discipline.Crm]);

@@ -32,11 +32,7 @@ public sealed class TimelineTests(ApiFixture api) : ApiTest(api)
         var mailing = await w.ActivityAsync(Discipline.Crm, "Welcome mailing", March1.AddDays(20), March1.AddDays(30));
         var banner = await w.ActivityAsync(Discipline.Digital, "Banner", March1, March1.AddDays(1));
         var press = await w.ActivityAsync(Discipline.PublicRelations, "Press note", March1, March1.AddDays(1));
-        foreach (var (_, side) in w.Sides)
-        {
-            var submitted = await side.Plans.SubmitPlanAsync(side.Plan.Id, (await side.Plans.GetPlanAsync(side.Plan.Id)).Version);
-            await w.World.Conductor.ApprovePlanAsync(side.Plan.Id, submitted.Version);
-        }
+        await w.ApproveAllAsync();
 
         var dependency = await w.DependencyAsync(film, mailing);
         await Task.Delay(30);
