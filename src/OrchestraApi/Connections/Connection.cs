@@ -68,6 +68,12 @@ public sealed record Connection(
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>When it was last put to both sides (defined or revised): acknowledgements are awaited since then.</summary>
+    public DateTimeOffset? ProposedAt { get; init; }
+
+    /// <summary>Since when its acknowledgements are awaited (documents from before <see cref="ProposedAt"/> fall back to their last change).</summary>
+    public DateTimeOffset AwaitedSince => ProposedAt ?? UpdatedAt;
+
     public bool IsFinal => State is ConnectionState.Met or ConnectionState.Broken or ConnectionState.Withdrawn;
 
     /// <summary>Dependencies that still bind the schedule: the edges of cycle checks, conflicts and the critical path.</summary>
@@ -75,7 +81,10 @@ public sealed record Connection(
 
     public static Connection Create(Guid outcomeId, ConnectionDefined e) => new(
         e.ConnectionId, outcomeId, 1, e.Kind, e.Title, e.Rationale, e.From, e.To, e.LagDays, e.Artefact, e.DueOn, e.Message, e.Audience,
-        ConnectionState.Proposed, null, [], e.By, e.At, e.At);
+        ConnectionState.Proposed, null, [], e.By, e.At, e.At)
+    {
+        ProposedAt = e.At,
+    };
 
     /// <summary>The connection after one more of its events, with its version moved on.</summary>
     public Connection Next(IConnectionEvent e) => (e switch
@@ -83,7 +92,7 @@ public sealed record Connection(
         ConnectionRevised x => this with
         {
             Title = x.Title, Rationale = x.Rationale, LagDays = x.LagDays, Artefact = x.Artefact, DueOn = x.DueOn, Message = x.Message,
-            Audience = x.Audience, State = ConnectionState.Proposed, StateReason = null, AcknowledgedBy = [],
+            Audience = x.Audience, State = ConnectionState.Proposed, StateReason = null, AcknowledgedBy = [], ProposedAt = x.At,
         },
         ConnectionAcknowledged x => Acknowledged(x.Discipline),
         ConnectionContested x => this with { State = ConnectionState.Contested, StateReason = x.Reason, AcknowledgedBy = [] },

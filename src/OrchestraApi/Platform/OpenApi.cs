@@ -101,6 +101,12 @@ public static class OpenApi
             if (type.IsEnum)
             {
                 schema.Type = (schema.Type ?? 0) | JsonSchemaType.String;
+                // An enum first met as an optional query value is written with null among its values; the component
+                // is shared, and where it may be null the reference says so (oneOf null).
+                if (schema.Enum?.Any(v => v is null) == true)
+                {
+                    schema.Enum = [.. schema.Enum.Where(v => v is not null)];
+                }
             }
             else if (type == typeof(decimal))
             {
@@ -186,6 +192,7 @@ public static class OpenApi
             ("asOf", ParameterLocation.Query) => ("A past moment (ISO 8601 date-time with offset, e.g. 2026-03-01T12:00:00Z): the answer as it was then, from the events recorded up to it. Omit for now; a future moment is a 400.", false),
             ("since", ParameterLocation.Query) => ("The earlier moment (ISO 8601 date-time with offset); not after `until`, not in the future.", true),
             ("until", ParameterLocation.Query) => ("The later moment (ISO 8601 date-time with offset); omit for now.", false),
+            ("lastEventId", ParameterLocation.Query) => ("The `id` of the last status event you received (from this call or the live stream); omit it for a snapshot. Anything else is a 400.", false),
             ("Last-Event-ID", ParameterLocation.Header) => ("The `id` of the last event you received, to resume after a reconnect: the first event then catches you up on what changed since. Anything else is a 400.", false),
             ("rag", ParameterLocation.Query) => ("Only outcomes with this RAG (exact name).", false),
             ("disciplineWithProblems", ParameterLocation.Query) => ("Only outcomes where a reason of their RAG is about this discipline (exact name).", false),
@@ -222,6 +229,9 @@ public static class OpenApi
                 break;
             case "conductor":
                 schema.MaxLength = 200;
+                break;
+            case "lastEventId":
+                schema.MaxLength = 20;
                 break;
             case "Last-Event-ID":
                 schema.MaxLength = 20;

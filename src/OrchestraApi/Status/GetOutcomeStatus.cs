@@ -76,7 +76,7 @@ public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = nul
             { } at => StatusInputs.AsOfAsync(session, schedules, outcomeId, at, ct),
         };
 
-    /// <summary>The report and its RAG, from what is committed now. The rules are listed in the operation's description.</summary>
+    /// <summary>The report and its RAG from the given state (now, or as of a moment). The rules are listed in the operation's description.</summary>
     public static OutcomeStatusReport Report(Outcome outcome, Schedule schedule, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateTimeOffset now)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -132,7 +132,7 @@ public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = nul
             }
         }
 
-        foreach (var (connection, d) in details.Where(x => x.Details.State == ConnectionState.Proposed && x.Connection.UpdatedAt < now.AddDays(-AcknowledgementDays)))
+        foreach (var (connection, d) in details.Where(x => x.Details.State == ConnectionState.Proposed && x.Connection.AwaitedSince < now.AddDays(-AcknowledgementDays)))
         {
             reasons.Add(new RagReason(Rag.Amber, "acknowledgement-overdue", $"connection {connection.Id}", $"'{connection.Title}' has waited more than {AcknowledgementDays} days for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}.", d.AwaitingAcknowledgementFrom));
         }

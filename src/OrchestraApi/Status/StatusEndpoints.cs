@@ -27,8 +27,10 @@ public static class StatusEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .AddOpenApiOperationTransformer(DescribeStream)
             .Describe("OpenOutcomeStatusStream", "Watch an outcome's status live", $"""
-                A Server-Sent Events stream (`text/event-stream`) of the outcome's status: first a `Snapshot` (the RAG and its reasons now), then a `Change` each time something changes — a command commits, or time alone moves a rule — saying what changed, with the new RAG and reasons. Every event is `event: status` whose `data` is a `StatusEvent` (JSON; schema in the components) and whose `id` you send back as `Last-Event-ID` when you reconnect: the first event is then a `CatchUp` with everything that changed since that event. Events arrive within a second of the change. The C# SDK's `WatchOutcomeStatusAsync` reads it as an `IAsyncEnumerable<StatusEvent>` and reconnects by itself; a client that falls 256 events behind loses the oldest (each carries the whole RAG). The stream ends when the API shuts down: reconnect with Last-Event-ID. {RagRules}
+                A Server-Sent Events stream (`text/event-stream`) of the outcome's status: first a `Snapshot` (the RAG and its reasons now), then a `Change` each time something changes — a command commits, or time alone moves a rule — saying what changed, with the new RAG and reasons. Every event is `event: status` whose `data` is a `StatusEvent` (JSON: the answer of "Catch up on an outcome's status", `GET …/status/catch-up`) and whose `id` you send back as `Last-Event-ID` when you reconnect: the first event is then a `CatchUp` with everything that changed since that event. Events arrive within a second of the change. The C# SDK's `WatchOutcomeStatusAsync` reads it as an `IAsyncEnumerable<StatusEvent>` and reconnects by itself; a client that falls 256 events behind loses the oldest (each carries the whole RAG). The stream ends when the API shuts down: reconnect with Last-Event-ID. {RagRules}
                 """);
+        outcome.MapGet("/status/catch-up", (Guid outcomeId, [FromQuery] string? lastEventId, IMediator mediator, CancellationToken ct) => mediator.Send(new CatchUpOutcomeStatus(outcomeId, lastEventId), ct))
+            .Describe(nameof(CatchUpOutcomeStatus), "Catch up on an outcome's status", "The live stream's first event as one JSON answer, for clients that cannot keep a stream open (a proxy that buffers Server-Sent Events, a job that runs every few minutes): without `lastEventId` a `Snapshot` (the RAG and its reasons now); with it a `CatchUp` listing what changed since that event. Send its `id` as the next call's `lastEventId`.");
         outcome.MapGet("/timeline", async (Guid outcomeId, [FromQuery] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => TypedResults.Text(await mediator.Send(new GetTimeline(outcomeId, asOf), ct), "image/svg+xml; charset=utf-8"))
             .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
             .AddOpenApiOperationTransformer((operation, _, _) =>
@@ -47,40 +49,16 @@ public static class StatusEndpoints
                 """);
     }
 
-    /// <summary>The stream's answer: text/event-stream, each event's data a <see cref="StatusEvent"/> (in the components, for the SDK).</summary>
+    /// <summary>The stream's answer: text/event-stream, each event's data a <see cref="StatusEvent"/> (the schema of the catch-up operation's answer).</summary>
     private static async Task DescribeStream(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
-        // Written out with references, so the SDK's StatusEvent shares Rag, RagReason and StatusChange with the other answers.
-        var document = context.Document!;
-        document.AddComponent(nameof(StatusEventKind), new OpenApiSchema
-        {
-            Type = JsonSchemaType.String,
-            Description = "Snapshot: the status when the stream opens; CatchUp: the first event after a reconnect with Last-Event-ID, with what changed since; Change: something changed.",
-            Enum = [.. Enum.GetNames<StatusEventKind>().Select(n => (System.Text.Json.Nodes.JsonNode)n)],
-        });
-        document.AddComponent(nameof(StatusEvent), new OpenApiSchema
-        {
-            Type = JsonSchemaType.Object,
-            Description = "One event of an outcome's live status stream: what changed and the RAG with its reasons after it.",
-            Required = new HashSet<string> { "id", "kind", "outcomeId", "at", "rag", "reasons", "changes" },
-            Properties = new Dictionary<string, IOpenApiSchema>
-            {
-                ["id"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 20, Description = "Also the SSE event id: send it back as Last-Event-ID to resume." },
-                ["kind"] = new OpenApiSchemaReference(nameof(StatusEventKind), document),
-                ["outcomeId"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 36 },
-                ["at"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64, Description = "The moment of the status the event carries." },
-                ["rag"] = new OpenApiSchemaReference(nameof(Rag), document),
-                ["reasons"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = ContractLimits.Reasons, Items = new OpenApiSchemaReference(nameof(RagReason), document) },
-                ["changes"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = ContractLimits.Changes, Items = new OpenApiSchemaReference(nameof(StatusChange), document) },
-            },
-        });
         operation.Responses ??= [];
         if (operation.Responses.GetValueOrDefault("200") is not OpenApiResponse ok)
         {
             operation.Responses["200"] = ok = new OpenApiResponse();
         }
 
-        ok.Description = "The stream: `event: status`, `id:` and `data:` a StatusEvent as JSON, one event per change.";
+        ok.Description = "The stream: `event: status`, `id:` and `data:` a StatusEvent as JSON (the schema of Catch up on an outcome's status), one event per change.";
         ok.Content = new Dictionary<string, OpenApiMediaType>
         {
             ["text/event-stream"] = new()

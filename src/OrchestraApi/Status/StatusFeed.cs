@@ -28,6 +28,29 @@ public sealed record StatusEvent(string Id, StatusEventKind Kind, Guid OutcomeId
     /// <summary>An event id is the moment of the status it carries, in ticks (UTC): a resume rebuilds the status then from the events.</summary>
     public static string IdOf(DateTimeOffset at) => at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The first event a client gets: without <paramref name="since"/> a snapshot; with it, a catch-up saying what
+    /// changed since that moment (rebuilt from the events), with the status now.
+    /// </summary>
+    public static async Task<StatusEvent> FirstAsync(IQuerySession session, ScheduleCache schedules, StatusInputs now, OutcomeStatusReport report, DateTimeOffset? since, CancellationToken ct)
+    {
+        if (since is not { } moment || moment >= now.At)
+        {
+            return Of(since is null ? StatusEventKind.Snapshot : StatusEventKind.CatchUp, report, now.At, []);
+        }
+
+        try
+        {
+            var then = await StatusInputs.AsOfAsync(session, schedules, now.Outcome.Id, moment, ct);
+            return Of(StatusEventKind.CatchUp, report, now.At, StatusDiff.Between(then, then.Report(), now, report));
+        }
+        catch (InvalidInputException)
+        {
+            // An event id from before the outcome existed: everything is new.
+            return Of(StatusEventKind.Snapshot, report, now.At, []);
+        }
+    }
+
     public static DateTimeOffset? MomentOf(string id) =>
         long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTimeOffset.MaxValue.UtcTicks
             ? new DateTimeOffset(ticks, TimeSpan.Zero)
@@ -161,7 +184,7 @@ public sealed class StatusFeed : BackgroundService
             watch.Last = (now, report);
             foreach (var joining in watch.Joining)
             {
-                joining.Events.Writer.TryWrite(await FirstEventAsync(session, joining, now, report, ct));
+                joining.Events.Writer.TryWrite(await StatusEvent.FirstAsync(session, _schedules, now, report, joining.Since, ct));
                 watch.Subscribers.Add(joining);
             }
 
@@ -178,25 +201,6 @@ public sealed class StatusFeed : BackgroundService
             }
 
             _watches.Remove((watch.Tenant, watch.OutcomeId));
-        }
-    }
-
-    private async Task<StatusEvent> FirstEventAsync(IQuerySession session, Subscription joining, StatusInputs now, OutcomeStatusReport report, CancellationToken ct)
-    {
-        if (joining.Since is not { } since || since >= now.At)
-        {
-            return StatusEvent.Of(joining.Since is null ? StatusEventKind.Snapshot : StatusEventKind.CatchUp, report, now.At, []);
-        }
-
-        try
-        {
-            var then = await StatusInputs.AsOfAsync(session, _schedules, joining.OutcomeId, since, ct);
-            return StatusEvent.Of(StatusEventKind.CatchUp, report, now.At, StatusDiff.Between(then, then.Report(), now, report));
-        }
-        catch (InvalidInputException)
-        {
-            // Last-Event-ID from before the outcome existed: everything is new.
-            return StatusEvent.Of(StatusEventKind.Snapshot, report, now.At, []);
         }
     }
 

@@ -40,7 +40,7 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         var midnight = new DateTimeOffset(At.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
         var overdue = Schedule.Connections
             .Where(c => c.State == ConnectionState.Proposed)
-            .Select(c => c.UpdatedAt.AddDays(GetOutcomeStatus.AcknowledgementDays))
+            .Select(c => c.AwaitedSince.AddDays(GetOutcomeStatus.AcknowledgementDays))
             .Where(at => at > At)
             .DefaultIfEmpty(midnight)
             .Min();

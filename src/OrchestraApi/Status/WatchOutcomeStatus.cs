@@ -13,12 +13,7 @@ public static class WatchOutcomeStatus
 
     public static async Task<IResult> Handle(Guid outcomeId, string? lastEventId, IQuerySession session, StatusFeed feed, CancellationToken ct)
     {
-        DateTimeOffset? since = null;
-        if (!string.IsNullOrEmpty(lastEventId))
-        {
-            since = StatusEvent.MomentOf(lastEventId) ?? throw new InvalidInputException(LastEventIdHeader, "is not an event id this stream sent.");
-        }
-
+        var since = MomentOf(lastEventId, LastEventIdHeader);
         // Answer 404 (another organisation's outcome, or none) before the stream opens.
         if (outcomeId == Guid.Empty || !await session.Query<Outcome>().AnyAsync(o => o.Id == outcomeId, ct))
         {
@@ -27,6 +22,11 @@ public static class WatchOutcomeStatus
 
         return TypedResults.ServerSentEvents(Events(feed.Subscribe(session.TenantId, outcomeId, since), ct));
     }
+
+    /// <summary>The moment an event id stands for (null for none; 400 naming <paramref name="field"/> for one this API did not send).</summary>
+    public static DateTimeOffset? MomentOf(string? lastEventId, string field) =>
+        string.IsNullOrEmpty(lastEventId) ? null
+            : StatusEvent.MomentOf(lastEventId) ?? throw new InvalidInputException(field, "is not an event id this API sent.");
 
     private static async IAsyncEnumerable<SseItem<StatusEvent>> Events(StatusFeed.Subscription subscription, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -88,6 +88,29 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_client_without_a_stream_catches_up_by_polling_with_the_last_event_id()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
+        var snapshot = await status.CatchUpOutcomeStatusAsync(w.OutcomeId);
+        var film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
+        var caughtUp = await status.CatchUpOutcomeStatusAsync(w.OutcomeId, snapshot.Id);
+        var nothingNew = await status.CatchUpOutcomeStatusAsync(w.OutcomeId, caughtUp.Id);
+        var foreign = Api.Status(await (await Api.NewOrganisationAsync("Other")).KeyAsync(Role.Cmo));
+        var http = await w.World.Organisation.HttpAsAsync(Role.Cmo);
+        using var bad = await http.GetAsync($"/outcomes/{w.OutcomeId}/status/catch-up?lastEventId=-5");
+
+        Assert.Equal((StatusEventKind.Snapshot, Rag.Amber, 0), (snapshot.Kind, snapshot.Rag, snapshot.Changes.Count));
+        Assert.Equal(StatusEventKind.CatchUp, caughtUp.Kind);
+        Assert.Equal([(StatusChangeKind.ActivityAdded, $"activity {film.Id}")], caughtUp.Changes.Select(c => (c.Kind, c.About)));
+        Assert.Equal(StatusEventKind.CatchUp, nothingNew.Kind);
+        Assert.Empty(nothingNew.Changes);
+        Assert.Equal(404, await ApiCalls.StatusOf(() => foreign.CatchUpOutcomeStatusAsync(w.OutcomeId)));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("\"lastEventId\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task the_stream_is_text_event_stream_with_event_id_and_json_data_lines()
     {
         var w = await ConnectionWorld.CreateAsync(Api);

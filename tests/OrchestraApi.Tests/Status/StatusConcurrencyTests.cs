@@ -116,6 +116,7 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
             var from = w.Sides[w.DisciplineOf(activities[0])].Connections;
             var to = w.Sides[w.DisciplineOf(activities[1])].Connections;
             var acknowledged = await from.AcknowledgeConnectionAsync(w.OutcomeId, connection.Id, connection.Version, new AcknowledgeConnectionRequest());
+            var halfway = await status.GetOutcomeStatusAsync(w.OutcomeId);
             await to.AcknowledgeConnectionAsync(w.OutcomeId, connection.Id, acknowledged.Version, new AcknowledgeConnectionRequest());
             var agreed = await status.GetOutcomeStatusAsync(w.OutcomeId);
 
@@ -126,6 +127,9 @@ public sealed class StatusConcurrencyTests(ApiFixture api) : ApiTest(api)
             Assert.Equal([w.DisciplineOf(activities[0]), w.DisciplineOf(activities[1])], reason.Disciplines);
             Assert.Equal(Rag.Amber, portfolioOverdue.Rag);
             Assert.Equal(["acknowledgement-overdue"], portfolioOverdue.Rules);
+            // One side's acknowledgement does not restart the other's three days.
+            Assert.Equal("acknowledgement-overdue", halfway.Reasons.Single().Rule);
+            Assert.Equal([w.DisciplineOf(activities[1])], halfway.Reasons.Single().Disciplines);
             Assert.Equal((Rag.Green, 0), (agreed.Rag, agreed.Reasons.Count));
         }
         finally
