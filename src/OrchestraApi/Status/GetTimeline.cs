@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Xml;
 using System.Xml.Linq;
 using Marten;
 using MediatR;
@@ -143,7 +144,36 @@ public static class Timeline
                 $"{outcome.StartsOn:yyyy-MM-dd} – {outcome.EndsOn:yyyy-MM-dd} · {outcome.Status} · {report.Rag} · as of {inputs.At:yyyy-MM-dd HH:mm} UTC"),
             new XElement(Svg + "rect", new XAttribute("class", "window"), new XAttribute("x", F(X(outcome.StartsOn))), new XAttribute("y", Top - 16), new XAttribute("width", F(X(outcome.EndsOn.AddDays(1)) - X(outcome.StartsOn))), new XAttribute("height", 4), new XAttribute("fill", "#546e7a")),
             lanes, months, arrows, todayLine, Legend(bottom + 24));
+        // Names may hold characters XML cannot carry (e.g. U+0007): shown as U+FFFD rather than failing the picture.
+        foreach (var text in svg.DescendantNodes().OfType<XText>())
+        {
+            text.Value = XmlSafe(text.Value);
+        }
+
         return new XDocument(svg).ToString(SaveOptions.DisableFormatting);
+    }
+
+    private static string XmlSafe(string text)
+    {
+        if (text.All(XmlConvert.IsXmlChar))
+        {
+            return text;
+        }
+
+        var safe = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
+            {
+                safe.Append(text, i++, 2);
+            }
+            else
+            {
+                safe.Append(XmlConvert.IsXmlChar(text[i]) ? text[i] : '\uFFFD');
+            }
+        }
+
+        return safe.ToString();
     }
 
     private static XElement Marker(string id, string colour) => new(Svg + "marker",

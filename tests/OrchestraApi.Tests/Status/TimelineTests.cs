@@ -28,7 +28,7 @@ public sealed class TimelineTests(ApiFixture api) : ApiTest(api)
     {
         var w = await ConnectionWorld.CreateAsync(Api);
         var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
-        var film = await w.ActivityAsync(Discipline.Advertising, "Launch <film> & \"teaser\"", March1, March1.AddDays(9));
+        var film = await w.ActivityAsync(Discipline.Advertising, "Launch <film> & \"teaser\" \u0007", March1, March1.AddDays(9));
         var mailing = await w.ActivityAsync(Discipline.Crm, "Welcome mailing", March1.AddDays(20), March1.AddDays(30));
         var banner = await w.ActivityAsync(Discipline.Digital, "Banner", March1, March1.AddDays(1));
         var press = await w.ActivityAsync(Discipline.PublicRelations, "Press note", March1, March1.AddDays(1));
@@ -56,7 +56,7 @@ public sealed class TimelineTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(("Done", "#43a047"), ((string)bars[banner.Id].Attribute("data-status")!, (string)bars[banner.Id].Attribute("fill")!));
         Assert.Equal(("InProgress", "#1e88e5"), ((string)bars[press.Id].Attribute("data-status")!, (string)bars[press.Id].Attribute("fill")!));
         Assert.Equal([film.Id, mailing.Id], Classed(now, "rect", "critical").Select(r => Guid.Parse((string)r.Attribute("data-activity-id")!)).Order());
-        Assert.Contains("Launch <film> & \"teaser\"", bars[film.Id].Element(Svg + "title")!.Value, StringComparison.Ordinal);
+        Assert.Contains("Launch <film> & \"teaser\" \uFFFD", bars[film.Id].Element(Svg + "title")!.Value, StringComparison.Ordinal);
         var arrow = Classed(now, "path", "connection").Single();
         Assert.Equal((dependency.Id.ToString(), "true", "#d32f2f"), ((string)arrow.Attribute("data-connection-id")!, (string)arrow.Attribute("data-in-conflict")!, (string)arrow.Attribute("stroke")!));
         Assert.Contains("trouble", (string)arrow.Attribute("class")!, StringComparison.Ordinal);
