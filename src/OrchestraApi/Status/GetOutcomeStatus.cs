@@ -73,7 +73,7 @@ public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = nul
         {
             null => StatusInputs.NowAsync(session, schedules, outcomeId, now, ct),
             { } at when at > now => throw new InvalidInputException(field, "must not be in the future."),
-            { } at => StatusInputs.AsOfAsync(session, schedules, outcomeId, at, ct),
+            { } at => StatusInputs.AsOfAsync(session, schedules, outcomeId, at, ct, field),
         };
 
     /// <summary>The report and its RAG from the given state (now, or as of a moment). The rules are listed in the operation's description.</summary>

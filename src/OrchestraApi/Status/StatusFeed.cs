@@ -154,7 +154,9 @@ public sealed class StatusFeed : BackgroundService
 
                 break;
             case Changed { Tenant: null }:
-                dirty.UnionWith(_watches.Values);
+                // The tick: only what time alone may have moved (a day passed, an acknowledgement fell due).
+                var now = _clock.GetUtcNow();
+                dirty.UnionWith(_watches.Values.Where(w => w.Last is not { } last || now >= last.Inputs.ChangesWithTimeAt()));
                 break;
             case Changed { OutcomeId: null } changed:
                 dirty.UnionWith(_watches.Values.Where(w => w.Tenant == changed.Tenant));

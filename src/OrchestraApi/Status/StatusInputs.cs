@@ -72,7 +72,8 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     /// that moved since are rebuilt — from their events up to the moment, read in one query and folded by the same
     /// functions the write path uses. Streams not yet begun at that moment are left out.
     /// </summary>
-    public static async Task<StatusInputs> AsOfAsync(IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset at, CancellationToken ct)
+    /// <param name="field">The request field the moment came from, named in the 400 when it is before the outcome.</param>
+    public static async Task<StatusInputs> AsOfAsync(IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset at, CancellationToken ct, string field = "asOf")
     {
         // Plans and activities are never deleted, so today's schedule names every stream the outcome ever had.
         var current = await NowAsync(session, schedules, outcomeId, at, ct);
@@ -97,7 +98,7 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         var then = await VersionsAtAsync(session, [.. inHand.Keys], at, ct);
         if (then.GetValueOrDefault(outcomeId) == 0)
         {
-            throw new InvalidInputException("asOf", "is before the outcome was defined.");
+            throw new InvalidInputException(field, "is before the outcome was defined.");
         }
 
         var moved = then.Where(v => v.Value != inHand[v.Key]).Select(v => v.Key).ToList();

@@ -230,6 +230,9 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
             ($"/outcomes/{w.OutcomeId}/status/changes", "since"),
             ($"/outcomes/{w.OutcomeId}/status/changes?since=soon", "since"),
             ($"/outcomes/{w.OutcomeId}/status/changes?since=2026-01-01T00:00:00Z&until=later", "until"),
+            ($"/outcomes/{w.OutcomeId}/status/changes?since=2000-01-01T00:00:00Z", "since"),
+            ($"/outcomes/{w.OutcomeId}/status/changes?since=2000-01-01T00:00:00Z&until=2000-01-02T00:00:00Z", "until"),
+            ($"/outcomes/{w.OutcomeId}/timeline?asOf=2000-01-01T00:00:00Z", "asOf"),
         })
         {
             using var response = await http.GetAsync(path);
