@@ -39,6 +39,12 @@ public sealed class PreconditionRequiredException() : Exception("Send If-Match w
 public sealed class PreconditionFailedException(string message) : Exception(message);
 
 /// <summary>An Idempotency-Key was reused with a different request: 422.</summary>
+/// <summary>The organisation holds as many live streams open as it may (429 with Retry-After): others keep theirs.</summary>
+public sealed class TooManyStreamsException(int limit) : Exception($"Your organisation already holds {limit} live streams open; close one, or poll instead, and retry.")
+{
+    public const int RetryAfterSeconds = 10;
+}
+
 public sealed class IdempotencyKeyReusedException() : Exception("This Idempotency-Key was already used with a different request; use a new key for a new request.");
 
 /// <summary>Unique indexes that stand for business rules: a violation is a 409 naming the rule, not a 500.</summary>
@@ -139,6 +145,11 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (exception is TooManyStreamsException)
+        {
+            httpContext.Response.Headers.RetryAfter = TooManyStreamsException.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (problem.Status == StatusCodes.Status413PayloadTooLarge)
         {
             // The rest of an oversized body is still on the wire: close the connection rather than read it.
@@ -179,6 +190,7 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         {
             Status = 412, Title = "Stale version", Detail = "Someone changed this resource since the version you sent; read it again and retry.",
         },
+        TooManyStreamsException e => new ProblemDetails { Status = 429, Title = "Too many live streams", Detail = e.Message },
         IdempotencyKeyReusedException e => new ProblemDetails { Status = 422, Title = "Idempotency-Key reused", Detail = e.Message },
         _ => null,
     };

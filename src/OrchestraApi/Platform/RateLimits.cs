@@ -29,6 +29,9 @@ public sealed class RateLimitSettings
     /// <summary>Requests per minute from one client address without a key (the OpenAPI document, Swagger UI).</summary>
     public int AnonymousPerMinute { get; set; } = 600;
 
+    /// <summary>Live status streams one organisation may hold open at once (each is a connection and a queue on the server).</summary>
+    public int LiveStreamsPerOrganisation { get; set; } = 1_000;
+
     /// <summary>Requests per minute from one client address whose key failed authentication: guessing is slowed to a crawl.</summary>
     public int FailedAuthenticationPerMinute { get; set; } = 60;
 }

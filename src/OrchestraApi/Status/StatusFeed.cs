@@ -73,16 +73,28 @@ public sealed class StatusFeed : BackgroundService
     private readonly ScheduleCache _schedules;
     private readonly TimeProvider _clock;
     private readonly ILogger<StatusFeed> _logger;
+    private readonly int _streamsPerOrganisation;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _open = new();
 
-    public StatusFeed(IDocumentStore store, ScheduleCache schedules, TimeProvider clock, OutcomeChanges changes, ILogger<StatusFeed> logger)
+    public StatusFeed(IDocumentStore store, ScheduleCache schedules, TimeProvider clock, OutcomeChanges changes, Microsoft.Extensions.Options.IOptions<RateLimitSettings> limits, ILogger<StatusFeed> logger)
     {
         (_store, _schedules, _clock, _logger) = (store, schedules, clock, logger);
+        _streamsPerOrganisation = limits.Value.LiveStreamsPerOrganisation;
         changes.Listen((tenant, outcomeId) => _work.Writer.TryWrite(new Changed(tenant, outcomeId)));
     }
 
-    /// <summary>Starts watching; the first event is the snapshot (or, with <paramref name="since"/>, the catch-up since then).</summary>
+    /// <summary>
+    /// Starts watching; the first event is the snapshot (or, with <paramref name="since"/>, the catch-up since then).
+    /// An organisation holding as many streams as it may gets a 429 instead: one tenant cannot exhaust the server.
+    /// </summary>
     public Subscription Subscribe(string tenant, Guid outcomeId, DateTimeOffset? since)
     {
+        if (_open.AddOrUpdate(tenant, 1, (_, open) => open + 1) > _streamsPerOrganisation)
+        {
+            _open.AddOrUpdate(tenant, 0, (_, open) => open - 1);
+            throw new TooManyStreamsException(_streamsPerOrganisation);
+        }
+
         var subscription = new Subscription(tenant, outcomeId, since, this);
         _work.Writer.TryWrite(subscription);
         return subscription;
@@ -239,7 +251,13 @@ public sealed class StatusFeed : BackgroundService
 
         public void Dispose()
         {
+            if (Left)
+            {
+                return;
+            }
+
             Left = true;
+            feed._open.AddOrUpdate(Tenant, 0, (_, open) => open - 1);
             feed._work.Writer.TryWrite(new Left(this));
         }
     }

@@ -11,8 +11,9 @@ public static class WatchOutcomeStatus
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
-    public static async Task<IResult> Handle(Guid outcomeId, string? lastEventId, IQuerySession session, StatusFeed feed, CancellationToken ct)
+    public static async Task<IResult> Handle(Guid outcomeId, string? lastEventId, IQuerySession session, StatusFeed feed, HttpContext http)
     {
+        var ct = http.RequestAborted;
         var since = MomentOf(lastEventId, LastEventIdHeader);
         // Answer 404 (another organisation's outcome, or none) before the stream opens.
         if (outcomeId == Guid.Empty || !await session.Query<Outcome>().AnyAsync(o => o.Id == outcomeId, ct))
@@ -20,7 +21,10 @@ public static class WatchOutcomeStatus
             throw new NotFoundException($"Outcome {outcomeId} was not found.");
         }
 
-        return TypedResults.ServerSentEvents(Events(feed.Subscribe(session.TenantId, outcomeId, since), ct));
+        var subscription = feed.Subscribe(session.TenantId, outcomeId, since);
+        // Counted against the organisation's streams until the request ends, however it ends.
+        http.Response.RegisterForDispose(subscription);
+        return TypedResults.ServerSentEvents(Events(subscription, ct));
     }
 
     /// <summary>The moment an event id stands for (null for none; 400 naming <paramref name="field"/> for one this API did not send).</summary>

@@ -111,6 +111,55 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task an_organisation_holding_its_limit_of_streams_gets_429_while_others_still_open_theirs()
+    {
+        var fresh = await Api.StartFreshApiAsync(settings: new Dictionary<string, string> { ["Orchestra__RateLimits__LiveStreamsPerOrganisation"] = "2" });
+        try
+        {
+            var a = await ConnectionWorld.CreateAsync(fresh);
+            var b = await ConnectionWorld.CreateAsync(fresh);
+            var http = await a.World.Organisation.HttpAsAsync(Role.Cmo);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            Task<HttpResponseMessage> Open(HttpClient client, Guid outcome) =>
+                client.GetAsync($"/outcomes/{outcome}/status/stream", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+
+            var first = await Open(http, a.OutcomeId);
+            var second = await Open(http, a.OutcomeId);
+            using var third = await Open(http, a.OutcomeId);
+            using var others = await Open(await b.World.Organisation.HttpAsAsync(Role.Cmo), b.OutcomeId);
+            first.Dispose();
+            using var again = await RetryAsync(() => Open(http, a.OutcomeId), timeout.Token);
+            second.Dispose();
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(10), third.Headers.RetryAfter?.Delta);
+            Assert.Contains("live streams", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, others.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    /// <summary>A closed stream is released when the server notices the client left: retry briefly until it has.</summary>
+    private static async Task<HttpResponseMessage> RetryAsync(Func<Task<HttpResponseMessage>> open, CancellationToken ct)
+    {
+        while (true)
+        {
+            var response = await open();
+            if (response.StatusCode != HttpStatusCode.TooManyRequests)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(100, ct);
+        }
+    }
+
+    [Fact]
     public async Task the_stream_is_text_event_stream_with_event_id_and_json_data_lines()
     {
         var w = await ConnectionWorld.CreateAsync(Api);
