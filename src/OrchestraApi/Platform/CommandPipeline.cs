@@ -12,7 +12,7 @@ namespace OrchestraApi.Platform;
 /// Commands: the handler loads, decides and appends; this saves the session once. For idempotent creates the
 /// key record goes into that same session, so the events and the key commit in one transaction.
 /// </summary>
-public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IOptions<JsonOptions> json)
+public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, OutcomeChanges changes, IOptions<JsonOptions> json)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -27,8 +27,9 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         if (key is null)
         {
             var result = await next();
+            changes.Enlist(session, result);
             await session.SaveChangesAsync(cancellationToken);
-            services.GetRequiredService<OutcomeChanges>().Committed(session.TenantId, result);
+            changes.Committed(session.TenantId, result);
             return result;
         }
 
@@ -43,8 +44,9 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var response = await next();
             session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
+            changes.Enlist(session, response);
             await session.SaveChangesAsync(cancellationToken);
-            services.GetRequiredService<OutcomeChanges>().Committed(session.TenantId, response);
+            changes.Committed(session.TenantId, response);
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Marten;
+using Npgsql;
 
 namespace OrchestraApi.Platform;
 
@@ -9,24 +11,116 @@ public interface IStatusChange
 }
 
 /// <summary>
-/// Tells who follows outcome statuses (the portfolio, the live stream) that a command committed a change to one. The
-/// command pipeline calls it after the transaction commits and before the answer leaves, so a client that reads after
-/// its answer always finds its change marked. In-process: with several API instances, each would need to hear the
-/// others' commits (e.g. PostgreSQL LISTEN/NOTIFY) — see decision 20.
+/// Tells who follows outcome statuses (the portfolio, the live stream) that a command committed a change to one
+/// (decision 20). In this process the command pipeline calls <see cref="Committed"/> after the commit and before the
+/// answer leaves, so a client that reads after its answer always finds its change marked. Other instances hear it
+/// through PostgreSQL: the command's transaction also sends a NOTIFY, delivered only if it commits, which each
+/// instance's <see cref="OutcomeChangeListener"/> passes on.
 /// </summary>
 public sealed class OutcomeChanges
 {
-    private ImmutableArray<Action<string, Guid?>> _listeners = [];
+    public const string Channel = "orchestra_outcome_changes";
 
-    public void Listen(Action<string, Guid?> listener) => ImmutableInterlocked.Update(ref _listeners, l => l.Add(listener));
+    private ImmutableArray<Action<string?, Guid?>> _listeners = [];
 
+    /// <summary>This process, in the notifications it sends, so it does not hear its own twice.</summary>
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+
+    /// <summary>Hears a change: the organisation (null: every organisation) and the outcome (null: any of its outcomes).</summary>
+    public void Listen(Action<string?, Guid?> listener) => ImmutableInterlocked.Update(ref _listeners, l => l.Add(listener));
+
+    /// <summary>In the command's transaction, before it commits: the notification other instances will hear.</summary>
+    public void Enlist(IDocumentSession session, object? answer)
+    {
+        // NOTIFY, not pg_notify(): a statement with no result set, as the batch expects. Its payload is a literal, so it
+        // is made only of ids (hex digits, dashes) and separators, and checked to be.
+        var payload = answer is IStatusChange change ? $"{_instance}/{session.TenantId}/{change.ChangedOutcome?.ToString() ?? "*"}" : null;
+        if (payload is not null && payload.All(c => char.IsAsciiHexDigit(c) || c is '-' or '/' or '*'))
+        {
+            session.QueueSqlCommand($"NOTIFY {Channel}, '{payload}'");
+        }
+    }
+
+    /// <summary>After the command committed, in this process.</summary>
     public void Committed(string tenant, object? answer)
     {
         if (answer is IStatusChange change)
         {
-            foreach (var listener in _listeners)
+            Tell(tenant, change.ChangedOutcome);
+        }
+    }
+
+    /// <summary>A notification from another instance (its own are skipped: <see cref="Committed"/> told them already).</summary>
+    public void Heard(string payload)
+    {
+        var parts = payload.Split('/');
+        if (parts.Length == 3 && parts[0] != _instance)
+        {
+            Tell(parts[1], Guid.TryParse(parts[2], out var outcomeId) ? outcomeId : null);
+        }
+    }
+
+    /// <summary>Notifications may have been missed (the listener lost its connection): everything may have changed.</summary>
+    public void Everything() => Tell(null, null);
+
+    private void Tell(string? tenant, Guid? outcomeId)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener(tenant, outcomeId);
+        }
+    }
+}
+
+/// <summary>Listens on <see cref="OutcomeChanges.Channel"/> over a connection of its own, reconnecting after a failure.</summary>
+public sealed class OutcomeChangeListener(NpgsqlDataSource database, OutcomeChanges changes, ILogger<OutcomeChangeListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reconnecting = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
             {
-                listener(tenant, change.ChangedOutcome);
+                await using var connection = await database.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => changes.Heard(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {OutcomeChanges.Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                if (reconnecting)
+                {
+                    // What other instances committed while we were away was not heard: recompute everything followed.
+                    changes.Everything();
+                    logger.LogInformation("Listening for other instances' changes again.");
+                }
+
+                while (true)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (!reconnecting)
+                {
+                    logger.LogWarning(e, "Lost the connection that hears other instances' changes; retrying every 5 seconds.");
+                }
+
+                reconnecting = true;
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }

@@ -21,6 +21,10 @@ public static class PlatformSetup
         services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<OutcomeChanges>();
+        if (!Database.IsGeneratingOpenApiDocument)
+        {
+            services.AddHostedService<OutcomeChangeListener>();
+        }
         services.AddMemoryCache();
         services.AddSingleton<ApiKeyLookup>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)

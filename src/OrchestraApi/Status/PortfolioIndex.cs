@@ -17,7 +17,7 @@ public sealed class PortfolioIndex
 
     public PortfolioIndex(OutcomeChanges changes) => changes.Listen((tenant, outcomeId) =>
     {
-        if (_organisations.TryGetValue(tenant, out var organisation))
+        foreach (var organisation in tenant is null ? _organisations.Values : _organisations.TryGetValue(tenant, out var one) ? [one] : [])
         {
             organisation.Mark(outcomeId);
         }

@@ -66,7 +66,7 @@ public sealed record StatusEvent(string Id, StatusEventKind Kind, Guid OutcomeId
 /// </summary>
 public sealed class StatusFeed : BackgroundService
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(30);
     private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<(string Tenant, Guid OutcomeId), Watch> _watches = [];
     private readonly IDocumentStore _store;
@@ -102,12 +102,12 @@ public sealed class StatusFeed : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Tick, _clock);
+        using var timer = new PeriodicTimer(TickEvery, _clock);
         _ = Task.Run(async () =>
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                _work.Writer.TryWrite(new Changed(null, null));
+                _work.Writer.TryWrite(new Tick());
             }
         }, stoppingToken);
         try
@@ -165,10 +165,13 @@ public sealed class StatusFeed : BackgroundService
                 }
 
                 break;
-            case Changed { Tenant: null }:
-                // The tick: only what time alone may have moved (a day passed, an acknowledgement fell due).
+            case Tick:
+                // Only what time alone may have moved (a day passed, an acknowledgement fell due).
                 var now = _clock.GetUtcNow();
                 dirty.UnionWith(_watches.Values.Where(w => w.Last is not { } last || now >= last.Inputs.ChangesWithTimeAt()));
+                break;
+            case Changed { Tenant: null }:
+                dirty.UnionWith(_watches.Values);
                 break;
             case Changed { OutcomeId: null } changed:
                 dirty.UnionWith(_watches.Values.Where(w => w.Tenant == changed.Tenant));
@@ -219,6 +222,8 @@ public sealed class StatusFeed : BackgroundService
     }
 
     private sealed record Changed(string? Tenant, Guid? OutcomeId);
+
+    private sealed record Tick;
 
     private sealed record Left(Subscription Subscription);
 

@@ -160,6 +160,41 @@ public sealed class LiveStatusTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_second_instance_on_the_same_database_hears_the_first_ones_commits_in_its_stream_and_portfolio()
+    {
+        await using var second = Api.Factory.WithWebHostBuilder(_ => { });
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var http = second.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", await w.World.Organisation.KeyAsync(Role.Cmo));
+        var status = new StatusClient(http);
+        var before = (await status.GetPortfolioAsync()).Items.Single();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        StatusEvent heard;
+        ActivityDetails film;
+        await using (var events = status.WatchOutcomeStatusAsync(w.OutcomeId, cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token))
+        {
+            await StatusStreams.NextAsync(events);
+            film = await w.ActivityAsync(Discipline.Advertising, "Launch film", March1, March1.AddDays(9));
+            heard = await StatusStreams.NextAsync(events);
+        }
+
+        await Api.Results(await w.World.Organisation.KeyAsync(Role.Orchestrator, Discipline.Advertising)).RecordResultsAsync(w.OutcomeId, new RecordResultsRequest
+        {
+            Rows = [new ResultRowRequest { ActivityId = film.Id, From = March1, To = March1, Reached = 1, Impressions = 1, Responses = 1, Conversions = 1, Revenue = new Money { Amount = 0m, Currency = "EUR" }, Cost = new Money { Amount = 500m, Currency = "EUR" } }],
+        });
+        var spent = 0m;
+        for (var tries = 0; tries < 100 && spent != 500m; tries++)
+        {
+            await Task.Delay(100);
+            spent = (await status.GetPortfolioAsync()).Items.Single().Spent.Amount;
+        }
+
+        Assert.Equal(0m, before.Spent.Amount);
+        Assert.Equal([(StatusChangeKind.ActivityAdded, $"activity {film.Id}")], heard.Changes.Select(c => (c.Kind, c.About)));
+        Assert.Equal(500m, spent);
+    }
+
+    [Fact]
     public async Task the_stream_is_text_event_stream_with_event_id_and_json_data_lines()
     {
         var w = await ConnectionWorld.CreateAsync(Api);
