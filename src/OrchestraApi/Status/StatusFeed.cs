@@ -59,8 +59,9 @@ public sealed record StatusEvent(string Id, StatusEventKind Kind, Guid OutcomeId
 
 /// <summary>
 /// Follows the outcomes someone is watching live. One loop does all the work, so events for an outcome are computed
-/// once however many clients watch it, in commit order: when a command commits a change to a watched outcome (see
-/// <see cref="OutcomeChanges"/>) — or every 30 seconds, for what changes with time alone — the loop recomputes its
+/// once however many clients watch it, in commit order: when a command (of this instance or another) commits a change
+/// to a watched outcome (see <see cref="OutcomeChanges"/>) — or, checked every 30 seconds, when time alone may have
+/// moved a rule — the loop recomputes its
 /// status from the streams, compares it with the last one and sends what changed to every watcher of that outcome (and
 /// organisation: watches are keyed by both).
 /// </summary>
