@@ -81,6 +81,7 @@ public sealed class PortfolioIndex
 
     private sealed class Organisation
     {
+        private readonly Lock _marking = new();
         private HashSet<Guid> _marked = [];
         private bool _all;
 
@@ -94,7 +95,7 @@ public sealed class PortfolioIndex
 
         public void Mark(Guid? outcomeId)
         {
-            lock (_marked)
+            lock (_marking)
             {
                 if (outcomeId is { } id)
                 {
@@ -110,7 +111,7 @@ public sealed class PortfolioIndex
         /// <summary>What was marked since the last read; marks made while it is recomputed wait for the next.</summary>
         public HashSet<Guid> TakeMarked()
         {
-            lock (_marked)
+            lock (_marking)
             {
                 var taken = _marked;
                 if (_all)
