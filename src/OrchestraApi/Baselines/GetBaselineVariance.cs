@@ -34,7 +34,7 @@ public sealed record GetBaselineVariance(Guid OutcomeId, Guid BaselineId) : IReq
         {
             var baseline = await GetBaseline.LoadAsync(session, query.OutcomeId, query.BaselineId, cancellationToken);
             var now = await StatusInputs.NowAsync(session, schedules, query.OutcomeId, clock.GetUtcNow(), cancellationToken);
-            var then = await StatusInputs.AsOfAsync(session, schedules, query.OutcomeId, baseline.TakenAt, cancellationToken);
+            var then = await now.AsOfAsync(session, baseline.TakenAt, cancellationToken);
             return Compare(BaselineDetails.Of(baseline), then, now);
         }
     }

@@ -18,7 +18,7 @@ public sealed record CatchUpOutcomeStatus(Guid OutcomeId, string? LastEventId) :
         {
             var since = WatchOutcomeStatus.MomentOf(query.LastEventId, "lastEventId");
             var now = await StatusInputs.NowAsync(session, schedules, query.OutcomeId, clock.GetUtcNow(), cancellationToken);
-            return await StatusEvent.FirstAsync(session, schedules, now, now.Report(), since, cancellationToken);
+            return await StatusEvent.FirstAsync(session, now, now.Report(), since, cancellationToken);
         }
     }
 }

@@ -67,13 +67,17 @@ public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = nul
     }
 
     /// <summary>The inputs now, or as of a past moment (400 naming <paramref name="field"/> for a future one).</summary>
-    public static Task<StatusInputs> InputsAsync(
+    public static async Task<StatusInputs> InputsAsync(
         IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset? asOf, string field, DateTimeOffset now, CancellationToken ct) =>
+        await AtAsync(session, await StatusInputs.NowAsync(session, schedules, outcomeId, now, ct), asOf, field, ct);
+
+    /// <summary>The inputs at <paramref name="asOf"/> from the inputs now: themselves for null, a 400 naming <paramref name="field"/> for the future.</summary>
+    public static Task<StatusInputs> AtAsync(IQuerySession session, StatusInputs current, DateTimeOffset? asOf, string field, CancellationToken ct) =>
         asOf switch
         {
-            null => StatusInputs.NowAsync(session, schedules, outcomeId, now, ct),
-            { } at when at > now => throw new InvalidInputException(field, "must not be in the future."),
-            { } at => StatusInputs.AsOfAsync(session, schedules, outcomeId, at, ct, field),
+            null => Task.FromResult(current),
+            { } at when at > current.At => throw new InvalidInputException(field, "must not be in the future."),
+            { } at => current.AsOfAsync(session, at, ct, field),
         };
 
     /// <summary>The report and its RAG from the given state (now, or as of a moment). The rules are listed in the operation's description.</summary>

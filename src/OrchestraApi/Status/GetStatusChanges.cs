@@ -16,15 +16,16 @@ public sealed record GetStatusChanges(Guid OutcomeId, DateTimeOffset? Since, Dat
     {
         public async Task<StatusChanges> Handle(GetStatusChanges query, CancellationToken cancellationToken)
         {
-            var now = clock.GetUtcNow();
-            var after = await GetOutcomeStatus.InputsAsync(session, schedules, query.OutcomeId, query.Until, "until", now, cancellationToken);
+            // Read now once; both moments are taken from it.
+            var now = await StatusInputs.NowAsync(session, schedules, query.OutcomeId, clock.GetUtcNow(), cancellationToken);
+            var after = await GetOutcomeStatus.AtAsync(session, now, query.Until, "until", cancellationToken);
             var since = query.Since ?? throw new InvalidInputException("since", "is required: the earlier of the two moments.");
-            if (since > after.At)
+            if (since > after.At && since <= now.At)
             {
                 throw new InvalidInputException("since", "must not be after until.");
             }
 
-            var before = await GetOutcomeStatus.InputsAsync(session, schedules, query.OutcomeId, since, "since", now, cancellationToken);
+            var before = await GetOutcomeStatus.AtAsync(session, now, since, "since", cancellationToken);
             var (then, current) = (before.Report(), after.Report());
             return new StatusChanges(query.OutcomeId, before.At, after.At, then.Rag, current.Rag, StatusDiff.Between(before, then, after, current));
         }

@@ -32,7 +32,7 @@ public sealed record StatusEvent(string Id, StatusEventKind Kind, Guid OutcomeId
     /// The first event a client gets: without <paramref name="since"/> a snapshot; with it, a catch-up saying what
     /// changed since that moment (rebuilt from the events), with the status now.
     /// </summary>
-    public static async Task<StatusEvent> FirstAsync(IQuerySession session, ScheduleCache schedules, StatusInputs now, OutcomeStatusReport report, DateTimeOffset? since, CancellationToken ct)
+    public static async Task<StatusEvent> FirstAsync(IQuerySession session, StatusInputs now, OutcomeStatusReport report, DateTimeOffset? since, CancellationToken ct)
     {
         if (since is not { } moment || moment >= now.At)
         {
@@ -41,7 +41,7 @@ public sealed record StatusEvent(string Id, StatusEventKind Kind, Guid OutcomeId
 
         try
         {
-            var then = await StatusInputs.AsOfAsync(session, schedules, now.Outcome.Id, moment, ct);
+            var then = await now.AsOfAsync(session, moment, ct);
             return Of(StatusEventKind.CatchUp, report, now.At, StatusDiff.Between(then, then.Report(), now, report));
         }
         catch (InvalidInputException)
@@ -202,7 +202,7 @@ public sealed class StatusFeed : BackgroundService
             watch.Last = (now, report);
             foreach (var joining in watch.Joining)
             {
-                joining.Events.Writer.TryWrite(await StatusEvent.FirstAsync(session, _schedules, now, report, joining.Since, ct));
+                joining.Events.Writer.TryWrite(await StatusEvent.FirstAsync(session, now, report, joining.Since, ct));
                 watch.Subscribers.Add(joining);
             }
 

@@ -72,11 +72,12 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     /// that moved since are rebuilt — from their events up to the moment, read in one query and folded by the same
     /// functions the write path uses. Streams not yet begun at that moment are left out.
     /// </summary>
+    /// <remarks>Called on the inputs now (<see cref="NowAsync"/>), which a caller comparing moments reads once.</remarks>
     /// <param name="field">The request field the moment came from, named in the 400 when it is before the outcome.</param>
-    public static async Task<StatusInputs> AsOfAsync(IQuerySession session, ScheduleCache schedules, Guid outcomeId, DateTimeOffset at, CancellationToken ct, string field = "asOf")
+    public async Task<StatusInputs> AsOfAsync(IQuerySession session, DateTimeOffset at, CancellationToken ct, string field = "asOf")
     {
         // Plans and activities are never deleted, so today's schedule names every stream the outcome ever had.
-        var current = await NowAsync(session, schedules, outcomeId, at, ct);
+        var (current, outcomeId) = (this, Outcome.Id);
         var (graphId, resultsId) = (ConnectionGraph.IdOf(outcomeId), OutcomeResults.IdOf(outcomeId));
         var inHand = new Dictionary<Guid, long>
         {
