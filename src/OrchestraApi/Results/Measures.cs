@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Organisations;
@@ -22,8 +23,15 @@ public sealed record Ratio(decimal? Value, string? Reason)
 /// <param name="Roi">(revenue − cost) / cost.</param>
 /// <param name="Planned">The budget the results are measured against: the activity's budget, the plan's, the plans' of the discipline, the outcome's.</param>
 /// <param name="OverSpent">True when the recorded cost exceeds what was planned.</param>
+/// <param name="Reached">Audience reached; an outcome's results add up to at most 10^15 of each count (a batch that would pass it is refused).</param>
 public sealed record Measures(
-    long Rows, long Reached, long Impressions, long Responses, long Conversions, Money Revenue, Money Cost,
+    long Rows,
+    [property: Range(typeof(long), "0", ResultRules.MaxTotalText)] long Reached,
+    [property: Range(typeof(long), "0", ResultRules.MaxTotalText)] long Impressions,
+    [property: Range(typeof(long), "0", ResultRules.MaxTotalText)] long Responses,
+    [property: Range(typeof(long), "0", ResultRules.MaxTotalText)] long Conversions,
+    Money Revenue,
+    Money Cost,
     Ratio ResponseRate, Ratio ConversionRate, Ratio CostPerResponse, Ratio CostPerConversion, Ratio Roi, Money Planned, bool OverSpent)
 {
     public static Measures Of(Totals t, string currency, decimal planned) => new(

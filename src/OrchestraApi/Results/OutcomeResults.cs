@@ -7,9 +7,10 @@ public sealed record Totals(long Rows, long Reached, long Impressions, long Resp
 {
     public static readonly Totals Zero = new(0, 0, 0, 0, 0, 0m, 0m);
 
-    public Totals Add(ResultRow r, int sign) => new(
+    /// <summary>Checked: rows and totals are bounded (<see cref="ResultRules.MaxTotal"/>), and a wrap would be a loud failure, never a wrong total.</summary>
+    public Totals Add(ResultRow r, int sign) => checked(new(
         Rows + sign, Reached + (sign * r.Reached), Impressions + (sign * r.Impressions), Responses + (sign * r.Responses),
-        Conversions + (sign * r.Conversions), Revenue + (sign * r.Revenue), Cost + (sign * r.Cost));
+        Conversions + (sign * r.Conversions), Revenue + (sign * r.Revenue), Cost + (sign * r.Cost)));
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace OrchestraApi.Results;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CorrectedRow(Guid? ResultId = null, [property: StringLength(200, MinimumLength = 1)] string? SourceRef = null);
 
-/// <summary>One row of results of one activity over a period.</summary>
+/// <summary>One row of results of one activity over a period. Each count is 0 to 1,000,000,000,000 (10^12).</summary>
 /// <param name="SourceRef">Your own id for the row: a row whose reference was already recorded for the activity is a duplicate and does not count twice.</param>
 /// <param name="Corrects">Makes this row a correction that supersedes an earlier row of the same activity (kept in history).</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -21,10 +21,10 @@ public sealed record ResultRowRequest(
     Guid ActivityId,
     DateOnly From,
     DateOnly To,
-    [property: Range(0, long.MaxValue)] long Reached,
-    [property: Range(0, long.MaxValue)] long Impressions,
-    [property: Range(0, long.MaxValue)] long Responses,
-    [property: Range(0, long.MaxValue)] long Conversions,
+    [property: Range(typeof(long), "0", ResultRules.MaxCountText, ErrorMessage = ResultRules.CountMessage)] long Reached,
+    [property: Range(typeof(long), "0", ResultRules.MaxCountText, ErrorMessage = ResultRules.CountMessage)] long Impressions,
+    [property: Range(typeof(long), "0", ResultRules.MaxCountText, ErrorMessage = ResultRules.CountMessage)] long Responses,
+    [property: Range(typeof(long), "0", ResultRules.MaxCountText, ErrorMessage = ResultRules.CountMessage)] long Conversions,
     [property: Required] Money Revenue,
     [property: Required] Money Cost,
     [property: StringLength(200, MinimumLength = 1)] string? SourceRef = null,
@@ -91,7 +91,7 @@ public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request,
                 .Where(r => r.OutcomeId == command.OutcomeId && r.ActivityId.IsOneOf(activityIds) && (r.SourceRef.IsOneOf(refs) || r.Id.IsOneOf(ids)))
                 .ToListAsync(cancellationToken);
 
-            var decision = ResultRules.Decide(command, outcome, activities, earlier, Guid.CreateVersion7(), clock.GetUtcNow());
+            var decision = ResultRules.Decide(command, outcome, stream.Aggregate?.Outcome ?? Totals.Zero, activities, earlier, Guid.CreateVersion7(), clock.GetUtcNow());
             stream.AppendOne(decision.Event);
             // New rows are inserted (a plain INSERT each, no upsert); only the rows a correction supersedes are updated.
             session.Insert([.. decision.NewRecords]);

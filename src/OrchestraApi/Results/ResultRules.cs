@@ -11,15 +11,30 @@ public sealed record ResultDecision(ResultsRecorded Event, IReadOnlyList<ResultR
 /// <summary>The result rules as a decision: every row judged, every problem of every row reported at once.</summary>
 public static class ResultRules
 {
+    /// <summary>The most a row may count of anything (audience, impressions, responses, conversions): 10^12.</summary>
+    public const long MaxCount = 1_000_000_000_000;
+
+    public const string MaxCountText = "1000000000000";
+
+    public const string CountMessage = "must be between 0 and 1,000,000,000,000.";
+
+    /// <summary>The most an outcome's results may add up to in any count (10^15), so no total, roll-up or ratio can wrap.</summary>
+    public const long MaxTotal = 1_000_000_000_000_000;
+
+    public const string MaxTotalText = "1000000000000000";
+
+    /// <summary>The most an outcome's recorded revenue or cost may add up to: the largest amount of money the API holds.</summary>
+    public const decimal MaxMoneyTotal = 1_000_000_000_000m;
+
     public static ResultDecision Decide(
-        RecordResults command, Outcome outcome, IReadOnlyDictionary<Guid, Activity> activities, IReadOnlyList<ResultRecord> earlier, Guid batchId, DateTimeOffset now)
+        RecordResults command, Outcome outcome, Totals recorded, IReadOnlyDictionary<Guid, Activity> activities, IReadOnlyList<ResultRecord> earlier, Guid batchId, DateTimeOffset now)
     {
         var errors = new Dictionary<string, string[]>();
         var rows = command.Request.Rows;
         var currency = outcome.Budget.Currency;
         var seen = new HashSet<(Guid, string)>(earlier.Where(r => r.SourceRef is not null).Select(r => (r.ActivityId, r.SourceRef!)));
         var corrected = new HashSet<Guid>();
-        var counted = new List<ResultRow>();
+        var counted = new List<(int Index, ResultRow Row)>();
         var superseded = new List<ResultRecord>();
         var answers = new List<RowAnswer>();
         for (var i = 0; i < rows.Count; i++)
@@ -80,7 +95,7 @@ public static class ResultRules
             var counts = new ResultRow(
                 Guid.CreateVersion7(), activity.Id, activity.PlanId, activity.Discipline, row.From, row.To, row.Reached, row.Impressions, row.Responses,
                 row.Conversions, row.Revenue.Amount, row.Cost.Amount, row.SourceRef, replaced?.Id);
-            counted.Add(counts);
+            counted.Add((i, counts));
             if (replaced is not null)
             {
                 superseded.Add(replaced);
@@ -89,19 +104,53 @@ public static class ResultRules
             answers.Add(new RowAnswer(i, replaced is null ? RowOutcome.Recorded : RowOutcome.Correction, counts.Id, replaced?.Id, Warnings(row)));
         }
 
+        if (errors.Count == 0)
+        {
+            WithinBounds(recorded, counted, superseded, currency, errors);
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidInputException(errors);
         }
 
-        var e = new ResultsRecorded(batchId, command.OutcomeId, counted, [.. superseded.Select(r => r.Row)], command.Caller.Name, now);
-        var replacedBy = counted.Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
-        IReadOnlyList<ResultRecord> records = [.. counted.Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now))];
+        var e = new ResultsRecorded(batchId, command.OutcomeId, [.. counted.Select(c => c.Row)], [.. superseded.Select(r => r.Row)], command.Caller.Name, now);
+        var replacedBy = counted.Select(c => c.Row).Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
+        IReadOnlyList<ResultRecord> records = [.. counted.Select(c => c.Row).Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now))];
         IReadOnlyList<ResultRecord> nowSuperseded = [.. superseded.Select(r => r with { SupersededBy = replacedBy[r.Id] })];
         var batch = new ResultBatch(
             batchId, command.OutcomeId, answers.Count(a => a.Outcome == RowOutcome.Recorded), answers.Count(a => a.Outcome == RowOutcome.Duplicate),
             answers.Count(a => a.Outcome == RowOutcome.Correction), answers);
         return new ResultDecision(e, records, nowSuperseded, batch);
+    }
+
+    /// <summary>
+    /// The outcome's totals after the batch stay within the contract's bounds (the outcome's totals bound every
+    /// discipline's, plan's and activity's, as rows count only up). The first row that would take a total past its
+    /// bound is named, per field; nothing of the batch is stored.
+    /// </summary>
+    private static void WithinBounds(Totals recorded, List<(int Index, ResultRow Row)> counted, List<ResultRecord> superseded, string currency, Dictionary<string, string[]> errors)
+    {
+        var total = superseded.Aggregate(recorded, (t, r) => t.Add(r.Row, -1));
+        foreach (var (index, row) in counted)
+        {
+            var next = total.Add(row, 1);
+            void Check(string field, decimal value, decimal limit, string what)
+            {
+                if (value > limit && !errors.Keys.Any(k => k.EndsWith($".{field}", StringComparison.Ordinal)))
+                {
+                    errors[$"rows[{index}].{field}"] = [$"would take the outcome's total {what} past {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}{(field.StartsWith("revenue", StringComparison.Ordinal) || field.StartsWith("cost", StringComparison.Ordinal) ? $" {currency}" : "")}, the most an outcome's results may add up to."];
+                }
+            }
+
+            Check("reached", next.Reached, MaxTotal, "audience reached");
+            Check("impressions", next.Impressions, MaxTotal, "impressions");
+            Check("responses", next.Responses, MaxTotal, "responses");
+            Check("conversions", next.Conversions, MaxTotal, "conversions");
+            Check("revenue.amount", next.Revenue, MaxMoneyTotal, "revenue");
+            Check("cost.amount", next.Cost, MaxMoneyTotal, "cost");
+            total = next;
+        }
     }
 
     /// <summary>Real data is messy: inconsistent counts are accepted, and said.</summary>

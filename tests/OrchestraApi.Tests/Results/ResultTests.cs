@@ -190,4 +190,49 @@ public sealed class ResultTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(1_000, full.Recorded);
         Assert.Equal(1_000L, (await w.CrmResults.GetOutcomeMeasuresAsync(w.Plans.Outcome.Id)).Outcome.Rows);
     }
+
+    [Fact]
+    public async Task counts_a_row_may_carry_are_bounded_and_a_total_never_wraps()
+    {
+        var w = await CreateAsync();
+        var huge = Row(w.Email, long.MaxValue, 1, 0, 0m, 1m, "huge");
+        huge.Impressions = long.MaxValue;
+
+        var tooBig = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(huge, Row(w.Email, long.MaxValue, 0, 0, 0m, 1m, "huge2"))));
+
+        Assert.Equal(400, tooBig.StatusCode);
+        Assert.Equal(["rows[0].impressions", "rows[0].reached", "rows[1].impressions", "rows[1].reached"], tooBig.Result.Errors!.Keys.Order());
+        Assert.Equal("must be between 0 and 1,000,000,000,000.", tooBig.Result.Errors["rows[0].reached"].Single());
+
+        // A thousand rows at the most a row may carry reach the most an outcome may total, exactly; one more is refused.
+        var full = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch([.. Enumerable.Range(0, 1_000).Select(i =>
+        {
+            var row = Row(w.Email, 1_000_000_000_000, 0, 0, 0m, 0m, $"r{i}");
+            row.Impressions = 0;
+            return row;
+        })]));
+        var beyond = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(Row(w.Mail, 5, 0, 0, 0m, 0m, "m"), Row(w.Mail, 1, 0, 0, 0m, 0m, "n"))));
+        var measures = (await w.CrmResults.GetOutcomeMeasuresAsync(w.Plans.Outcome.Id)).Outcome;
+
+        Assert.Equal(1_000, full.Recorded);
+        Assert.Equal(400, beyond.StatusCode);
+        Assert.Equal(["rows[0].reached"], beyond.Result.Errors!.Keys);
+        Assert.Contains("past 1,000,000,000,000,000", beyond.Result.Errors["rows[0].reached"].Single());
+        Assert.Equal((1_000L, 1_000_000_000_000_000L, 0L), (measures.Rows, measures.Reached, measures.Impressions));
+    }
+
+    [Fact]
+    public async Task revenue_and_cost_totals_stay_within_the_largest_amount_of_money()
+    {
+        var w = await CreateAsync();
+        await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(Row(w.Email, 1, 0, 0, 600_000_000_000m, 600_000_000_000m, "a")));
+
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(
+            Row(w.Mail, 1, 0, 0, 1m, 1m, "b"), Row(w.Mail, 1, 0, 0, 600_000_000_000m, 600_000_000_000m, "c"))));
+        var measures = (await w.CrmResults.GetOutcomeMeasuresAsync(w.Plans.Outcome.Id)).Outcome;
+
+        Assert.Equal(400, e.StatusCode);
+        Assert.Equal(["rows[1].cost.amount", "rows[1].revenue.amount"], e.Result.Errors!.Keys.Order());
+        Assert.Equal((1L, 600_000_000_000m, 0m), (measures.Rows, measures.Revenue.Amount, measures.Roi.Value));
+    }
 }
