@@ -214,6 +214,15 @@ public static class ConnectionRules
         }
     }
 
+    /// <summary>Refuses a change whose schedule (the work as it would be after it) holds a dependency cycle, naming it.</summary>
+    public static void EnsureNoCycle(Schedule after, string change)
+    {
+        if (after.Cycle() is { } cycle)
+        {
+            throw Violation("dependencies-without-cycles", $"{change} would close a dependency cycle: {string.Join(" → ", cycle.Select(n => Name(after, n)))}.");
+        }
+    }
+
     private static string Name(Schedule schedule, string node)
     {
         var id = Guid.Parse(node[(node.LastIndexOf(' ') + 1)..]);

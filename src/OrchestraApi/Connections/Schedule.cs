@@ -125,31 +125,11 @@ public sealed class Schedule
 
     /// <summary>
     /// The cycle a new dependency from <paramref name="from"/> to <paramref name="to"/> would close, as the nodes in
-    /// order (activities, or a plan's start or end), or null. A plan is a span: its start precedes its activities,
-    /// which precede its end, so a cycle through a plan is found even before the plan has activities.
+    /// order (activities, or a plan's start or end), or null.
     /// </summary>
     public IReadOnlyList<string>? CycleWith(ConnectionEnd from, ConnectionEnd to)
     {
-        var next = new Dictionary<string, List<string>>();
-        void Edge(string a, string b) => (next.TryGetValue(a, out var l) ? l : next[a] = []).Add(b);
-        string Out(ConnectionEnd e) => e.ActivityId is { } a ? $"activity {a}" : $"end of plan {e.PlanId}";
-        string In(ConnectionEnd e) => e.ActivityId is { } a ? $"activity {a}" : $"start of plan {e.PlanId}";
-
-        foreach (var plan in _plans.Values)
-        {
-            Edge($"start of plan {plan.Id}", $"end of plan {plan.Id}");
-        }
-
-        foreach (var a in _activities.Values.Where(a => a.Status != ActivityStatus.Cancelled))
-        {
-            Edge($"start of plan {a.PlanId}", $"activity {a.Id}");
-            Edge($"activity {a.Id}", $"end of plan {a.PlanId}");
-        }
-
-        foreach (var c in Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken))
-        {
-            Edge(Out(c.From), In(c.To));
-        }
+        var next = SpanGraph();
 
         // The new edge Out(from) → In(to) closes a cycle if In(to) already reaches Out(from).
         var target = Out(from);
@@ -181,6 +161,103 @@ public sealed class Schedule
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A cycle the binding dependencies already form, as the nodes in order with the first repeated at the end, or
+    /// null: what a change that moves work between plans (a pilot's promotion) must not leave behind.
+    /// </summary>
+    public IReadOnlyList<string>? Cycle()
+    {
+        var next = SpanGraph();
+        var state = new Dictionary<string, bool>(); // false: on the current path; true: done.
+        var path = new List<string>();
+        foreach (var root in next.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!state.ContainsKey(root) && Visit(root) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+
+        return null;
+
+        // Depth first with an explicit stack of iterators: an outcome's graph may be deeper than the call stack allows.
+        IReadOnlyList<string>? Visit(string root)
+        {
+            var stack = new Stack<IEnumerator<string>>();
+            state[root] = false;
+            path.Add(root);
+            stack.Push((next.GetValueOrDefault(root) ?? []).GetEnumerator());
+            while (stack.Count > 0)
+            {
+                if (!stack.Peek().MoveNext())
+                {
+                    stack.Pop();
+                    state[path[^1]] = true;
+                    path.RemoveAt(path.Count - 1);
+                    continue;
+                }
+
+                var n = stack.Peek().Current;
+                if (!state.TryGetValue(n, out var done))
+                {
+                    state[n] = false;
+                    path.Add(n);
+                    stack.Push((next.GetValueOrDefault(n) ?? []).GetEnumerator());
+                }
+                else if (!done)
+                {
+                    return [.. path[path.IndexOf(n)..], n];
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The same schedule with some activities replaced by their new state (e.g. moved into another plan).</summary>
+    public Schedule WithActivities(IEnumerable<Activity> changed)
+    {
+        var activities = new Dictionary<Guid, Activity>(_activities);
+        foreach (var a in changed)
+        {
+            activities[a.Id] = a;
+        }
+
+        return new(OutcomeId, Connections, [.. activities.Values], [.. _plans.Values]);
+    }
+
+    private static string Out(ConnectionEnd e) => e.ActivityId is { } a ? $"activity {a}" : $"end of plan {e.PlanId}";
+
+    private static string In(ConnectionEnd e) => e.ActivityId is { } a ? $"activity {a}" : $"start of plan {e.PlanId}";
+
+    /// <summary>
+    /// The dependency graph with plans as spans: a plan's start precedes its live activities, which precede its end,
+    /// so a cycle through a plan is found even before the plan has activities; each binding dependency is an edge
+    /// from its upstream's end to its downstream's start.
+    /// </summary>
+    private Dictionary<string, List<string>> SpanGraph()
+    {
+        var next = new Dictionary<string, List<string>>();
+        void Edge(string a, string b) => (next.TryGetValue(a, out var l) ? l : next[a] = []).Add(b);
+        foreach (var plan in _plans.Values)
+        {
+            Edge($"start of plan {plan.Id}", $"end of plan {plan.Id}");
+        }
+
+        foreach (var a in _activities.Values.Where(a => a.Status != ActivityStatus.Cancelled))
+        {
+            Edge($"start of plan {a.PlanId}", $"activity {a.Id}");
+            Edge($"activity {a.Id}", $"end of plan {a.PlanId}");
+        }
+
+        foreach (var c in Connections.Where(c => c.Binds && EffectiveState(c).State != ConnectionState.Broken))
+        {
+            Edge(Out(c.From), In(c.To));
+        }
+
+        return next;
     }
 
     /// <summary>Activities in an order where every edge goes forward (Kahn); activities on a cycle, if any, are left out.</summary>

@@ -1,5 +1,6 @@
 using Marten;
 using MediatR;
+using OrchestraApi.Connections;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
@@ -11,7 +12,7 @@ namespace OrchestraApi.Plans;
 /// </summary>
 public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Caller) : ICommand<PlanDetails>
 {
-    public sealed class Handler(IDocumentSession session, TimeProvider clock) : IRequestHandler<PromotePilot, PlanDetails>
+    public sealed class Handler(IDocumentSession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<PromotePilot, PlanDetails>
     {
         public async Task<PlanDetails> Handle(PromotePilot command, CancellationToken cancellationToken)
         {
@@ -38,7 +39,15 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
                     (target, targetVersion) = (intoTarget.Aggregate(live.Aggregate!, (p, e) => p.Next(e)), (live.CurrentVersion ?? 0) + intoTarget.Length);
                 }
 
-                var moved = activities.Select(a => a.After(carried.First(c => c.ActivityId == a.Id)));
+                var moved = activities.Select(a => a.After(carried.First(c => c.ActivityId == a.Id))).ToList();
+
+                // Moving work into another plan moves it inside that plan's span: a dependency on the whole plan now
+                // reaches it. Under the connection graph's lock (as definitions take it, after the plans' locks), the
+                // schedule after the move must hold no cycle.
+                await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(pilot.OutcomeId), cancellationToken);
+                var schedule = await Schedule.LoadAsync(session, pilot.OutcomeId, schedules, cancellationToken)
+                    ?? throw new NotFoundException($"Outcome {pilot.OutcomeId} was not found.");
+                ConnectionRules.EnsureNoCycle(schedule.WithActivities(moved), $"Promoting pilot '{pilot.Title}'");
                 targetActivities = [.. (live is null ? [] : await session.ActivitiesOfAsync(live.Id, cancellationToken)).Concat(moved).OrderBy(a => a.Id)];
 
                 // Both plans are locked, and every activity change locks its plan first: nobody else writes these activities now.

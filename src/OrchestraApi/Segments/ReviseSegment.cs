@@ -39,8 +39,9 @@ public sealed record ReviseSegment(Guid SegmentId, long ExpectedVersion, ReviseS
 
             var retention = r.RetentionRate ?? s.RetentionRate;
             var discount = r.DiscountRate ?? s.DiscountRate;
-            SegmentRules.EnsureRetention(retention, discount);
-            return new SegmentRevised(s.Id, r.Name?.Trim() ?? s.Name, r.Size ?? s.Size, r.Margin?.Amount ?? s.Margin, retention, discount, command.By, now);
+            var (size, amount) = (r.Size ?? s.Size, r.Margin?.Amount ?? s.Margin);
+            SegmentRules.EnsureValues(size, amount, retention, discount);
+            return new SegmentRevised(s.Id, r.Name?.Trim() ?? s.Name, size, amount, retention, discount, command.By, now);
         }
     }
 }

@@ -4,7 +4,7 @@ namespace OrchestraApi.Segments;
 
 /// <summary>A segment with its customer lifetime value and customer equity; <c>version</c> is its ETag.</summary>
 /// <param name="Margin">Margin per customer per period (m).</param>
-/// <param name="RetentionRate">Share of customers kept from one period to the next (r), 0 ≤ r &lt; 1 + d.</param>
+/// <param name="RetentionRate">Share of customers kept from one period to the next (r), 0 ≤ r ≤ 1 + d − 0.0001.</param>
 /// <param name="DiscountRate">Per period (d), ≥ 0.</param>
 /// <param name="Clv">Customer lifetime value, m · r / (1 + d − r), rounded to the currency's cents.</param>
 /// <param name="Equity">Customer equity, CLV × size (from the unrounded CLV).</param>

@@ -59,4 +59,31 @@ public sealed class PilotPromotionTests(ApiFixture api) : ApiTest(api)
         var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => digital.PromotePilotAsync(plan.Id, plan.V()));
         Assert.Equal("only-pilots-can-be-promoted", e.Result.Rule);
     }
+
+    [Fact]
+    public async Task promoting_a_pilot_that_would_close_a_dependency_cycle_is_refused_naming_it_and_changes_nothing()
+    {
+        var g = await Connections.ConnectionWorld.CreateAsync(Api);
+        var digital = g.Sides[Discipline.Digital].Plans;
+        var a = await g.ActivityAsync(Discipline.Advertising, "TV burst", new DateOnly(2027, 3, 1), new DateOnly(2027, 3, 10));
+        var pilot = await digital.DraftPlanAsync(g.World.Plan(Discipline.Digital, 20_000m, "Two cities"));
+        var request = PlanWorld.Activity("City search test", 5_000m, Channel.PaidSearch);
+        var x = await digital.ScheduleActivityAsync(pilot.Id, request);
+        // a → the whole Digital plan, and the pilot's x → a: no cycle while x is in the pilot.
+        await g.Conductor.DefineConnectionAsync(g.OutcomeId, new DefineConnectionRequest
+        {
+            Kind = ConnectionKind.Dependency, Title = "Search follows TV", From = Connections.ConnectionWorld.Side(a), To = new ConnectionSide { PlanId = g.Sides[Discipline.Digital].Plan.Id },
+        });
+        await g.DependencyAsync(x, a, title: "TV uses the test's findings");
+
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(async () => await digital.PromotePilotAsync(pilot.Id, await digital.VersionOfAsync(pilot.Id)));
+
+        Assert.Equal((409, "dependencies-without-cycles"), (e.StatusCode, e.Result.Rule));
+        Assert.Contains("'TV burst'", e.Result.Detail);
+        Assert.Contains("'City search test'", e.Result.Detail);
+        Assert.Equal(PlanStatus.Draft, (await digital.GetPlanAsync(pilot.Id)).Status);
+        Assert.Equal(pilot.Id, (await digital.GetActivityAsync(pilot.Id, x.Id)).PlanId);
+        var path = await g.Conductor.GetCriticalPathAsync(g.OutcomeId);
+        Assert.Equal([a.Id, x.Id], path.Activities.Select(s => s.ActivityId).Order());
+    }
 }

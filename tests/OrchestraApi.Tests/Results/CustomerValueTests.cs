@@ -51,8 +51,19 @@ public sealed class CustomerValueTests(ApiFixture api) : ApiTest(api)
 
         Assert.Equal(["discountRate", "size"], negative.Result.Errors!.Keys.Order());
         Assert.Equal(["retentionRate"], runaway.Result.Errors!.Keys);
+
+        // r a hair below 1 + d would make CLV = m·r / (1 + d − r) larger than any number can hold: refused, never a 500.
+        var hair = await Assert.ThrowsAsync<ApiException<Problem>>(() => segments.DefineSegmentAsync(new DefineSegmentRequest { Name = "x", Size = 10_000_000_000, Margin = new Money { Amount = 1_000_000_000_000m, Currency = "EUR" }, RetentionRate = 0.9999999999999999999999999999m, DiscountRate = 0m }));
+        var clvTooLarge = await Assert.ThrowsAsync<ApiException<Problem>>(() => segments.DefineSegmentAsync(new DefineSegmentRequest { Name = "x", Size = 1, Margin = new Money { Amount = 1_000_000_000_000m, Currency = "EUR" }, RetentionRate = 10.9999m, DiscountRate = 10m }));
+        var equityTooLarge = await Assert.ThrowsAsync<ApiException<Problem>>(() => segments.DefineSegmentAsync(new DefineSegmentRequest { Name = "x", Size = 10_000_000_000, Margin = new Money { Amount = 1_000m, Currency = "EUR" }, RetentionRate = 0.5m, DiscountRate = 0m }));
+        var largest = await segments.DefineSegmentAsync(new DefineSegmentRequest { Name = "Largest", Size = 1_000, Margin = new Money { Amount = 1_000_000_000m, Currency = "EUR" }, RetentionRate = 0.5m, DiscountRate = 0m });
+        Assert.Equal(["retentionRate"], hair.Result.Errors!.Keys);
+        Assert.Equal(["retentionRate"], clvTooLarge.Result.Errors!.Keys);
+        Assert.Equal(["size"], equityTooLarge.Result.Errors!.Keys);
+        Assert.Equal((1_000_000_000m, 1_000_000_000_000m), (largest.Clv.Amount, largest.Equity.Amount));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => segments.ReviseSegmentAsync(largest.Id, largest.Version, new ReviseSegmentRequest { Size = 1_001 })));
         Assert.Equal((0m, 0m), (kept.Clv.Amount, kept.Equity.Amount));
-        Assert.Equal([kept.Id], (await cmo.ListSegmentsAsync()).Items.Select(s => s.Id));
+        Assert.Equal([kept.Id, largest.Id], (await cmo.ListSegmentsAsync()).Items.Select(s => s.Id));
         Assert.Equal(403, await ApiCalls.StatusOf(() => cmo.DefineSegmentAsync(new DefineSegmentRequest { Name = "x", Size = 1, Margin = new Money { Amount = 1m, Currency = "EUR" }, RetentionRate = 0.5m, DiscountRate = 0m })));
         Assert.Equal(404, await ApiCalls.StatusOf(() => other.GetSegmentAsync(kept.Id)));
         Assert.Equal(404, await ApiCalls.StatusOf(() => other.ReviseSegmentAsync(kept.Id, kept.Version, new ReviseSegmentRequest { Size = 5 })));
