@@ -89,11 +89,12 @@ public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery 
         }
 
         var hit = reached.Where(id => id != source.Id && newStart.ContainsKey(id)).Select(id => schedule.Activity(id)!).ToList();
+        // Conflicts by the one rule (Schedule.Conflict), with the slipping activity and those it hits at their new
+        // dates on the upstream side and everything downstream where it is now: what would be in conflict unless it moves.
+        var upstreamAt = newStart.Keys.ToDictionary(id => id, id => (newStart[id], newEnd[id]));
         var conflicts = cancel
             ? schedule.Connections.Where(c => !c.IsFinal && schedule.Members(c.From).Concat(schedule.Members(c.To)).Any(x => x.Id == source.Id)).Select(c => c.Id)
-            : edges.Where(e => newEnd.ContainsKey(e.From) && newEnd[e.From].AddDays(1 + e.Lag) > schedule.Activity(e.To)!.Spec.StartsOn).Select(e => e.ConnectionId)
-                .Concat(schedule.Connections.Where(c => c.Kind == ConnectionKind.Handoff && !c.IsFinal && c.DueOn is { } due
-                    && schedule.Members(c.From).Any(x => newEnd.TryGetValue(x.Id, out var end) && end > due && end > x.Spec.EndsOn)).Select(c => c.Id));
+            : schedule.Connections.Where(c => schedule.Members(c.From).Any(x => upstreamAt.ContainsKey(x.Id)) && schedule.Conflict(c, upstreamAt) is not null).Select(c => c.Id);
         return new Impact(
             source.Id,
             slip,

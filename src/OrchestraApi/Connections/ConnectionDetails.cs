@@ -9,7 +9,7 @@ public sealed record ConnectionSideDetails(Guid PlanId, Guid? ActivityId, Discip
 
 /// <summary>A connection with its current state; <c>version</c> is its own ETag, for its next change.</summary>
 /// <param name="State">Broken as soon as an activity or plan it links is cancelled (with that reason), whatever was recorded.</param>
-/// <param name="InConflict">A live dependency whose downstream starts before its upstream ends (plus lag), or a hand-off due after its downstream starts; derived from the activities' current dates.</param>
+/// <param name="InConflict">A live dependency whose downstream starts before its upstream ends (plus lag), or a hand-off whose artefact cannot arrive in time (a delivering activity ends after the due date, or the due date is after the first receiving activity starts); derived from the activities' current dates.</param>
 /// <param name="Conflict">What the conflict is, in a sentence.</param>
 /// <param name="AwaitingAcknowledgementFrom">The sides' disciplines that have not acknowledged yet.</param>
 public sealed record ConnectionDetails(

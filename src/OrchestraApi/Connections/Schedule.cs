@@ -83,27 +83,46 @@ public sealed class Schedule
         return (c.State, c.StateReason);
     }
 
-    /// <summary>What makes a live dependency or hand-off a schedule conflict now, or null.</summary>
-    public string? Conflict(Connection c)
+    /// <summary>
+    /// What makes a live dependency or hand-off a schedule conflict, or null — the one rule, used by the connection's
+    /// read, status, the timeline and impact analysis alike. A dependency is in conflict when a downstream activity
+    /// starts before an upstream one ends (plus the lag); a hand-off when its artefact cannot arrive in time: a
+    /// delivering activity ends after the due date, or the due date falls after the first receiving activity starts.
+    /// With <paramref name="upstreamAt"/>, the question is "what if these upstream activities ran at these dates"
+    /// (impact analysis): only they are judged on the upstream side, everything else at its current dates.
+    /// </summary>
+    public string? Conflict(Connection c, IReadOnlyDictionary<Guid, (DateOnly StartsOn, DateOnly EndsOn)>? upstreamAt = null)
     {
         if (EffectiveState(c).State is ConnectionState.Met or ConnectionState.Broken or ConnectionState.Withdrawn)
         {
             return null;
         }
 
+        var upstream = Members(c.From)
+            .Where(a => upstreamAt is null || upstreamAt.ContainsKey(a.Id))
+            .Select(a => (Activity: a, EndsOn: upstreamAt is not null ? upstreamAt[a.Id].EndsOn : a.Spec.EndsOn))
+            .ToList();
         if (c.Kind == ConnectionKind.Dependency)
         {
-            foreach (var (from, to) in Pairs(c))
+            foreach (var (from, endsOn) in upstream)
             {
-                var earliest = from.Spec.EndsOn.AddDays(1 + c.LagDays);
-                if (to.Spec.StartsOn < earliest)
+                foreach (var to in Members(c.To).Where(t => t.Id != from.Id))
                 {
-                    return $"'{to.Spec.Name}' starts on {to.Spec.StartsOn:yyyy-MM-dd}, before '{from.Spec.Name}' ends (+{c.LagDays} days lag): earliest {earliest:yyyy-MM-dd}.";
+                    var earliest = endsOn.AddDays(1 + c.LagDays);
+                    if (to.Spec.StartsOn < earliest)
+                    {
+                        return $"'{to.Spec.Name}' starts on {to.Spec.StartsOn:yyyy-MM-dd}, before '{from.Spec.Name}' ends (+{c.LagDays} days lag): earliest {earliest:yyyy-MM-dd}.";
+                    }
                 }
             }
         }
         else if (c.Kind == ConnectionKind.Handoff && c.DueOn is { } due)
         {
+            if (upstream.OrderByDescending(u => u.EndsOn).FirstOrDefault() is { Activity: not null } last && last.EndsOn > due)
+            {
+                return $"'{last.Activity.Spec.Name}' ends on {last.EndsOn:yyyy-MM-dd}, after '{c.Artefact}' is due on {due:yyyy-MM-dd}.";
+            }
+
             if (Members(c.To).OrderBy(a => a.Spec.StartsOn).FirstOrDefault() is { } first && due > first.Spec.StartsOn)
             {
                 return $"'{c.Artefact}' is due on {due:yyyy-MM-dd}, after '{first.Spec.Name}' starts on {first.Spec.StartsOn:yyyy-MM-dd}.";

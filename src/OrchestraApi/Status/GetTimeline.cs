@@ -100,11 +100,19 @@ public static class Timeline
                 new XElement(Svg + "text", new XAttribute("x", F(X(month) + 3)), new XAttribute("y", Top - 4), new XAttribute("font-size", 10), new XAttribute("fill", "#607d8b"), month.ToString("MMM yyyy", CultureInfo.InvariantCulture))));
         }
 
+        // Every connection between drawn activities is drawn: a side's live activities, or, when all of them were
+        // cancelled (the connection then reads Broken), the cancelled ones it names.
+        IEnumerable<Activity> Drawn(ConnectionEnd end)
+        {
+            var all = (end.ActivityId is { } id ? schedule.Activity(id) is { } one ? [one] : [] : schedule.Activities.Where(a => a.PlanId == end.PlanId)).Where(a => bars.ContainsKey(a.Id)).ToList();
+            return all.Any(a => a.Status != ActivityStatus.Cancelled) ? all.Where(a => a.Status != ActivityStatus.Cancelled) : all;
+        }
+
         var arrows = new List<XElement>();
         foreach (var c in schedule.Connections.Where(c => c.Kind is ConnectionKind.Dependency or ConnectionKind.Handoff && c.State != ConnectionState.Withdrawn))
         {
-            var from = schedule.Members(c.From).Where(a => bars.ContainsKey(a.Id)).OrderByDescending(a => a.Spec.EndsOn).FirstOrDefault();
-            var to = schedule.Members(c.To).Where(a => bars.ContainsKey(a.Id)).OrderBy(a => a.Spec.StartsOn).FirstOrDefault();
+            var from = Drawn(c.From).OrderByDescending(a => a.Spec.EndsOn).FirstOrDefault();
+            var to = Drawn(c.To).OrderBy(a => a.Spec.StartsOn).FirstOrDefault();
             if (from is null || to is null)
             {
                 continue;

@@ -224,7 +224,7 @@ public sealed class ConnectionTests(ApiFixture api) : ApiTest(api)
         var c = await w.DependencyAsync(tv, mail, lag: 2);
         var h = await w.Conductor.DefineConnectionAsync(w.OutcomeId, new DefineConnectionRequest
         {
-            Kind = ConnectionKind.Handoff, Title = "Visuals", From = ConnectionWorld.Side(tv), To = ConnectionWorld.Side(mail), Artefact = "Key visuals", DueOn = March1.AddDays(12),
+            Kind = ConnectionKind.Handoff, Title = "Visuals", From = ConnectionWorld.Side(tv), To = ConnectionWorld.Side(mail), Artefact = "Key visuals", DueOn = March1.AddDays(14),
         });
 
         var conflicting = await w.Conductor.GetConnectionAsync(w.OutcomeId, c.Id);
@@ -240,7 +240,7 @@ public sealed class ConnectionTests(ApiFixture api) : ApiTest(api)
 
         Assert.True(conflicting.InConflict, "upstream ends on the 14th, downstream starts on the 11th");
         Assert.Contains("2027-03-17", conflicting.Conflict, StringComparison.Ordinal);
-        Assert.True(handoffLate.InConflict, "due on the 13th, after the emails start on the 11th");
+        Assert.True(handoffLate.InConflict, "due on the 15th, after the emails start on the 11th");
         Assert.False(handoffInTime.InConflict, handoffInTime.Conflict);
         Assert.False(cleared.InConflict, cleared.Conflict);
         Assert.True(again.InConflict);
@@ -271,5 +271,33 @@ public sealed class ConnectionTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(1, writers.Count(s => s == 200));
         Assert.All(writers.Where(s => s != 200), s => Assert.Equal(412, s));
         Assert.Equal(2, after.Version);
+    }
+
+    [Fact]
+    public async Task a_hand_off_whose_delivering_side_ends_after_the_due_date_is_in_conflict_in_every_read()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var tv = await w.ActivityAsync(Discipline.Advertising, "TV burst", March1, March1.AddDays(13));
+        var mail = await w.ActivityAsync(Discipline.Crm, "Win-back emails", March1.AddDays(30), March1.AddDays(40));
+        var h = await w.Conductor.DefineConnectionAsync(w.OutcomeId, new DefineConnectionRequest
+        {
+            Kind = ConnectionKind.Handoff, Title = "Visuals", From = ConnectionWorld.Side(tv), To = ConnectionWorld.Side(mail), Artefact = "Key visuals", DueOn = March1.AddDays(20),
+        });
+
+        var inTime = await w.Conductor.GetConnectionAsync(w.OutcomeId, h.Id);
+        var impact = await w.Conductor.AnalyseImpactAsync(w.OutcomeId, tv.Id, slipDays: 10);
+        var smallSlip = await w.Conductor.AnalyseImpactAsync(w.OutcomeId, tv.Id, slipDays: 5);
+        await w.Sides[Discipline.Advertising].Plans.RescheduleActivityAsync(tv.PlanId, tv.Id, tv.Version, new RescheduleActivityRequest { StartsOn = March1.AddDays(10), EndsOn = March1.AddDays(23) });
+        var late = await w.Conductor.GetConnectionAsync(w.OutcomeId, h.Id);
+        var listed = await w.Conductor.ListConnectionsAsync(w.OutcomeId, inConflict: true);
+        var status = await Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo)).GetOutcomeStatusAsync(w.OutcomeId);
+
+        Assert.False(inTime.InConflict, inTime.Conflict);
+        Assert.Equal([h.Id], impact.Conflicts);
+        Assert.Empty(smallSlip.Conflicts);
+        Assert.True(late.InConflict, "the TV burst now ends on the 24th, after the visuals are due on the 21st");
+        Assert.Equal("'TV burst' ends on 2027-03-24, after 'Key visuals' is due on 2027-03-21.", late.Conflict);
+        Assert.Equal([h.Id], listed.Items.Select(c => c.Id));
+        Assert.Equal(1, status.Disciplines.Single(d => d.Discipline == Discipline.Crm).Connections.InConflict);
     }
 }

@@ -90,4 +90,49 @@ public sealed class TimelineTests(ApiFixture api) : ApiTest(api)
         Assert.InRange(x, left, left + width);
         Assert.Equal(4, Classed(svg, "g", "lane").Count());
     }
+
+    [Fact]
+    public async Task every_connection_between_drawn_activities_is_drawn_red_when_broken_or_in_conflict_on_the_critical_path_or_off_it()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
+        // A long chain makes the critical path; everything else is off it.
+        var film = await w.ActivityAsync(Discipline.Advertising, "Film", March1, March1.AddDays(40));
+        var mailing = await w.ActivityAsync(Discipline.Crm, "Mailing", March1.AddDays(41), March1.AddDays(80));
+        var poster = await w.ActivityAsync(Discipline.Advertising, "Poster", March1, March1.AddDays(2));
+        var banner = await w.ActivityAsync(Discipline.Digital, "Banner", March1.AddDays(3), March1.AddDays(5));
+        var note = await w.ActivityAsync(Discipline.PublicRelations, "Press note", March1, March1.AddDays(1));
+        var post = await w.ActivityAsync(Discipline.Digital, "Post", March1.AddDays(1), March1.AddDays(2));
+        var leaflet = await w.ActivityAsync(Discipline.Crm, "Leaflet", March1, March1.AddDays(3));
+        var tweet = await w.ActivityAsync(Discipline.Digital, "Tweet", March1.AddDays(1), March1.AddDays(2));
+        var flyer = await w.ActivityAsync(Discipline.Crm, "Flyer", March1, March1.AddDays(1));
+        await w.ApproveAllAsync();
+        var chain = await w.DependencyAsync(film, mailing);
+        var healthy = await w.DependencyAsync(poster, banner);
+        var broken = await w.Conductor.DefineConnectionAsync(w.OutcomeId, new DefineConnectionRequest
+        {
+            Kind = ConnectionKind.Handoff, Title = "Quotes", From = ConnectionWorld.Side(note), To = ConnectionWorld.Side(post), Artefact = "Quotes", DueOn = March1,
+        });
+        broken = await w.Conductor.MarkConnectionBrokenAsync(w.OutcomeId, broken.Id, broken.Version, new CancelRequest { Reason = "Never delivered." });
+        var conflicting = await w.Conductor.DefineConnectionAsync(w.OutcomeId, new DefineConnectionRequest
+        {
+            Kind = ConnectionKind.Handoff, Title = "List", From = ConnectionWorld.Side(leaflet), To = ConnectionWorld.Side(tweet), Artefact = "Mailing list", DueOn = March1.AddDays(2),
+        });
+        var toCancelled = await w.DependencyAsync(flyer, banner, title: "Flyer before banner");
+        await w.Sides[Discipline.Crm].Plans.CancelActivityAsync(flyer.PlanId, flyer.Id, (await w.Sides[Discipline.Crm].Plans.GetActivityAsync(flyer.PlanId, flyer.Id)).Version, new CancelRequest { Reason = "Dropped." });
+
+        var svg = await DrawAsync(status, w.OutcomeId);
+
+        var critical = Classed(svg, "rect", "critical").Select(r => Guid.Parse((string)r.Attribute("data-activity-id")!)).ToHashSet();
+        Assert.DoesNotContain(note.Id, critical);
+        Assert.DoesNotContain(leaflet.Id, critical);
+        Assert.DoesNotContain(flyer.Id, critical);
+        var arrows = Classed(svg, "path", "connection").ToDictionary(p => Guid.Parse((string)p.Attribute("data-connection-id")!));
+        Assert.Equal(new[] { chain.Id, healthy.Id, broken.Id, conflicting.Id, toCancelled.Id }.Order(), arrows.Keys.Order());
+        Assert.Equal("#d32f2f", (string)arrows[broken.Id].Attribute("stroke")!);
+        Assert.Equal("#d32f2f", (string)arrows[conflicting.Id].Attribute("stroke")!);
+        Assert.Equal("#d32f2f", (string)arrows[toCancelled.Id].Attribute("stroke")!);
+        Assert.NotEqual("#d32f2f", (string)arrows[healthy.Id].Attribute("stroke")!);
+        Assert.Equal("Broken", (string)arrows[toCancelled.Id].Attribute("data-state")!);
+    }
 }
