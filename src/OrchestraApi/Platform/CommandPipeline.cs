@@ -22,6 +22,26 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             return await next();
         }
 
+        if (services.GetService<IHttpContextAccessor>()?.HttpContext?.Features.Get<InputProblems>() is { } problems)
+        {
+            // Values out of bounds in a body judged whole: the rules judge it too, nothing is saved, one answer names all.
+            try
+            {
+                await next();
+            }
+            catch (InvalidInputException rules)
+            {
+                throw problems.With(rules.Errors);
+            }
+            catch (Exception e) when (e is NotFoundException or ForbiddenException or RuleViolationException or PreconditionFailedException)
+            {
+                // Bad input is answered first, as for every other body.
+                throw problems.With(new Dictionary<string, string[]>());
+            }
+
+            throw problems.With(new Dictionary<string, string[]>());
+        }
+
         var session = services.GetRequiredService<IDocumentSession>();
         var key = (request as IIdempotentCommand<TResponse>)?.IdempotencyKey;
         if (key is null)

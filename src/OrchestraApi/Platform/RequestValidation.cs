@@ -47,9 +47,16 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             await ValidateBodyAsync(context.Request, type, errors);
         }
 
-        if (errors.Count > 0)
+        if (errors.Count > 0 && !(errors.OnlyValues && BodyType(context) is { } judged && typeof(IJudgedWhole).IsAssignableFrom(judged)))
         {
             throw new InvalidInputException(errors.ToDictionary());
+        }
+
+        if (errors.Count > 0)
+        {
+            // The body has its shape and only some values are out of bounds: its rules judge it too (the command pipeline
+            // saves nothing and answers every problem at once).
+            context.Features.Set(new InputProblems(errors.ToDictionary()));
         }
 
         await next(context);
@@ -96,12 +103,12 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         }
         catch (JsonException) when (request.Body.Position == 0)
         {
-            errors.Add("body", "is required: send a JSON request body.");
+            errors.AddShape("body", "is required: send a JSON request body.");
             return;
         }
         catch (JsonException e)
         {
-            errors.Add("body", e.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+            errors.AddShape("body", e.Message.Contains("maximum configured depth", StringComparison.Ordinal)
                 ? $"nests deeper than {MaxDepth} levels."
                 : $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}).");
             return;
@@ -110,10 +117,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         using (document)
         {
             FindUnstorableText(document.RootElement, "", errors);
-            if (errors.Count == 0)
-            {
-                Walk(document.RootElement, _options.GetTypeInfo(type), "", nullable: false, errors);
-            }
+            Walk(document.RootElement, _options.GetTypeInfo(type), "", nullable: false, errors);
         }
 
         request.Body.Position = 0;
@@ -165,11 +169,16 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
     private void Walk(JsonElement element, JsonTypeInfo info, string path, bool nullable, Errors errors)
     {
         var field = Errors.Name(path);
+        if (errors.Has(field))
+        {
+            return; // Already named (text that cannot be stored): reading it again could only fail.
+        }
+
         if (element.ValueKind == JsonValueKind.Null)
         {
             if (!nullable)
             {
-                errors.Add(field, "is required and cannot be null.");
+                errors.AddShape(field, "is required and cannot be null.");
             }
 
             return;
@@ -179,13 +188,13 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Object when element.ValueKind != JsonValueKind.Object:
-                errors.Add(field, "must be a JSON object.");
+                errors.AddShape(field, "must be a JSON object.");
                 break;
             case JsonTypeInfoKind.Object:
                 WalkObject(element, info, path, errors);
                 break;
             case JsonTypeInfoKind.Enumerable when element.ValueKind != JsonValueKind.Array:
-                errors.Add(field, "must be a JSON array.");
+                errors.AddShape(field, "must be a JSON array.");
                 break;
             case JsonTypeInfoKind.Enumerable:
                 var elementInfo = _options.GetTypeInfo(info.ElementType!);
@@ -199,7 +208,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             default:
                 if (Primitive(element, type) is { } problem)
                 {
-                    errors.Add(field, problem);
+                    errors.AddShape(field, problem);
                 }
 
                 break;
@@ -219,7 +228,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             }
             else if (info.UnmappedMemberHandling == JsonUnmappedMemberHandling.Disallow)
             {
-                errors.Add(Errors.Member(path, member.Name), "is not a field of this request.");
+                errors.AddShape(Errors.Member(path, member.Name), "is not a field of this request.");
             }
         }
 
@@ -231,18 +240,18 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
                 var value = present[i].Value;
                 var count = errors.Count;
                 Walk(value, _options.GetTypeInfo(property.PropertyType), member, property.AssociatedParameter?.IsNullable ?? property.IsSetNullable, errors);
-                if (errors.Count == count && Attributes.GetValue(property, Find) is { Length: > 0 } attributes)
+                if (errors.Count == count && !errors.HasUnder(member) && Attributes.GetValue(property, Find) is { Length: > 0 } attributes)
                 {
-                    CheckAttributes(attributes, ValueFor(attributes, value, property.PropertyType), member, errors);
+                    CheckAttributes(attributes, ValueFor(attributes, value, property.PropertyType), member, errors, shape: value.ValueKind == JsonValueKind.Array);
                 }
             }
             else if (property.IsRequired || property.AssociatedParameter is { HasDefaultValue: false })
             {
-                errors.Add(member, "is required.");
+                errors.AddShape(member, "is required.");
             }
         }
 
-        if (errors.Count == before && typeof(IValidatableObject).IsAssignableFrom(info.Type)
+        if (errors.Count == before && !errors.HasUnder(path) && typeof(IValidatableObject).IsAssignableFrom(info.Type)
             && element.Deserialize(info.Type, _options) is IValidatableObject validatable)
         {
             foreach (var result in validatable.Validate(new ValidationContext(validatable)))
@@ -267,10 +276,17 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
     private static ValidationAttribute[] Find(JsonPropertyInfo property) =>
         property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>().ToArray() ?? [];
 
-    private static void CheckAttributes(ValidationAttribute[] attributes, object? value, string field, Errors errors)
+    /// <param name="shape">A list's size is its shape: a batch of the wrong size is not judged further.</param>
+    private static void CheckAttributes(ValidationAttribute[] attributes, object? value, string field, Errors errors, bool shape)
     {
         foreach (var attribute in attributes.Where(a => !a.IsValid(value)))
         {
+            if (shape)
+            {
+                errors.AddShape(field, Message(attribute, value));
+                return;
+            }
+
             errors.Add(field, Message(attribute, value));
             return; // One message per field: the first rule it breaks.
         }
@@ -322,6 +338,22 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
 
         public int Count => _byField.Count;
 
+        /// <summary>True while every problem is a value out of its bounds, none of shape (missing, null, wrong type, unknown field).</summary>
+        public bool OnlyValues { get; private set; } = true;
+
+        public bool Has(string field) => _byField.ContainsKey(field);
+
+        /// <summary>True when the value at <paramref name="path"/> or anything inside it is already named.</summary>
+        public bool HasUnder(string path) => path.Length == 0
+            ? _byField.Count > 0
+            : _byField.Keys.Any(k => k == path || k.StartsWith(path + ".", StringComparison.Ordinal) || k.StartsWith(path + "[", StringComparison.Ordinal));
+
+        public void AddShape(string field, string message)
+        {
+            OnlyValues = false;
+            Add(field, message);
+        }
+
         public static string Name(string path) => path.Length == 0 ? "body" : path;
 
         public static string Member(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
@@ -341,4 +373,19 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
 
         public Dictionary<string, string[]> ToDictionary() => _byField.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
     }
+}
+
+/// <summary>
+/// A request whose rules judge it together with its shape's bounds (a batch of rows), so that one answer names every
+/// bad row and field: when its body has the right shape but some values are out of bounds (or text cannot be stored),
+/// its handler still runs — it must not let such values reach the database — and nothing is saved.
+/// </summary>
+public interface IJudgedWhole;
+
+/// <summary>The problems request validation found in a body it let through to be judged whole (see <see cref="IJudgedWhole"/>).</summary>
+public sealed record InputProblems(IReadOnlyDictionary<string, string[]> Errors)
+{
+    /// <summary>These problems and those the rules found, one answer.</summary>
+    public InvalidInputException With(IReadOnlyDictionary<string, string[]> more) =>
+        new(Errors.Concat(more.Where(m => !Errors.ContainsKey(m.Key))).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal));
 }

@@ -34,7 +34,7 @@ public sealed record ResultRowRequest(
 /// <param name="Rows">1 to 1,000 rows.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RecordResultsRequest([property: Required, MinLength(1), MaxLength(RecordResults.MaxRows)] IReadOnlyList<ResultRowRequest> Rows)
-    : IHasExample<RecordResultsRequest>
+    : IHasExample<RecordResultsRequest>, IJudgedWhole
 {
     public static RecordResultsRequest Example => new(
     [
@@ -83,8 +83,9 @@ public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request,
             var activities = (await session.LoadManyAsync<Activity>(cancellationToken, rows.Select(r => r.ActivityId).Distinct()))
                 .Where(a => a.OutcomeId == command.OutcomeId)
                 .ToDictionary(a => a.Id);
+            // Text that cannot be stored (a batch judged whole may hold some) never reaches a query.
             List<string?> refs = [.. rows.Where(r => r.SourceRef is not null).Select(r => r.SourceRef)
-                .Concat(rows.Where(r => r.Corrects?.SourceRef is not null).Select(r => r.Corrects!.SourceRef)).Distinct()];
+                .Concat(rows.Where(r => r.Corrects?.SourceRef is not null).Select(r => r.Corrects!.SourceRef)).Distinct().Where(RequestValidation.Storable)];
             var ids = rows.Where(r => r.Corrects?.ResultId is not null).Select(r => r.Corrects!.ResultId!.Value).Distinct().ToList();
             var activityIds = activities.Keys.ToList();
             var earlier = refs.Count == 0 && ids.Count == 0 ? [] : await session.Query<ResultRecord>()

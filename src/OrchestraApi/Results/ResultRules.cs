@@ -63,22 +63,25 @@ public static class ResultRules
                 errors[$"{at}.cost.currency"] = [$"must be the outcome's currency, {currency}."];
             }
 
-            if (row.SourceRef is { } reference && !seen.Add((activity.Id, reference)))
+            var replaced = row.Corrects is { } corrects
+                ? (corrects.ResultId, corrects.SourceRef) switch
+                {
+                    ({ } id, null) => earlier.FirstOrDefault(r => r.Id == id && r.ActivityId == activity.Id),
+                    (null, { } source) => earlier.FirstOrDefault(r => r.SourceRef == source && r.ActivityId == activity.Id && r.SupersededBy is null),
+                    _ => null,
+                }
+                : null;
+
+            // A correction may carry the reference of the row it corrects: that row leaves the totals, so it is no duplicate.
+            if (row.SourceRef is { } reference && !seen.Add((activity.Id, reference)) && replaced?.SourceRef != reference)
             {
                 answers.Add(new RowAnswer(i, RowOutcome.Duplicate, null, null, [$"'{reference}' was already recorded for this activity; not counted again."]));
                 continue;
             }
 
-            ResultRecord? replaced = null;
-            if (row.Corrects is { } corrects)
+            if (row.Corrects is { } correction)
             {
-                replaced = (corrects.ResultId, corrects.SourceRef) switch
-                {
-                    ({ } id, null) => earlier.FirstOrDefault(r => r.Id == id && r.ActivityId == activity.Id),
-                    (null, { } source) => earlier.FirstOrDefault(r => r.SourceRef == source && r.ActivityId == activity.Id && r.SupersededBy is null),
-                    _ => null,
-                };
-                if (corrects.ResultId is null == corrects.SourceRef is null)
+                if (correction.ResultId is null == correction.SourceRef is null)
                 {
                     errors[$"{at}.corrects"] = ["names the earlier row by `resultId` or by `sourceRef`, one of them."];
                 }
@@ -104,7 +107,7 @@ public static class ResultRules
             answers.Add(new RowAnswer(i, replaced is null ? RowOutcome.Recorded : RowOutcome.Correction, counts.Id, replaced?.Id, Warnings(row)));
         }
 
-        if (errors.Count == 0)
+        if (errors.Count == 0 && rows.All(RowInBounds))
         {
             WithinBounds(recorded, counted, superseded, currency, errors);
         }
@@ -152,6 +155,11 @@ public static class ResultRules
             total = next;
         }
     }
+
+    /// <summary>A row whose own values are in bounds (a batch judged whole may hold others; they are reported already).</summary>
+    private static bool RowInBounds(ResultRowRequest r) =>
+        new[] { r.Reached, r.Impressions, r.Responses, r.Conversions }.All(c => c is >= 0 and <= MaxCount)
+        && r.Revenue.Amount is >= 0 and <= MaxMoneyTotal && r.Cost.Amount is >= 0 and <= MaxMoneyTotal;
 
     /// <summary>Real data is messy: inconsistent counts are accepted, and said.</summary>
     private static List<string> Warnings(ResultRowRequest row)

@@ -12,7 +12,8 @@ public static class ResultsEndpoints
     {
         var outcome = app.MapGroup("/outcomes/{outcomeId:guid}").WithTags("Results").Problems(400, 401, 403, 404, 429, 503);
 
-        outcome.MapPost("/results", Record).RequireAuthorization(Policies.ManagePlans).Problems(422)
+        // Judged whole (IJudgedWhole): request validation has checked the body, and the rules report with it in one answer.
+        outcome.MapPost("/results", Record).RequireAuthorization(Policies.ManagePlans).Problems(422).DisableValidation()
             .Describe(nameof(RecordResults), "Record results", "A batch of up to 1,000 result rows across activities of the outcome, recorded all or nothing: a rejected batch names every bad row and field (`rows[17].cost.currency`) and stores nothing. A row whose sourceRef was already recorded for its activity is answered as a duplicate and not counted; a row with `corrects` supersedes an earlier one (kept in history). Money is in the outcome's currency; inconsistent counts (more conversions than responses) are accepted with a warning. Needs no plan or outcome version; accepts Idempotency-Key. Orchestrators and agencies record their own disciplines' results.");
         outcome.MapGet("/results", List).RequireAuthorization(Policies.ReadOrganisation)
             .Describe(nameof(ListResults), "List results", "The outcome's recorded rows, oldest first; filter by activity, batch and period; cursor-paginated. Corrected rows stay, with `supersededBy`.");

@@ -235,4 +235,40 @@ public sealed class ResultTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(["rows[1].cost.amount", "rows[1].revenue.amount"], e.Result.Errors!.Keys.Order());
         Assert.Equal((1L, 600_000_000_000m, 0m), (measures.Rows, measures.Revenue.Amount, measures.Roi.Value));
     }
+
+    [Fact]
+    public async Task a_batch_names_unstorable_text_values_out_of_bounds_and_broken_rules_of_every_row_in_one_answer()
+    {
+        var w = await CreateAsync();
+        var nul = Row(w.Email, 10, 1, 0, 0m, 1m, "bad\0ref");
+        var negative = Row(w.Email, 10, 1, 0, 0m, 1m, "neg");
+        negative.Reached = -1;
+        var dollars = Row(w.Mail, 10, 1, 0, 0m, 1m, "usd", currency: "USD");
+
+        var e = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(nul, negative, dollars)));
+
+        Assert.Equal(400, e.StatusCode);
+        Assert.Equal(["rows[0].sourceRef", "rows[1].reached", "rows[2].cost.currency", "rows[2].revenue.currency"], e.Result.Errors!.Keys.Order());
+        Assert.Empty((await w.CrmResults.ListResultsAsync(w.Plans.Outcome.Id)).Items);
+        var healthy = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(Row(w.Email, 10, 1, 0, 0m, 1m, "ok")));
+        Assert.Equal(1, healthy.Recorded);
+    }
+
+    [Fact]
+    public async Task a_correction_may_carry_the_source_reference_of_the_row_it_corrects_and_is_never_dropped()
+    {
+        var w = await CreateAsync();
+        var first = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(Row(w.Email, 1_000, 100, 10, 500m, 100m, "week-9")));
+        var fix = Row(w.Email, 1_200, 120, 12, 600m, 100m, "week-9");
+        fix.Corrects = new CorrectedRow { SourceRef = "week-9" };
+
+        var corrected = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(fix));
+        var again = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch(Row(w.Email, 5, 0, 0, 0m, 0m, "week-9")));
+        var measures = (await w.CrmResults.GetActivityMeasuresAsync(w.Plans.Outcome.Id, w.Email.Id)).Measures;
+
+        Assert.Equal((0, 0, 1), (corrected.Recorded, corrected.Duplicates, corrected.Corrections));
+        Assert.Equal((RowOutcome.Correction, first.Rows[0].ResultId), (corrected.Rows[0].Outcome, corrected.Rows[0].Supersedes));
+        Assert.Equal(RowOutcome.Duplicate, again.Rows[0].Outcome);
+        Assert.Equal((1L, 1_200L, 120L, 600m), (measures.Rows, measures.Reached, measures.Responses, measures.Revenue.Amount));
+    }
 }
