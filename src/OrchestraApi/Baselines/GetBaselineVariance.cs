@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Connections;
@@ -12,22 +13,29 @@ namespace OrchestraApi.Baselines;
 public sealed record DisciplineVariance(Discipline Discipline, Money BudgetThen, Money BudgetNow, Money PlannedThen, Money PlannedNow, Money SpentThen, Money SpentNow, Money SpentVariance);
 
 /// <summary>An activity that moved, changed status or budget, or is new since the baseline (the "then" fields null).</summary>
-/// <param name="StartShiftDays">Days its start moved (positive: later).</param>
+/// <param name="StartShiftDays">Days its start moved: positive later, negative earlier (dates lie within 2000–2100).</param>
+/// <param name="EndShiftDays">Days its end moved: positive later, negative earlier.</param>
 public sealed record ActivityVariance(
     Guid ActivityId, string Name, Discipline Discipline, DateOnly? StartsOnThen, DateOnly StartsOn, DateOnly? EndsOnThen, DateOnly EndsOn,
-    int StartShiftDays, int EndShiftDays, ActivityStatus? StatusThen, ActivityStatus Status, Money? BudgetThen, Money Budget);
+    [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int StartShiftDays,
+    [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int EndShiftDays,
+    ActivityStatus? StatusThen, ActivityStatus Status, Money? BudgetThen, Money Budget);
 
 /// <summary>A KPI's progress then and now, and the points it moved (null where unknown).</summary>
 public sealed record KpiVariance(string Key, string Name, decimal? ProgressThen, decimal? ProgressNow, decimal? Points);
 
 /// <summary>The outcome now against a baseline: RAG, window, budget and spend, activity dates and KPI progress.</summary>
-/// <param name="EndShiftDays">Days the outcome's window end moved.</param>
+/// <param name="EndShiftDays">Days the outcome's window end moved: positive later, negative earlier.</param>
 public sealed record BaselineVariance(
-    BaselineDetails Baseline, DateTimeOffset ComparedAt, Rag RagThen, Rag RagNow, DateOnly EndsOnThen, DateOnly EndsOn, int EndShiftDays,
+    BaselineDetails Baseline, DateTimeOffset ComparedAt, Rag RagThen, Rag RagNow, DateOnly EndsOnThen, DateOnly EndsOn,
+    [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int EndShiftDays,
     Money BudgetThen, Money Budget, IReadOnlyList<DisciplineVariance> Disciplines, IReadOnlyList<ActivityVariance> Activities, IReadOnlyList<KpiVariance> Kpis);
 
 public sealed record GetBaselineVariance(Guid OutcomeId, Guid BaselineId) : IRequest<BaselineVariance>
 {
+    /// <summary>The most a date can move: every date the API holds lies between 2000-01-01 and 2100-12-31.</summary>
+    public const int MaxShiftDays = 36_889;
+
     public sealed class Handler(IQuerySession session, ScheduleCache schedules, TimeProvider clock) : IRequestHandler<GetBaselineVariance, BaselineVariance>
     {
         public async Task<BaselineVariance> Handle(GetBaselineVariance query, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
 
@@ -10,6 +11,7 @@ public sealed record ConnectionSideDetails(Guid PlanId, Guid? ActivityId, Discip
 /// <summary>A connection with its current state; <c>version</c> is its own ETag, for its next change.</summary>
 /// <param name="State">Broken as soon as an activity or plan it links is cancelled (with that reason), whatever was recorded.</param>
 /// <param name="InConflict">A live dependency whose downstream starts before its upstream ends (plus lag), or a hand-off whose artefact cannot arrive in time (a delivering activity ends after the due date, or the due date is after the first receiving activity starts); derived from the activities' current dates.</param>
+/// <param name="LagDays">Dependencies: days between the upstream's end and the downstream's start, -90 to 365 (negative: overlap); 0 for other kinds.</param>
 /// <param name="Conflict">What the conflict is, in a sentence.</param>
 /// <param name="AwaitingAcknowledgementFrom">The sides' disciplines that have not acknowledged yet.</param>
 public sealed record ConnectionDetails(
@@ -21,7 +23,7 @@ public sealed record ConnectionDetails(
     string Rationale,
     ConnectionSideDetails From,
     ConnectionSideDetails To,
-    int LagDays,
+    [property: Range(ConnectionRules.MinLagDays, ConnectionRules.MaxLagDays)] int LagDays,
     string? Artefact,
     DateOnly? DueOn,
     string? Message,

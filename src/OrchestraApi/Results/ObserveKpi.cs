@@ -9,7 +9,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>A value of an outcome KPI at a moment.</summary>
-/// <param name="ObservedAt">When the value held; default now. Not in the future.</param>
+/// <param name="ObservedAt">When the value held; default now. Not in the future, nor before the outcome existed (its window's start or its definition, whichever came first).</param>
 /// <param name="ActivityId">The activity that caused it, when known.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ObserveKpiRequest(
@@ -44,6 +44,14 @@ public sealed record ObserveKpi(Guid OutcomeId, string Key, ObserveKpiRequest Re
             if (at > now.AddMinutes(5))
             {
                 throw new InvalidInputException("observedAt", "must not be in the future.");
+            }
+
+            // Values from the outcome's window may be backfilled after it was defined; what came before it is the baseline.
+            var windowStart = new DateTimeOffset(outcome.StartsOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var earliest = windowStart < outcome.DefinedAt ? windowStart : outcome.DefinedAt;
+            if (at < earliest)
+            {
+                throw new InvalidInputException("observedAt", $"must not be before the outcome existed ({earliest:yyyy-MM-dd'T'HH:mm:ss'Z'}: its window's start or its definition, whichever came first); the KPI's baseline holds what came before.");
             }
 
             if (command.Request.ActivityId is { } activityId && (await session.LoadAsync<Activity>(activityId, cancellationToken))?.OutcomeId != outcome.Id)

@@ -9,7 +9,7 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
 {
     private static readonly string[] CommonProblems = ["400", "401", "403"];
 
-    private static string RepositoryFile(string name)
+    internal static string RepositoryFile(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
