@@ -3,27 +3,31 @@ using System.Globalization;
 namespace OrchestraApi.Sdk;
 
 /// <summary>
-/// Retries what is safe to retry: 429 and 503 answers (the API changed nothing), and network failures of requests
-/// that cannot apply twice — reads, changes carrying If-Match, and creates carrying an Idempotency-Key, which this
-/// handler adds to every create that has none, so a retried create never duplicates. Waits the answer's
-/// Retry-After, else backs off exponentially with jitter.
+/// Retries what is safe to retry, within <see cref="OrchestraApiClientOptions.RetryBudget"/> (30 s by default, long
+/// enough to ride out an API restart): 429 and 503 answers (the API changed nothing), and network failures of every
+/// request that cannot apply twice — reads, and every change, to which this handler adds an Idempotency-Key when it
+/// has none (the API answers a retry with the first answer). Waits the answer's Retry-After, else backs off
+/// exponentially with jitter. When the budget is spent, the failure names the Idempotency-Key it sent, so the caller
+/// can retry the same change safely later (<see cref="ApiUnreachableException"/>, <see cref="ProblemException.IdempotencyKey"/>).
 /// </summary>
 public sealed class RetryHandler(OrchestraApiClientOptions options) : DelegatingHandler
 {
-    /// <summary>Marks a request that must not be retried after a network failure (issuing an API key).</summary>
+    /// <summary>Marks a request that must not be retried after a network failure (issuing an API key: its secret is shown once).</summary>
     internal static readonly HttpRequestOptionsKey<bool> NotReplayable = new("OrchestraApi.NotReplayable");
 
-    private const string IdempotencyKey = "Idempotency-Key";
+    internal const string IdempotencyKey = "Idempotency-Key";
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var replayable = !request.Options.TryGetValue(NotReplayable, out var notReplayable) || !notReplayable;
-        if (request.Method == HttpMethod.Post && replayable && !request.Headers.Contains("If-Match") && !request.Headers.Contains(IdempotencyKey))
+        var read = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
+        if (!read && !request.Headers.Contains(IdempotencyKey))
         {
             request.Headers.Add(IdempotencyKey, Guid.NewGuid().ToString());
         }
 
-        replayable &= request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Headers.Contains("If-Match") || request.Headers.Contains(IdempotencyKey);
+        var key = request.Headers.TryGetValues(IdempotencyKey, out var keys) ? keys.FirstOrDefault() : null;
+        var replayable = !(request.Options.TryGetValue(NotReplayable, out var notReplayable) && notReplayable);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var attempt = 0; ; attempt++)
         {
             HttpResponseMessage response;
@@ -31,9 +35,15 @@ public sealed class RetryHandler(OrchestraApiClientOptions options) : Delegating
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException) when (replayable && attempt < options.MaxRetries && !cancellationToken.IsCancellationRequested)
+            catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+                var wait = Backoff(attempt);
+                if (!replayable || attempt >= options.MaxRetries || clock.Elapsed + wait > options.RetryBudget)
+                {
+                    throw new ApiUnreachableException(request, key, attempt + 1, clock.Elapsed, e);
+                }
+
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -44,7 +54,7 @@ public sealed class RetryHandler(OrchestraApiClientOptions options) : Delegating
             }
 
             var delay = RetryAfter(response) ?? Backoff(attempt);
-            if (delay > options.MaxRetryDelay)
+            if (delay > options.MaxRetryDelay || clock.Elapsed + delay > options.RetryBudget)
             {
                 // Longer than the caller is willing to wait: hand the answer over (a RateLimitedProblemException).
                 return response;
@@ -57,12 +67,12 @@ public sealed class RetryHandler(OrchestraApiClientOptions options) : Delegating
 
     private TimeSpan Backoff(int attempt)
     {
-        var exponential = options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt);
+        var exponential = options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30));
         var jittered = exponential * (0.8 + (Random.Shared.NextDouble() * 0.4));
         return TimeSpan.FromMilliseconds(Math.Min(jittered, options.MaxRetryDelay.TotalMilliseconds));
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,
         { Date: { } date } => date - DateTimeOffset.UtcNow is { Ticks: > 0 } wait ? wait : TimeSpan.Zero,
@@ -70,6 +80,21 @@ public sealed class RetryHandler(OrchestraApiClientOptions options) : Delegating
             ? TimeSpan.FromSeconds(seconds)
             : null,
     };
+}
+
+/// <summary>
+/// The API could not be reached (network failure, or the API down) for as long as the retry budget allowed.
+/// For a change, <see cref="IdempotencyKey"/> is the key it was sent with: retry later with that key (pass it as
+/// <c>idempotencyKey</c>), and the change applies once whether or not an earlier attempt reached the API.
+/// </summary>
+public sealed class ApiUnreachableException(HttpRequestMessage request, string? idempotencyKey, int attempts, TimeSpan elapsed, HttpRequestException inner)
+    : HttpRequestException($"{request.Method} {request.RequestUri?.AbsolutePath} did not reach OrchestraApi after {attempts} attempt{(attempts == 1 ? "" : "s")} over {elapsed.TotalSeconds:0.#} s: {inner.Message}{(idempotencyKey is null ? "" : $" Retry it with Idempotency-Key {idempotencyKey} to apply it once.")}", inner)
+{
+    /// <summary>The Idempotency-Key the request carried (generated by the SDK when you passed none); null for reads.</summary>
+    public string? IdempotencyKey { get; } = idempotencyKey;
+
+    /// <summary>How many times the request was sent.</summary>
+    public int Attempts { get; } = attempts;
 }
 
 public partial class OrganisationsClient

@@ -13,8 +13,17 @@ public sealed class OrchestraApiClientOptions
     /// <summary>The organisation's API key (orch_…), sent as X-Api-Key.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Retries after a 429, a 503 or a network failure (0 turns retries off). Default 3.</summary>
-    public int MaxRetries { get; set; } = 3;
+    /// <summary>Most retries of one call after a 429, a 503 or a network failure (0 turns retries off). Default 10; <see cref="RetryBudget"/> usually ends them first.</summary>
+    public int MaxRetries { get; set; } = 10;
+
+    /// <summary>
+    /// How long one call may keep retrying, waits included: long enough, by default (30 s), to ride out an API restart
+    /// or a short database outage. When it is spent, the failure carries the Idempotency-Key sent, for a later retry.
+    /// </summary>
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one call may take in all, retries included (HttpClient.Timeout). Default 100 s; live streams are not limited by it.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>The first back-off delay; each retry doubles it (with jitter). Default 200 ms.</summary>
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -79,6 +88,7 @@ public static class ServiceCollectionExtensions
             .Validate(o => o.BaseAddress is { IsAbsoluteUri: true }, "OrchestraApi: BaseAddress must be an absolute URI.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), "OrchestraApi: ApiKey is required.")
             .Validate(o => o.MaxRetries >= 0 && o.FirstRetryDelay >= TimeSpan.Zero && o.MaxRetryDelay >= o.FirstRetryDelay, "OrchestraApi: retries must be 0 or more, with 0 <= FirstRetryDelay <= MaxRetryDelay.")
+            .Validate(o => o.RetryBudget >= TimeSpan.Zero && o.Timeout > TimeSpan.Zero, "OrchestraApi: RetryBudget must be 0 or more and Timeout more than 0.")
             .ValidateOnStart();
 
         if (name is null)
@@ -109,6 +119,7 @@ public static class ServiceCollectionExtensions
             {
                 var o = Options(p, httpName);
                 client.BaseAddress = o.BaseAddress;
+                client.Timeout = o.Timeout;
                 client.DefaultRequestHeaders.Add("X-Api-Key", o.ApiKey);
             })
             .AddHttpMessageHandler(() => new ProblemHandler())

@@ -23,11 +23,18 @@ public sealed record IssueApiKeyRequest(
 /// <summary>An issued key. <c>key</c> is shown only in the response that issues it; store it now.</summary>
 public sealed record IssuedApiKey(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, string Key);
 
-/// <summary>Not idempotent on purpose: replaying the response would mean storing the secret.</summary>
-public sealed record IssueApiKey(Guid OrganisationId, IssueApiKeyRequest Request, string? CallerOrganisation) : IRequest<IssuedApiKey>
+/// <summary>
+/// Its answer is never replayed (that would mean storing the secret): a retry with the Idempotency-Key of a key
+/// already issued is a 409 naming that key, so a caller whose answer was lost knows to revoke it and issue another.
+/// </summary>
+public sealed record IssueApiKey(Guid OrganisationId, IssueApiKeyRequest Request, string? CallerOrganisation, string? IdempotencyKey = null) : IRequest<IssuedApiKey>
 {
     public sealed class Handler(IDocumentStore store, TimeProvider clock) : IRequestHandler<IssueApiKey, IssuedApiKey>
     {
+        private static RuleViolationException ShownOnce(IdempotencyRecord earlier) => new(
+            "api-key-shown-once",
+            $"This Idempotency-Key already issued key {earlier.Response}; its secret was shown only once. If that answer was lost, revoke key {earlier.Response} and issue another.");
+
         public async Task<IssuedApiKey> Handle(IssueApiKey command, CancellationToken cancellationToken)
         {
             await Keys.EnsureOrganisationAsync(store, command.OrganisationId, command.CallerOrganisation, cancellationToken);
@@ -47,8 +54,35 @@ public sealed record IssueApiKey(Guid OrganisationId, IssueApiKeyRequest Request
             var (token, hash) = ApiKeyFormat.Create(command.OrganisationId, id);
             var key = new ApiKey(id, command.Request.Name.Trim(), command.Request.Role, disciplines, hash, clock.GetUtcNow());
             await using var session = store.LightweightSession(command.OrganisationId.ToString());
+            var recordId = command.IdempotencyKey is { } k ? $"{typeof(IssueApiKey).FullName}:{k}" : null;
+            if (recordId is not null && await session.LoadAsync<IdempotencyRecord>(recordId, cancellationToken) is { } earlier)
+            {
+                throw ShownOnce(earlier);
+            }
+
             session.Insert(key);
-            await session.SaveChangesAsync(cancellationToken);
+            if (recordId is not null)
+            {
+                // Only the issued key's id is kept under the idempotency key, never its secret.
+                session.Insert(new IdempotencyRecord(recordId, "", key.Id.ToString()));
+            }
+
+            try
+            {
+                await session.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception) when (recordId is not null)
+            {
+                // A concurrent retry with the same key issued first: say which key it issued.
+                await using var fresh = store.QuerySession(command.OrganisationId.ToString());
+                if (await fresh.LoadAsync<IdempotencyRecord>(recordId, CancellationToken.None) is { } winner)
+                {
+                    throw ShownOnce(winner);
+                }
+
+                throw;
+            }
+
             return new IssuedApiKey(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, token);
         }
     }

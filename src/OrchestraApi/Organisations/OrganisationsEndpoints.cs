@@ -22,8 +22,8 @@ public static class OrganisationsEndpoints
             .Problems(404);
         group.MapPost("/{organisationId:guid}/api-keys", IssueApiKey).RequireAuthorization(Policies.ManageKeys)
             .WithName(nameof(Organisations.IssueApiKey)).WithSummary("Issue an API key")
-            .WithDescription("Issues a key with one role in the organisation. The secret is in the response only once; several keys per holder may be active, for rotation.")
-            .Problems(404);
+            .WithDescription("Issues a key with one role in the organisation. The secret is in the response only once; several keys per holder may be active, for rotation. With Idempotency-Key, a retry never issues a second key: it is a 409 (`api-key-shown-once`) naming the key already issued, whose secret is not shown again (revoke it and issue another if its answer was lost).")
+            .Problems(404, 409);
         group.MapGet("/{organisationId:guid}/api-keys/{keyId:guid}", GetApiKey).RequireAuthorization(Policies.ManageKeys)
             .WithName(nameof(Organisations.GetApiKey)).WithSummary("Get an API key")
             .WithDescription("One key of the organisation, without its secret: whether it is active, its role and disciplines.")
@@ -34,7 +34,7 @@ public static class OrganisationsEndpoints
             .Problems(404);
         group.MapDelete("/{organisationId:guid}/api-keys/{keyId:guid}", RevokeApiKey).RequireAuthorization(Policies.ManageKeys)
             .WithName(nameof(Organisations.RevokeApiKey)).WithSummary("Revoke an API key")
-            .WithDescription("Revokes a key at once; requests with it then get 401.")
+            .WithDescription("Revokes a key at once; requests with it then get 401. Revoking twice answers the same, so any retry is safe (Idempotency-Key is accepted and needs nothing kept).")
             .Problems(404);
     }
 
@@ -45,9 +45,10 @@ public static class OrganisationsEndpoints
         return TypedResults.Created($"/organisations/{organisation.Id}", organisation);
     }
 
-    private static async Task<Created<IssuedApiKey>> IssueApiKey(Guid organisationId, IssueApiKeyRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    private static async Task<Created<IssuedApiKey>> IssueApiKey(
+        Guid organisationId, IssueApiKeyRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var key = await mediator.Send(new IssueApiKey(organisationId, request, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
+        var key = await mediator.Send(new IssueApiKey(organisationId, request, user.FindFirstValue(OrchestraClaims.Organisation), Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/organisations/{organisationId}/api-keys/{key.Id}", key);
     }
 

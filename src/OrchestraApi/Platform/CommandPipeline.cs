@@ -9,8 +9,9 @@ using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 namespace OrchestraApi.Platform;
 
 /// <summary>
-/// Commands: the handler loads, decides and appends; this saves the session once. For idempotent creates the
-/// key record goes into that same session, so the events and the key commit in one transaction.
+/// Commands: the handler loads, decides and appends; this saves the session once. With an Idempotency-Key (any
+/// command: creates and changes alike) the key record goes into that same session, so the events and the key commit
+/// in one transaction, and a retry whose first answer was lost gets that answer instead of acting twice (or a 412).
 /// </summary>
 public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, OutcomeChanges changes, IOptions<JsonOptions> json)
     : IPipelineBehavior<TRequest, TResponse>
@@ -22,7 +23,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             return await next();
         }
 
-        if (services.GetService<IHttpContextAccessor>()?.HttpContext?.Features.Get<InputProblems>() is { } problems)
+        if (Http?.Features.Get<InputProblems>() is { } problems)
         {
             // Values out of bounds in a body judged whole: the rules judge it too, nothing is saved, one answer names all.
             try
@@ -43,7 +44,8 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         }
 
         var session = services.GetRequiredService<IDocumentSession>();
-        var key = (request as IIdempotentCommand<TResponse>)?.IdempotencyKey;
+        // Every command honours Idempotency-Key (a create names it; a change takes it from the request's header).
+        var key = (request as IIdempotentCommand<TResponse>)?.IdempotencyKey ?? Idempotency.Key(Header(Idempotency.Header));
         if (key is null)
         {
             var result = await next();
@@ -83,6 +85,10 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             throw;
         }
     }
+
+    private HttpContext? Http => services.GetService<IHttpContextAccessor>()?.HttpContext;
+
+    private string? Header(string name) => Http?.Request.Headers.TryGetValue(name, out var values) == true ? values.ToString() : null;
 
     private TResponse Replay(IdempotencyRecord earlier, string fingerprint) =>
         earlier.Fingerprint == fingerprint

@@ -39,6 +39,8 @@ public static class HttpEdge
             http.Response.OnStarting(() =>
             {
                 http.Response.Headers.XContentTypeOptions = "nosniff";
+                // The id a problem names as traceId, on every answer, so a success can be reported too.
+                http.Response.Headers["Trace-Id"] = System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier;
                 if (!http.Request.Path.StartsWithSegments("/swagger", StringComparison.Ordinal))
                 {
                     http.Response.Headers.CacheControl = "no-store";

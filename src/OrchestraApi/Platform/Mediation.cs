@@ -6,7 +6,7 @@ namespace OrchestraApi.Platform;
 /// <summary>A use case that changes an organisation's data: the pipeline saves its session in one transaction.</summary>
 public interface ICommand<out TResponse> : IRequest<TResponse>;
 
-/// <summary>A create that honours Idempotency-Key: a retry with the same key and body returns the first response.</summary>
+/// <summary>A create that names its Idempotency-Key (changes take theirs from the header, in the command pipeline).</summary>
 public interface IIdempotentCommand<out TResponse> : ICommand<TResponse>
 {
     string? IdempotencyKey { get; }

@@ -27,8 +27,9 @@ public static class OpenApi
         (`POST /organisations/{organisationId}/api-keys` with a role: Admin, Cmo, Conductor, Orchestrator or Agency).
         The key is shown once.
 
-        **Conventions.** Creates answer 201 with a `Location` you can read, and accept `Idempotency-Key` (a retry
-        with the same key and body returns the first answer). Every change to an existing resource needs `If-Match`
+        **Conventions.** Creates answer 201 with a `Location` you can read. Every request that changes anything
+        accepts `Idempotency-Key` (a retry with the same key and body returns the first answer and applies nothing
+        twice; the SDK sends one with every change it may retry). Every change to an existing resource needs `If-Match`
         with the `version` you read (also its `ETag`); reads answer 304 to a matching `If-None-Match`. Versions are
         opaque counters that only grow, not revision numbers: one change may move them by more than one. Lists are
         cursor-paginated: pass `nextCursor` back as `cursor`. Lists scoped to an outcome live under it
@@ -124,6 +125,14 @@ public static class OpenApi
         options.AddOperationTransformer((operation, context, _) =>
         {
             AddRequestExample(operation, context);
+            if (context.Description.HttpMethod is "POST" or "PATCH" or "PUT" or "DELETE"
+                && operation.Parameters?.Any(p => p.Name == Idempotency.Header) != true)
+            {
+                // Every change honours Idempotency-Key, not only creates (the command pipeline reads the header).
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter { Name = Idempotency.Header, In = ParameterLocation.Header, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            }
+
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
                 Describe(parameter);
@@ -152,8 +161,10 @@ public static class OpenApi
             }
 
             ContractHeaders.Declare(operation, context);
+            ProblemList.Describe(operation);
             return Task.CompletedTask;
         });
+        options.AddDocumentTransformer(PropertyDescriptions.Apply);
     });
 
     /// <summary>
@@ -167,7 +178,7 @@ public static class OpenApi
             ("limit", ParameterLocation.Query) => ($"Page size, 1–{Cursor.MaxLimit} (default {Cursor.DefaultLimit}).", false),
             ("cursor", ParameterLocation.Query) => ("The `nextCursor` of the previous page; omit it for the first page. Anything else is a 400.", false),
             (Versions.IfMatchHeader, ParameterLocation.Header) => ("The `version` of the resource as you last read it (its ETag, quoted or not, works too). Missing: 428; stale: 412 (read it again and retry).", true),
-            (Idempotency.Header, ParameterLocation.Header) => ("Up to 100 printable ASCII characters (e.g. a UUID). A retry with the same key and body returns the first answer and creates nothing new; the same key with another body is a 422.", false),
+            (Idempotency.Header, ParameterLocation.Header) => ("Up to 100 printable ASCII characters (e.g. a UUID), new for each change you mean. A retry with the same key and body returns the first answer and applies nothing twice (a change whose answer was lost answers as it did, not 412); the same key with another body is a 422. Keys are kept per organisation and operation.", false),
             ("outcomeId", ParameterLocation.Path) => ("The outcome's id.", true),
             ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
             ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan (or outcome) in the path.", true),

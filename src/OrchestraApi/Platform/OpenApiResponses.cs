@@ -29,6 +29,7 @@ public static class ContractHeaders
         ["Retry-After"] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer),
         ["ETag"] = Header("The resource's version, quoted: send it (or `version`) back as If-Match to change it, or as If-None-Match to poll.", JsonSchemaType.String),
         ["Location"] = Header("Where the created resource can be read.", JsonSchemaType.String),
+        ["Trace-Id"] = Header("The request's trace id (W3C trace context, as a problem's `traceId`): quote it when you report something about this answer.", JsonSchemaType.String),
     };
 
     public static void Declare(OpenApiOperation operation, OpenApiOperationTransformerContext context)
@@ -56,6 +57,11 @@ public static class ContractHeaders
                 {
                     declared.Headers[name] = new OpenApiHeaderReference(name);
                 }
+            }
+
+            if (status[0] == '2')
+            {
+                declared.Headers["Trace-Id"] = new OpenApiHeaderReference("Trace-Id");
             }
 
             if (status is "429" or "503")

@@ -34,6 +34,11 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             errors.Add("path", Errors.Unstorable);
         }
 
+        if (context.Request.Headers.TryGetValue(Idempotency.Header, out var key) && Idempotency.Problem(key.ToString()) is { } keyProblem)
+        {
+            errors.AddShape(Idempotency.Header, keyProblem);
+        }
+
         foreach (var (name, values) in context.Request.Query)
         {
             if (!Storable(name) || values.Any(v => !Storable(v)))

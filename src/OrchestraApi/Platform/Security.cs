@@ -41,6 +41,18 @@ public static class Policies
     /// <summary>Conductors and admins approve or return plans.</summary>
     public const string ApprovePlans = "approve-plans";
 
+    /// <summary>Who may use an operation under <paramref name="policy"/>, in a sentence (what a 403 answers).</summary>
+    public static string WhoMay(string? policy) => policy switch
+    {
+        PlatformAdmin => "only the bootstrap admin key creates organisations.",
+        ManageKeys => "it needs an Admin key of this organisation (or the bootstrap admin key).",
+        ManageOutcomes => "it needs a Conductor or Admin key of the organisation.",
+        ManagePlans => "it needs an Orchestrator or Agency key of the discipline concerned, or an Admin key.",
+        ApprovePlans => "it needs a Conductor or Admin key of the organisation.",
+        ReadOrganisation => "it needs a key of the organisation (any role).",
+        _ => "this key's role or organisation does not allow it.",
+    };
+
     public static void Add(AuthorizationBuilder authorization) => authorization
         .AddPolicy(ManagePlans, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Orchestrator), nameof(Role.Agency)))
         .AddPolicy(ApprovePlans, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)))
@@ -134,8 +146,12 @@ public sealed class ApiKeyAuthentication(
         return Context.WriteProblemAsync(401, "Unauthorized", $"Send a valid, unrevoked API key in the {Header} header.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Context.WriteProblemAsync(403, "Forbidden", "This key's role or organisation does not allow this operation.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var policy = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null);
+        var role = Context.User.FindFirstValue(ClaimTypes.Role);
+        return Context.WriteProblemAsync(403, "Forbidden", $"This key{(role is null ? "" : $" (role {role})")} may not do this: {Policies.WhoMay(policy)}");
+    }
 
     private string? ConfiguredBootstrapKey() => configuration[BootstrapKey.Setting] is { Length: >= 16 } key ? key : null;
 

@@ -59,7 +59,7 @@ public sealed class StatusOutcome(BenchmarkContext context, string database, lon
                 activity = await plans.RescheduleActivityAsync(a.PlanId, a.ActivityId, activity.Version, new RescheduleActivityRequest
                 {
                     StartsOn = activity.StartsOn.AddDays(shift), EndsOn = activity.EndsOn.AddDays(shift),
-                }, ct);
+                }, cancellationToken: ct);
             }
         });
 

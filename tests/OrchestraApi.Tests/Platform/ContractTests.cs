@@ -125,6 +125,36 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task every_property_of_every_schema_is_described_and_every_change_accepts_an_idempotency_key()
+    {
+        using var http = Api.Http();
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+
+        var undescribed = document.RootElement.GetProperty("components").GetProperty("schemas").EnumerateObject()
+            .SelectMany(schema => schema.Value.TryGetProperty("properties", out var properties)
+                ? properties.EnumerateObject().Where(p => !p.Value.TryGetProperty("description", out var d) || d.GetString() is not { Length: > 0 }).Select(p => $"{schema.Name}.{p.Name}")
+                : [])
+            .ToList();
+        var changes = document.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Where(op => op.Name is "post" or "patch" or "put" or "delete").Select(op => (Route: $"{op.Name} {path.Name}", Op: op.Value)))
+            .ToList();
+
+        var operations = document.RootElement.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject().Select(op => (Route: $"{op.Name} {path.Name}", Op: op.Value))).ToList();
+        Assert.All(operations, o =>
+        {
+            var problems = o.Op.GetProperty("responses").EnumerateObject().Select(r => r.Name).Where(s => s[0] is '4' or '5').ToList();
+            var description = o.Op.GetProperty("description").GetString()!;
+            var listed = description[(description.LastIndexOf("Problems: ", StringComparison.Ordinal) + 10)..];
+            Assert.All(problems, p => Assert.Contains($"{p} ", listed, StringComparison.Ordinal));
+        });
+        Assert.Empty(undescribed);
+        Assert.True(changes.Count > 30, $"only {changes.Count} changing operations");
+        Assert.All(changes, c => Assert.True(
+            c.Op.GetProperty("parameters").EnumerateArray().Any(p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header"),
+            $"{c.Route} does not accept Idempotency-Key"));
+    }
+
+    [Fact]
     public async Task every_string_array_and_integer_in_the_schemas_states_its_limit()
     {
         using var http = Api.Http();
