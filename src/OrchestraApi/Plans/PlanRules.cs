@@ -117,7 +117,7 @@ public static class PlanRules
         EnsureChangeable(plan);
         EnsureSpec(spec, plan, outcome);
         EnsureRoomFor(plan, 1);
-        EnsureApprovedBudget(plan, plan.Planned + spec.Budget.Amount);
+        EnsurePlannedBudget(plan, plan.Planned + spec.Budget.Amount);
         return new(
             [new ActivityScheduled(plan.Id, activityId, plan.OutcomeId, plan.Discipline, spec, by, now)],
             [new ActivityAdded(plan.Id, activityId, spec.Name, spec.Budget.Amount, ActivityStatus.Planned, by, now)]);
@@ -138,7 +138,7 @@ public static class PlanRules
         EnsureChangeable(plan, activity);
         EnsureCurrency(budget, plan.Budget.Currency, "activity-currency-matches-plan", "the plan");
         var previous = activity.Spec.Budget.Amount;
-        EnsureApprovedBudget(plan, plan.Planned - previous + budget.Amount);
+        EnsurePlannedBudget(plan, plan.Planned - previous + budget.Amount);
         return budget.Amount == previous
             ? throw Violation("revision-changes-something", "The activity already has this budget.")
             : new([new ActivityRebudgeted(plan.Id, activity.Id, budget, by, now)], [new ActivityBudgetChanged(plan.Id, activity.Id, budget.Amount, previous, by, now)]);
@@ -211,7 +211,7 @@ public static class PlanRules
                 EnsureSpec(activity.Spec, target, outcome);
             }
 
-            EnsureApprovedBudget(target, target.Planned + activities.Sum(a => a.Spec.Budget.Amount));
+            EnsurePlannedBudget(target, target.Planned + activities.Sum(a => a.Spec.Budget.Amount));
         }
 
         return (
@@ -232,6 +232,12 @@ public static class PlanRules
     private static bool IsOverAllocated(Outcome outcome, IReadOnlyList<PlanAllocation> plansOfOutcome, Guid? revising, decimal amount, bool accept)
     {
         var allocated = plansOfOutcome.Where(p => p.HoldsBudget && p.Id != revising).Sum(p => p.Budget.Amount) + amount;
+        if (allocated > Money.Max)
+        {
+            // Even when over-allocation is accepted, the plans' total is an amount the API must hold.
+            throw Violation("allocation-within-limit", $"The outcome's plans would hold {allocated:N0} {outcome.Budget.Currency} in all, more than {Money.Max:N0}, the most the API holds.");
+        }
+
         if (allocated <= outcome.Budget.Amount)
         {
             return false;
@@ -279,8 +285,14 @@ public static class PlanRules
         }
     }
 
-    private static void EnsureApprovedBudget(Plan plan, decimal planned)
+    /// <summary>An approved plan's activities fit its budget; any plan's activities add up to an amount the API holds.</summary>
+    private static void EnsurePlannedBudget(Plan plan, decimal planned)
     {
+        if (planned > Money.Max)
+        {
+            throw Violation("planned-within-limit", $"The plan's activities would cost {planned:N0} {plan.Budget.Currency} in all, more than {Money.Max:N0}, the most the API holds.");
+        }
+
         if (plan.Status is PlanStatus.Approved or PlanStatus.InExecution && planned > plan.Budget.Amount)
         {
             throw Violation("approved-plan-within-budget", $"The plan is approved with a budget of {plan.Budget.Amount} {plan.Budget.Currency}; its activities would cost {planned}.");

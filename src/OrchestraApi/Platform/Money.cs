@@ -6,10 +6,15 @@ namespace OrchestraApi.Platform;
 /// <param name="Amount">Non-negative, with at most the currency's decimals (2 for EUR, 0 for JPY, 3 for KWD).</param>
 /// <param name="Currency">ISO 4217 code, e.g. EUR.</param>
 public sealed record Money(
-    [property: Range(typeof(decimal), "0", "1000000000000", ErrorMessage = "must be between 0 and 1,000,000,000,000.")] decimal Amount,
+    [property: Range(typeof(decimal), "0", Money.MaxText, ErrorMessage = "must be between 0 and 1,000,000,000,000.")] decimal Amount,
     [property: Required, RegularExpression("^[A-Z]{3}$", ErrorMessage = "must be an ISO 4217 code such as EUR."), StringLength(3, MinimumLength = 3), IsoCurrency] string Currency)
     : IValidatableObject
 {
+    /// <summary>The largest amount the API holds, given or computed (a total, a roll-up): 10^12.</summary>
+    public const decimal Max = 1_000_000_000_000m;
+
+    public const string MaxText = "1000000000000";
+
     // ISO 4217 minor units where they are not 2.
     private static readonly Dictionary<string, int> MinorUnits = new(StringComparer.Ordinal)
     {

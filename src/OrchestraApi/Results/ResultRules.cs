@@ -24,7 +24,7 @@ public static class ResultRules
     public const string MaxTotalText = "1000000000000000";
 
     /// <summary>The most an outcome's recorded revenue or cost may add up to: the largest amount of money the API holds.</summary>
-    public const decimal MaxMoneyTotal = 1_000_000_000_000m;
+    public const decimal MaxMoneyTotal = Money.Max;
 
     public static ResultDecision Decide(
         RecordResults command, Outcome outcome, Totals recorded, IReadOnlyDictionary<Guid, Activity> activities, IReadOnlyList<ResultRecord> earlier, Guid batchId, DateTimeOffset now)

@@ -44,7 +44,7 @@ public static class SegmentRules
     public const decimal MinDenominator = 0.0001m;
 
     /// <summary>The largest amount of money the API holds (see <see cref="Money"/>): CLV and equity are answered as money.</summary>
-    public const decimal MaxValue = 1_000_000_000_000m;
+    public const decimal MaxValue = Money.Max;
 
     /// <summary>
     /// CLV is finite and non-negative only when 0 ≤ r ≤ 1 + d − 0.0001; it and the equity (CLV × size) must also be

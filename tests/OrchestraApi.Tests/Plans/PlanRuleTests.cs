@@ -194,4 +194,25 @@ public sealed class PlanRuleTests(ApiFixture api) : ApiTest(api)
         var unknown = await Assert.ThrowsAsync<ApiException<Problem>>(() => crm.StartActivityAsync(plan.Id, Guid.NewGuid(), 1));
         Assert.Equal(404, unknown.StatusCode);
     }
+
+    [Fact]
+    public async Task no_plan_total_or_allocation_passes_the_largest_amount_the_api_holds_even_over_allocated_or_in_draft()
+    {
+        var world = await PlanWorld.CreateAsync(Api);
+        var crm = await world.OrchestratorAsync(Discipline.Crm);
+        var digital = await world.OrchestratorAsync(Discipline.Digital);
+        var big = world.Plan(Discipline.Crm, 1_000_000_000_000m);
+        big.AcceptOverAllocation = true;
+        var plan = await crm.DraftPlanAsync(big);
+        var second = world.Plan(Discipline.Digital, 1m);
+        second.AcceptOverAllocation = true;
+
+        await AssertRuleAsync("allocation-within-limit", () => digital.DraftPlanAsync(second));
+        await crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity("Everything", 1_000_000_000_000m));
+        await AssertRuleAsync("planned-within-limit", () => crm.ScheduleActivityAsync(plan.Id, PlanWorld.Activity("One cent more", 0.01m)));
+
+        var read = await crm.GetPlanAsync(plan.Id);
+        Assert.Equal((1_000_000_000_000m, 1), (read.Planned.Amount, read.Activities.Count));
+        Assert.Equal(1_000_000_000_000m, (await crm.GetBudgetAllocationAsync(world.Outcome.Id)).Allocated.Amount);
+    }
 }
