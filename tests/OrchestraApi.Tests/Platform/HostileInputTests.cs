@@ -43,6 +43,38 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_malformed_idempotency_key_on_any_change_is_a_400_naming_it_and_changes_nothing()
+    {
+        var (admin, bootstrap) = await ClientsAsync();
+        var swept = 0;
+        foreach (var operation in (await OperationsAsync()).Where(o => o.Method != HttpMethod.Get))
+        {
+            foreach (var key in new[] { "has space", new string('k', 101) })
+            {
+                var request = new HttpRequestMessage(operation.Method, System.Text.RegularExpressions.Regex.Replace(operation.Path, "\\{(\\w+)\\}", m => m.Groups[1].Value == "key" ? "clv" : Guid.NewGuid().ToString()));
+                request.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+                if (operation.Example is not null)
+                {
+                    request.Content = new StringContent(operation.Example.ToJsonString(), Encoding.UTF8, "application/json");
+                }
+
+                using var response = await (operation.UsesBootstrapKey ? bootstrap : admin).SendAsync(request);
+
+                var problem = await ProblemAsync(response, $"{operation.Id} Idempotency-Key '{key}'");
+                Assert.Equal(400, problem.GetProperty("status").GetInt32());
+                Assert.True(problem.GetProperty("errors").TryGetProperty("Idempotency-Key", out _), $"{operation.Id}: {problem}");
+            }
+
+            swept++;
+        }
+
+        Assert.True(swept > 30, $"only {swept} changing routes were swept");
+        using var outcomes = await admin.GetAsync(new Uri("/outcomes", UriKind.Relative));
+        Assert.Contains("\"items\":[]", await outcomes.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task every_route_answers_the_empty_id_as_unknown_and_never_with_a_500()
     {
         var (admin, bootstrap) = await ClientsAsync();
