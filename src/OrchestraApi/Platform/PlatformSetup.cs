@@ -14,7 +14,7 @@ public static class PlatformSetup
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => CamelCaseFields(c.ProblemDetails));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Complete(c.ProblemDetails));
         services.AddSingleton<IProblemDetailsWriter, ProblemsWhateverTheAccept>();
         services.AddSingleton<RequestValidation>();
         services.AddExceptionHandler<ProblemMapper>();
@@ -49,16 +49,19 @@ public static class PlatformSetup
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     }
 
-    /// <summary>Validation names fields as C# does ("Budget.Currency"); clients know them as JSON ("budget.currency").</summary>
-    private static void CamelCaseFields(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    /// <summary>
+    /// Every problem gets its status's one type and title (<see cref="ProblemKinds"/>), and a detail, whoever wrote it. Validation names
+    /// fields as C# does ("Budget.Currency"); clients know them as JSON ("budget.currency").
+    /// </summary>
+    private static void Complete(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
     {
+        var kind = ProblemKinds.Of(problem.Status ?? StatusCodes.Status500InternalServerError);
+        (problem.Type, problem.Title, problem.Detail) = (kind.Type, kind.Title, problem.Detail ?? kind.Detail);
         if (problem is not HttpValidationProblemDetails validation)
         {
             return;
         }
 
-        // One title for every invalid-input answer, whether the framework or the API found the problem.
-        validation.Title = "Invalid input";
         var errors = validation.Errors.ToList();
         validation.Errors.Clear();
         foreach (var (field, messages) in errors)
@@ -77,6 +80,7 @@ public static class PlatformSetup
         app.UseOrchestraEdge();
         app.UseAuthentication();
         app.UseOrchestraRateLimits();
+        app.UseRequestLimits();
         app.UseAuthorization();
         app.UseMiddleware<RequestValidation>();
         app.MapOpenApi(OpenApi.DocumentPath).AllowAnonymous();

@@ -131,11 +131,11 @@ public sealed class ApiKeyAuthentication(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
-        return Context.WriteProblemAsync(401, "Unauthorized", $"Send a valid, unrevoked API key in the {Header} header.");
+        return Context.WriteProblemAsync(401, $"Send a valid, unrevoked API key in the {Header} header.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Context.WriteProblemAsync(403, "Forbidden", "This key's role or organisation does not allow this operation.");
+        Context.WriteProblemAsync(403, "This key's role or organisation does not allow this operation.");
 
     private string? ConfiguredBootstrapKey() => configuration[BootstrapKey.Setting] is { Length: >= 16 } key ? key : null;
 

@@ -57,7 +57,7 @@ public sealed class ResponseHeaderTests(ApiFixture api) : ApiTest(api)
     }
 
     /// <summary>A body without Content-Length, so only reading it finds out how big it is.</summary>
-    private sealed class ChunkedContent : HttpContent
+    internal sealed class ChunkedContent : HttpContent
     {
         private readonly string text;
 
