@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace OrchestraApi.Platform;
 
 /// <summary>
-/// What every answer carries — headers that keep tenant data out of caches and content sniffing — and the size limits
-/// of a request, answered as problem documents. Kestrel's own limits sit at twice ours, so that requests between the
-/// two get a problem document from here; beyond Kestrel's, it answers itself, with the same status and no body.
+/// What every answer carries — headers that keep tenant data out of caches and content sniffing, and content security
+/// policies for the page and pictures a browser shows — and the size limits of a request, answered as problem
+/// documents. Kestrel's own limits sit at twice ours, so that requests between the two get a problem document from
+/// here; beyond Kestrel's, it answers itself, with the same status and no body.
 /// </summary>
 public static class HttpEdge
 {
@@ -17,6 +18,17 @@ public static class HttpEdge
 
     /// <summary>Largest request body: a 1,000-row batch of results is the largest legitimate one (~1 KB a row).</summary>
     public const long DefaultMaxBodyBytes = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Swagger UI's page: its own scripts and styles only (no eval, no inline script), inline styles it sets, the
+    /// pictures it draws from answers (blob:) and its icons (data:); never framed, so it cannot be clickjacked.
+    /// </summary>
+    public const string SwaggerUiPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>An SVG opened on its own is a document that could run script: ours never does, and may not.</summary>
+    public const string PicturePolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
     public static IServiceCollection AddOrchestraEdge(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,9 +52,19 @@ public static class HttpEdge
             {
                 var headers = http.Response.Headers;
                 headers.XContentTypeOptions = "nosniff";
-                if (!http.Request.Path.StartsWithSegments("/swagger", StringComparison.Ordinal))
+                if (http.Request.Path.StartsWithSegments("/swagger", StringComparison.Ordinal))
+                {
+                    headers.ContentSecurityPolicy = SwaggerUiPolicy;
+                    headers["Referrer-Policy"] = "no-referrer";
+                }
+                else
                 {
                     headers.CacheControl = "no-store";
+                }
+
+                if (http.Response.ContentType?.StartsWith("image/svg+xml", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    headers.ContentSecurityPolicy = PicturePolicy;
                 }
 
                 return Task.CompletedTask;
