@@ -90,35 +90,10 @@ public static class PlatformSetup
             o.RoutePrefix = "swagger";
             o.DocumentTitle = "OrchestraApi";
             o.EnablePersistAuthorization();
-            o.InjectJavascript(SwaggerPictures.Path);
+            o.InjectJavascript(SwaggerUiScript.Path);
         });
-        app.MapGet(SwaggerPictures.Path, () => TypedResults.Text(SwaggerPictures.Script, "text/javascript")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(SwaggerUiScript.Path, () => TypedResults.Text(SwaggerUiScript.Script, "text/javascript")).AllowAnonymous().ExcludeFromDescription();
         app.MapOrchestraHealth();
         return app;
     }
-}
-
-/// <summary>
-/// Swagger UI shows an <c>image/svg+xml</c> answer (the timeline) as XML text: this small script, added to its page,
-/// puts the picture above the text.
-/// </summary>
-public static class SwaggerPictures
-{
-    public const string Path = "/swagger-ui/pictures.js";
-
-    public const string Script = """
-        new MutationObserver(() => {
-          for (const code of document.querySelectorAll('.live-responses-table .response-col_description .highlight-code pre')) {
-            const text = code.innerText.trimStart();
-            const panel = code.closest('.highlight-code');
-            if (!text.startsWith('<svg') || panel.previousElementSibling?.classList.contains('svg-answer')) continue;
-            const picture = document.createElement('img');
-            picture.className = 'svg-answer';
-            picture.alt = 'The answer, drawn';
-            picture.style.maxWidth = '100%';
-            picture.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-            panel.before(picture);
-          }
-        }).observe(document.documentElement, { childList: true, subtree: true });
-        """;
 }
