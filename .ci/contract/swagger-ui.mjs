@@ -1,5 +1,7 @@
 // Swagger UI as an explorer uses it, in headless Chromium (Debian's, driven by playwright-core): authorize with
-// a key, Try it out on "Define an outcome" (201) and on "Get an outcome" with the id it returned (200).
+// a key, Try it out on "Define an outcome" (201) and on "Get an outcome" with the id it returned (200), then on
+// "Watch an outcome's status live": its events show as they arrive (a change made meanwhile included), never
+// "LOADING" forever, until Stop.
 // Any console error or page error fails the check. Usage: node swagger-ui.mjs <api base URL> <bootstrap key>
 import { launchChromium, openSwaggerUi } from './browser.mjs';
 
@@ -50,6 +52,28 @@ try {
   const readBody = await get.locator('.live-responses-table .response-col_description pre.microlight').first().innerText();
   console.log(`Get an outcome → ${readStatus}`);
   if (!readStatus.startsWith('200') || JSON.parse(readBody).id !== outcome.id) throw new Error(`Get an outcome answered ${readStatus}: ${readBody}`);
+
+  const watch = page.locator('#operations-Status-OpenOutcomeStatusStream');
+  await watch.locator('.opblock-summary').click();
+  await watch.locator('button.try-out__btn').click();
+  await watch.locator('tr[data-param-name="outcomeId"] input').fill(outcome.id);
+  await watch.locator('button.execute').click();
+  await watch.locator('.live-events .live-event').first().waitFor({ timeout: 15000 });
+  const streamed = watch.locator('.live-responses-table .response .response-col_status').first();
+  await streamed.waitFor({ timeout: 15000 });
+  const streamedStatus = (await streamed.innerText()).trim();
+  if (!streamedStatus.startsWith('200')) throw new Error(`Watch an outcome's status live answered ${streamedStatus}`);
+  const revised = await fetch(new URL(`/outcomes/${outcome.id}`, base), {
+    method: 'PATCH',
+    headers: { 'X-Api-Key': key, 'Content-Type': 'application/json', 'If-Match': `${outcome.version}` },
+    body: JSON.stringify({ budget: { amount: 2000000, currency: outcome.budget.currency } }),
+  });
+  if (revised.status !== 200) throw new Error(`Revise an outcome: ${revised.status} ${await revised.text()}`);
+  await page.waitForFunction(() => document.querySelectorAll('#operations-Status-OpenOutcomeStatusStream .live-event').length >= 2, null, { timeout: 15000 });
+  const latest = await watch.locator('.live-events .live-event').first().innerText();
+  if (!latest.includes('"kind": "Change"')) throw new Error(`The newest live event is not a change: ${latest}`);
+  await watch.locator('.live-events .live-stop').click();
+  console.log(`Watch an outcome's status live → ${streamedStatus}, ${await watch.locator('.live-events .live-event').count()} events shown as they came, stopped`);
 } finally {
   await browser.close();
 }
@@ -58,4 +82,4 @@ if (problems.length > 0) {
   console.error(`Swagger UI reported ${problems.length} error(s):\n${problems.join('\n')}`);
   process.exit(1);
 }
-console.log('Swagger UI: authorized, created an outcome and read it back, no console errors.');
+console.log('Swagger UI: authorized, created an outcome, read it back and watched it live, no console errors.');

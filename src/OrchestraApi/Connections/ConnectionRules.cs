@@ -138,7 +138,7 @@ public static class ConnectionRules
         {
             if (!given)
             {
-                errors[field] = [$"is required for a {kind}."];
+                errors[field] = [$"is required for {Wording.A(kind.ToString())}."];
             }
         }
 
@@ -146,7 +146,7 @@ public static class ConnectionRules
         {
             if (given)
             {
-                errors[field] = [$"is not used by a {kind}; leave it out."];
+                errors[field] = [$"is not used by {Wording.A(kind.ToString())}; leave it out."];
             }
         }
 

@@ -37,11 +37,13 @@ public sealed record DefineConnectionRequest(
     DateOnly? DueOn = null,
     [property: StringLength(1000, MinimumLength = 1)] string? Message = null,
     [property: StringLength(500, MinimumLength = 1)] string? Audience = null)
-    : IHasExample<DefineConnectionRequest>
+    : IHasExample<DefineConnectionRequest>, IHasIdsFromOtherCalls
 {
+    public static string IdsFrom => "Each side's `planId` is the `id` that \"Draft a plan or pilot\" answered and its `activityId` the `id` that \"Schedule an activity\" answered, in plans of two disciplines of this outcome. The example's are those of this document's example answers, not of your data: sent as they are, they are refused (400 or 404).";
+
     public static DefineConnectionRequest Example => new(
-        ConnectionKind.Dependency, "Win-back emails follow the TV burst", new ConnectionSide(Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1d"), Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1e")),
-        new ConnectionSide(Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c2d"), Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c2e")),
+        ConnectionKind.Dependency, "Win-back emails follow the TV burst", new ConnectionSide(ContractExamples.Ids.AdvertisingPlan, ContractExamples.Ids.AdvertisingActivity),
+        new ConnectionSide(ContractExamples.Ids.Plan, ContractExamples.Ids.Activity),
         "Lapsed members respond to email only after they have seen the campaign.", LagDays: 7);
 }
 

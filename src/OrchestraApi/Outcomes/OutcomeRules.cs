@@ -130,7 +130,7 @@ public static class OutcomeRules
         var needsSegment = kpi.Source is KpiSource.SegmentClv or KpiSource.SegmentEquity;
         if (needsSegment != kpi.SegmentId is not null)
         {
-            throw new InvalidInputException(field, needsSegment ? $"is required for a {kpi.Source} KPI." : $"is only for SegmentClv and SegmentEquity KPIs, not {kpi.Source}.");
+            throw new InvalidInputException(field, needsSegment ? $"is required for {Wording.A(kpi.Source.ToString())} KPI." : $"is only for SegmentClv and SegmentEquity KPIs, not {kpi.Source}.");
         }
     }
 

@@ -26,10 +26,12 @@ public sealed record DraftPlanRequest(
     [property: StringLength(4000)] string? Objective = null,
     [property: StringLength(500, MinimumLength = 1)] string? PilotScope = null,
     bool? AcceptOverAllocation = null)
-    : IHasExample<DraftPlanRequest>
+    : IHasExample<DraftPlanRequest>, IHasIdsFromOtherCalls
 {
+    public static string IdsFrom => "`outcomeId` is the `id` that \"Define an outcome\" answered (the outcome must be active). The example's is that of this document's example answers, not of your data: sent as it is, it answers 404.";
+
     public static DraftPlanRequest Example => new(
-        new Guid("01950000-0000-7000-8000-000000000001"), Discipline.Crm, "Loyalty CRM plan 2027", "Grace Hopper", new Money(300_000m, "EUR"),
+        ContractExamples.Ids.Outcome, Discipline.Crm, "Loyalty CRM plan 2027", "Grace Hopper", new Money(300_000m, "EUR"),
         "Win back lapsed loyalty members with a trigger-based email and direct-mail programme.");
 }
 

@@ -34,7 +34,7 @@ public static class PlanRules
 
         if (pilotScope is null && plansOfOutcome.Any(p => p.IsLivePlan && p.Discipline == request.Discipline))
         {
-            throw Violation("one-plan-per-discipline", $"The outcome already has a {request.Discipline} plan; revise it, or draft a pilot.");
+            throw Violation("one-plan-per-discipline", $"The outcome already has {Wording.A(request.Discipline.ToString())} plan; revise it, or draft a pilot.");
         }
 
         var over = IsOverAllocated(outcome, plansOfOutcome, null, request.Budget.Amount, request.AcceptOverAllocation == true);
@@ -83,7 +83,7 @@ public static class PlanRules
 
         if (plan.Planned > plan.Budget.Amount)
         {
-            throw Violation("plan-within-budget", $"The activities cost {plan.Planned} {plan.Budget.Currency}, more than the plan's budget of {plan.Budget.Amount}.");
+            throw Violation("plan-within-budget", $"The activities cost {plan.Budget with { Amount = plan.Planned }}, more than the plan's budget of {plan.Budget}.");
         }
 
         foreach (var activity in activities)
@@ -247,7 +247,7 @@ public static class PlanRules
             ? true
             : throw Violation(
                 "outcome-budget-over-allocated",
-                $"With this budget the outcome's plans would hold {allocated} {outcome.Budget.Currency}, more than its budget of {outcome.Budget.Amount}. Send acceptOverAllocation: true to go ahead with a warning.");
+                $"With this budget the outcome's plans would hold {outcome.Budget with { Amount = allocated }}, more than its budget of {outcome.Budget}. Send acceptOverAllocation: true to go ahead with a warning.");
     }
 
     private static void EnsureSpec(ActivitySpec spec, Plan plan, Outcome outcome)
@@ -295,7 +295,7 @@ public static class PlanRules
 
         if (plan.Status is PlanStatus.Approved or PlanStatus.InExecution && planned > plan.Budget.Amount)
         {
-            throw Violation("approved-plan-within-budget", $"The plan is approved with a budget of {plan.Budget.Amount} {plan.Budget.Currency}; its activities would cost {planned}.");
+            throw Violation("approved-plan-within-budget", $"The plan is approved with a budget of {plan.Budget}; its activities would cost {plan.Budget with { Amount = planned }}.");
         }
     }
 

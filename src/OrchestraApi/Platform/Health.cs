@@ -35,7 +35,7 @@ public static class Health
 
         http.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).ToDictionary(e => e.Key, e => e.Value.Description ?? e.Value.Status.ToString());
-        await http.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, "Not ready", string.Join(" ", failing.Values), new Dictionary<string, object?> { ["checks"] = failing });
+        await http.WriteProblemAsync(StatusCodes.Status503ServiceUnavailable, string.Join(" ", failing.Values), new Dictionary<string, object?> { ["checks"] = failing });
     }
 
     private sealed class PostgresCheck(IDocumentStore store) : IHealthCheck

@@ -12,6 +12,15 @@ public interface IHasExample<out TSelf>
     static abstract TSelf Example { get; }
 }
 
+/// <summary>
+/// A request whose example names resources other calls create: its body's description says where those ids come from,
+/// since the example's own are made up and answer a 4xx if sent as they are.
+/// </summary>
+public interface IHasIdsFromOtherCalls
+{
+    static abstract string IdsFrom { get; }
+}
+
 /// <summary>The OpenAPI 3.1 document (the contract; openapi.json at the root is a copy the build writes).</summary>
 public static class OpenApi
 {
@@ -26,6 +35,24 @@ public static class OpenApi
         `Orchestra__BootstrapAdminKey` setting) creates an organisation (`POST /organisations`) and issues its keys
         (`POST /organisations/{organisationId}/api-keys` with a role: Admin, Cmo, Conductor, Orchestrator or Agency).
         The key is shown once.
+
+        **Getting started: the calls in order.** Each answer holds the `id` (and `version`) the next call needs; the
+        tags below follow the same order.
+        1. *Create an organisation* (`POST /organisations`) with the bootstrap key.
+        2. *Issue an API key* (`POST /organisations/{organisationId}/api-keys`), e.g. role `Admin` to walk every step
+           with one key, then *Authorize* with it.
+        3. *Define an outcome* (`POST /outcomes`) with at least one KPI.
+        4. *Activate an outcome* (`POST /outcomes/{outcomeId}/activate`, `If-Match` = its `version`).
+        5. *Draft a plan or pilot* (`POST /plans`) per discipline, with the outcome's `id`.
+        6. *Schedule an activity* (`POST /plans/{planId}/activities`) in each plan.
+        7. *Submit a plan* (`POST /plans/{planId}/submit`), then *Approve a plan* (`POST /plans/{planId}/approve`).
+        8. *Define a connection* (`POST /outcomes/{outcomeId}/connections`) between two disciplines' plans or activities.
+        9. *Record results* (`POST /outcomes/{outcomeId}/results`) with the activities' ids from step 6.
+        10. *Get an outcome's status* (`GET /outcomes/{outcomeId}/status`), its timeline
+            (`GET /outcomes/{outcomeId}/timeline`), and *Get the portfolio* (`GET /portfolio`) across outcomes.
+
+        Examples use one made-up world (Northwind Coffee's loyalty outcome, its CRM plan and win-back emails): their ids
+        agree with each other, not with your data, so take ids from your own answers.
 
         **Conventions.** Creates answer 201 with a `Location` you can read. Every request that changes anything
         accepts `Idempotency-Key` (a retry with the same key and body returns the first answer and applies nothing
@@ -71,14 +98,15 @@ public static class OpenApi
             ];
             document.Tags = new HashSet<OpenApiTag>
             {
+                // In the order of the work (Swagger UI shows them so): set up, plan, connect, measure, then read the status.
                 new() { Name = "Organisations", Description = "Tenants (client brands) and their API keys. The bootstrap admin key creates organisations; an organisation's admin key manages its keys." },
                 new() { Name = "Outcomes", Description = "Business outcomes owned by a conductor: a customer-centred result with KPIs, a window and a budget, under which the four disciplines plan." },
+                new() { Name = "Plans", Description = "Each discipline's plan (and pilots) under an outcome, and their activities: drafted and scheduled by orchestrators and agencies, approved by the conductor, executed and rolled up." },
                 new() { Name = "Connections", Description = "The tight connections the conductor defines between the disciplines' work (dependencies, hand-offs, shared messages and audiences), kept honest: no cycles, conflicts derived from current dates, impact analysis and the critical path." },
                 new() { Name = "Results", Description = "The closed loop: result batches recorded by the disciplines, and the measures derived from them in the same moment." },
+                new() { Name = "Segments", Description = "Customer segments with their lifetime value and customer equity, which outcomes serve and KPIs can follow." },
                 new() { Name = "Status", Description = "What CMOs ask: where an outcome stands across all disciplines, with a red/amber/green and its reasons — now or at any past moment, what changed between two moments, the portfolio of outcomes, a live stream of changes and the timeline as a picture." },
                 new() { Name = "Baselines", Description = "Named moments of an outcome (e.g. the approved plan) to read its status against: variance in dates, budget and KPI progress." },
-                new() { Name = "Segments", Description = "Customer segments with their lifetime value and customer equity, which outcomes serve and KPIs can follow." },
-                new() { Name = "Plans", Description = "Each discipline's plan (and pilots) under an outcome, and their activities: drafted and scheduled by orchestrators and agencies, approved by the conductor, executed and rolled up." },
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
@@ -133,6 +161,7 @@ public static class OpenApi
                 operation.Parameters.Add(new OpenApiParameter { Name = Idempotency.Header, In = ParameterLocation.Header, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
             }
 
+            AddResponseExamples(operation, context);
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
                 Describe(parameter);
@@ -157,7 +186,7 @@ public static class OpenApi
                 // The SDK names the body parameter `request` (NSwag reads x-name).
                 body.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                 body.Extensions["x-name"] = new JsonNodeExtension("request");
-                body.Description ??= $"What to send to {char.ToLowerInvariant(operation.Summary![0])}{operation.Summary[1..]}, as JSON: its schema states every field and limit, and the example is a realistic one.";
+                body.Description ??= $"What to send to {char.ToLowerInvariant(operation.Summary![0])}{operation.Summary[1..]}, as JSON: its schema states every field and limit, and the example is a realistic one.{IdsFrom(context)}";
             }
 
             ContractHeaders.Declare(operation, context);
@@ -287,6 +316,26 @@ public static class OpenApi
 
         var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
         mediaType.Example = JsonSerializer.SerializeToNode(value, body!, json);
+    }
+
+    private static string IdsFrom(OpenApiOperationTransformerContext context) =>
+        context.Description.ParameterDescriptions.FirstOrDefault(p => p.Source.Id == "Body")?.Type is { } body && typeof(IHasIdsFromOtherCalls).IsAssignableFrom(body)
+            ? " " + (string)body.GetProperty(nameof(IHasIdsFromOtherCalls.IdsFrom), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!
+            : "";
+
+    /// <summary>Every JSON success answer shows a real one (<see cref="ContractExamples"/>), never Swagger UI's placeholders.</summary>
+    private static void AddResponseExamples(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (status[0] == '2' && response.Content?.TryGetValue("application/json", out var media) == true && media is OpenApiMediaType answer
+                && context.Description.SupportedResponseTypes.FirstOrDefault(r => r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) == status)?.Type is { } type
+                && type != typeof(void))
+            {
+                answer.Example ??= ContractExamples.For(type, json);
+            }
+        }
     }
 
     /// <summary>Declares the problem statuses an endpoint can answer, so the SDK raises typed exceptions for them.</summary>

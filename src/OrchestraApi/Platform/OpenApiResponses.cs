@@ -8,16 +8,10 @@ namespace OrchestraApi.Platform;
 /// <summary>
 /// What every answer carries, declared where it happens: rate-limit headers on every 2xx and 4xx, ETag on a
 /// versioned resource, Location on a create, Retry-After on 429 and 503; and the problems any operation can answer
-/// (413 and 415 with a body, 500), each with an example of the problem document.
+/// (408, 413 and 415 with a body; 414, 431 and 500 always), each with an example of the problem document.
 /// </summary>
 public static class ContractHeaders
 {
-    private static readonly Dictionary<int, string> Rfc9110Sections = new()
-    {
-        [400] = "15.5.1", [401] = "15.5.2", [403] = "15.5.4", [404] = "15.5.5", [409] = "15.5.10", [412] = "15.5.13",
-        [413] = "15.5.14", [415] = "15.5.16", [422] = "15.5.21", [500] = "15.6.1", [503] = "15.6.4",
-    };
-
     private static readonly string[] RateLimitHeaders = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"];
 
     public static Dictionary<string, IOpenApiHeader> All => new()
@@ -37,11 +31,14 @@ public static class ContractHeaders
         operation.Responses ??= [];
         if (operation.RequestBody is not null)
         {
-            Add(operation, "413", "The request body is larger than the API accepts (2 MB by default).", "Request body too large", "The request body is larger than this API accepts.");
-            Add(operation, "415", "The body is not JSON: send `Content-Type: application/json`.", "Unsupported media type", "Send the body as application/json.");
+            Add(operation, 408, "The request body arrived too slowly; nothing changed.");
+            Add(operation, 413, $"The request body is larger than the API accepts (2 MB by default). {Beyond}", $"A request body may have at most {Wording.Count(HttpEdge.DefaultMaxBodyBytes, "byte")}.");
+            Add(operation, 415, "The body is not JSON: send `Content-Type: application/json`.");
         }
 
-        Add(operation, "500", "Unexpected error on the API's side; nothing is half-done (every change is one transaction). Quote the traceId.", "Unexpected error", "The request failed on our side; quote the traceId when you report it.");
+        Add(operation, 414, $"The path and query string are longer than {Wording.Count(HttpEdge.MaxUrlLength, "character")}. {Beyond}", $"Path and query string may have at most {Wording.Count(HttpEdge.MaxUrlLength, "character")}.");
+        Add(operation, 431, $"The request headers hold more than {Wording.Count(HttpEdge.MaxHeaderBytes, "byte")} in all. {Beyond}", $"Headers may have at most {Wording.Count(HttpEdge.MaxHeaderBytes, "byte")} in all.");
+        Add(operation, 500, "Unexpected error on the API's side; nothing is half-done (every change is one transaction). Quote the traceId.");
         var versioned = context.Description.SupportedResponseTypes.Any(r => r.Type is { } t && typeof(IVersioned).IsAssignableFrom(t));
         foreach (var (status, response) in operation.Responses)
         {
@@ -81,20 +78,23 @@ public static class ContractHeaders
 
             if (status[0] is '4' or '5' && declared.Content?.TryGetValue("application/problem+json", out var media) == true && media is OpenApiMediaType problem)
             {
-                problem.Example = Example(int.Parse(status, CultureInfo.InvariantCulture));
+                problem.Example ??= Example(int.Parse(status, CultureInfo.InvariantCulture));
                 declared.Description = Meaning(status) ?? declared.Description;
             }
         }
     }
 
-    private static void Add(OpenApiOperation operation, string status, string description, string title, string detail)
+    /// <summary>What a size limit's description adds: Kestrel itself refuses requests of twice the limit (<see cref="HttpEdge"/>).</summary>
+    private const string Beyond = "At twice the limit or more the server refuses the request before the API reads it: the same status, without a body or RateLimit headers.";
+
+    private static void Add(OpenApiOperation operation, int status, string description, string? detail = null)
     {
-        operation.Responses![status] = new OpenApiResponse
+        operation.Responses![status.ToString(CultureInfo.InvariantCulture)] = new OpenApiResponse
         {
             Description = description,
             Content = new Dictionary<string, OpenApiMediaType>
             {
-                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(nameof(Problem)), Example = Problem(int.Parse(status, CultureInfo.InvariantCulture), title, detail) },
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(nameof(Problem)), Example = Problem(status, detail ?? ProblemKinds.Of(status).Detail) },
             },
         };
     }
@@ -116,30 +116,30 @@ public static class ContractHeaders
 
     private static JsonObject Example(int status) => status switch
     {
-        400 => Problem(400, "Invalid input", "budget.currency: must be an ISO 4217 code such as EUR.", errors: new JsonObject { ["budget.currency"] = new JsonArray("must be an ISO 4217 code such as EUR.") }),
-        401 => Problem(401, "Unauthorized", "Send a valid API key in the X-Api-Key header."),
-        403 => Problem(403, "Forbidden", "This key may not change Advertising plans."),
-        404 => Problem(404, "Not found", "Outcome 0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1d was not found."),
-        409 => Problem(409, "Rule violated", "The activities cost 130000 EUR, more than the plan's budget of 120000.", rule: "plan-within-budget"),
-        412 => Problem(412, "Stale version", "You sent version 3, but the resource is at version 5; read it again and retry."),
-        422 => Problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used with a different request; use a new key for a new request."),
-        428 => Problem(428, "If-Match required", "Send If-Match with the version (or ETag) you last read."),
-        429 => Problem(429, "Too many requests", "This key has used its requests for now; retry after the time in Retry-After."),
-        503 => Problem(503, "Service unavailable", "The database is unavailable; nothing was changed. Retry in 5 seconds."),
-        _ => Problem(status, "Problem", "See the status code."),
+        400 => Problem(400, "budget.currency: must be an ISO 4217 code such as EUR.", errors: new JsonObject { ["budget.currency"] = new JsonArray("must be an ISO 4217 code such as EUR.") }),
+        401 => Problem(401, "Send a valid, unrevoked API key in the X-Api-Key header."),
+        403 => Problem(403, "This key may not change Advertising plans."),
+        404 => Problem(404, "Outcome 0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1d was not found."),
+        409 => Problem(409, "The activities cost 130,000.00 EUR, more than the plan's budget of 120,000.00 EUR.", rule: "plan-within-budget"),
+        412 => Problem(412, "You sent version 3, but the resource is at version 5; read it again and retry."),
+        422 => Problem(422, "This Idempotency-Key was already used with a different request; use a new key for a new request."),
+        428 => Problem(428, "Send If-Match with the version (or ETag) you last read."),
+        429 => Problem(429, "This key or client has spent its request budget; retry in 1 second."),
+        503 => Problem(503, $"The database is unavailable; nothing was changed. Retry in {Wording.Count(DatabaseOutage.RetryAfterSeconds, "second")}."),
+        _ => Problem(status, ProblemKinds.Of(status).Detail),
     };
 
-    private static JsonObject Problem(int status, string title, string detail, JsonObject? errors = null, string? rule = null)
+    /// <summary>A problem document as the API writes it: its status's type and title (<see cref="ProblemKinds"/>).</summary>
+    private static JsonObject Problem(int status, string detail, JsonObject? errors = null, string? rule = null)
     {
-        var problem = new JsonObject();
-        if (Rfc9110Sections.TryGetValue(status, out var section))
+        var kind = ProblemKinds.Of(status);
+        var problem = new JsonObject
         {
-            problem["type"] = $"https://tools.ietf.org/html/rfc9110#section-{section}";
-        }
-
-        problem["title"] = title;
-        problem["status"] = status;
-        problem["detail"] = detail;
+            ["type"] = kind.Type,
+            ["title"] = kind.Title,
+            ["status"] = status,
+            ["detail"] = detail,
+        };
         if (errors is not null)
         {
             problem["errors"] = errors;

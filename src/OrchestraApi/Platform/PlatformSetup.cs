@@ -14,7 +14,7 @@ public static class PlatformSetup
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => CamelCaseFields(c.ProblemDetails));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Complete(c.ProblemDetails));
         services.AddSingleton<IProblemDetailsWriter, ProblemsWhateverTheAccept>();
         services.AddSingleton<RequestValidation>();
         services.AddExceptionHandler<ProblemMapper>();
@@ -49,16 +49,19 @@ public static class PlatformSetup
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     }
 
-    /// <summary>Validation names fields as C# does ("Budget.Currency"); clients know them as JSON ("budget.currency").</summary>
-    private static void CamelCaseFields(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    /// <summary>
+    /// Every problem gets its status's one type and title (<see cref="ProblemKinds"/>), and a detail, whoever wrote it. Validation names
+    /// fields as C# does ("Budget.Currency"); clients know them as JSON ("budget.currency").
+    /// </summary>
+    private static void Complete(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
     {
+        var kind = ProblemKinds.Of(problem.Status ?? StatusCodes.Status500InternalServerError);
+        (problem.Type, problem.Title, problem.Detail) = (kind.Type, kind.Title, problem.Detail ?? kind.Detail);
         if (problem is not HttpValidationProblemDetails validation)
         {
             return;
         }
 
-        // One title for every invalid-input answer, whether the framework or the API found the problem.
-        validation.Title = "Invalid input";
         var errors = validation.Errors.ToList();
         validation.Errors.Clear();
         foreach (var (field, messages) in errors)
@@ -77,6 +80,7 @@ public static class PlatformSetup
         app.UseOrchestraEdge();
         app.UseAuthentication();
         app.UseOrchestraRateLimits();
+        app.UseRequestLimits();
         app.UseAuthorization();
         app.UseMiddleware<RequestValidation>();
         app.MapOpenApi(OpenApi.DocumentPath).AllowAnonymous();
@@ -86,35 +90,10 @@ public static class PlatformSetup
             o.RoutePrefix = "swagger";
             o.DocumentTitle = "OrchestraApi";
             o.EnablePersistAuthorization();
-            o.InjectJavascript(SwaggerPictures.Path);
+            o.InjectJavascript(SwaggerUiScript.Path);
         });
-        app.MapGet(SwaggerPictures.Path, () => TypedResults.Text(SwaggerPictures.Script, "text/javascript")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(SwaggerUiScript.Path, () => TypedResults.Text(SwaggerUiScript.Script, "text/javascript")).AllowAnonymous().ExcludeFromDescription();
         app.MapOrchestraHealth();
         return app;
     }
-}
-
-/// <summary>
-/// Swagger UI shows an <c>image/svg+xml</c> answer (the timeline) as XML text: this small script, added to its page,
-/// puts the picture above the text.
-/// </summary>
-public static class SwaggerPictures
-{
-    public const string Path = "/swagger-ui/pictures.js";
-
-    public const string Script = """
-        new MutationObserver(() => {
-          for (const code of document.querySelectorAll('.live-responses-table .response-col_description .highlight-code pre')) {
-            const text = code.innerText.trimStart();
-            const panel = code.closest('.highlight-code');
-            if (!text.startsWith('<svg') || panel.previousElementSibling?.classList.contains('svg-answer')) continue;
-            const picture = document.createElement('img');
-            picture.className = 'svg-answer';
-            picture.alt = 'The answer, drawn';
-            picture.style.maxWidth = '100%';
-            picture.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
-            panel.before(picture);
-          }
-        }).observe(document.documentElement, { childList: true, subtree: true });
-        """;
 }

@@ -71,11 +71,11 @@ public static class UniqueRules
 
 public static class ProblemResponses
 {
-    /// <summary>Answers with a problem document where no exception is involved (limits, authentication, readiness).</summary>
-    public static Task WriteProblemAsync(this HttpContext http, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
+    /// <summary>Answers with a problem document where no exception is involved (limits, authentication, readiness); its type and title are its status's.</summary>
+    public static Task WriteProblemAsync(this HttpContext http, int status, string detail, IDictionary<string, object?>? extensions = null)
     {
         http.Response.StatusCode = status;
-        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        var problem = new ProblemDetails { Status = status, Detail = detail };
         foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
         {
             problem.Extensions[name] = value;
@@ -123,13 +123,13 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         var problem = Map(exception);
         if (problem is not null)
         {
-            logger.LogInformation("{Method} {Path} answered {Status} {Title}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Title, problem.Detail);
+            logger.LogInformation("{Method} {Path} answered {Status} {Title}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, problem.Status, ProblemKinds.Of(problem.Status!.Value).Title, problem.Detail);
         }
         else if (DatabaseOutage.Is(exception))
         {
             logger.LogWarning("{Method} {Path} answered 503: the database is unavailable ({Reason})", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
             httpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            problem = new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = $"The database is unavailable; nothing was changed. Retry in {DatabaseOutage.RetryAfterSeconds} seconds." };
+            problem = new ProblemDetails { Status = 503, Detail = $"The database is unavailable; nothing was changed. Retry in {Wording.Count(DatabaseOutage.RetryAfterSeconds, "second")}." };
         }
         else
         {
@@ -141,7 +141,7 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
             }
 
             logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
-            problem = new ProblemDetails { Status = 500, Title = "Unexpected error", Detail = "The request failed on our side; quote the traceId when you report it." };
+            problem = new ProblemDetails { Status = 500 };
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -178,20 +178,19 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         BadHttpRequestException { InnerException: JsonException json } => Invalid(json.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body", "is not valid for this field."),
         BadHttpRequestException e when BindingFailure().Match(e.Message) is { Success: true } m =>
             Invalid(JsonNamingPolicy.CamelCase.ConvertName(m.Groups["name"].Value), AllowedValues(m.Groups["type"].Value)),
-        BadHttpRequestException { StatusCode: 413 } => new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this API accepts." },
-        BadHttpRequestException { StatusCode: 408 } => new ProblemDetails { Status = 408, Title = "Request timeout", Detail = "The request body arrived too slowly." },
-        BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode, Title = "Bad request", Detail = "The request could not be read." },
-        RuleViolationException e => new ProblemDetails { Status = 409, Title = "Rule violated", Detail = e.Message, Extensions = { ["rule"] = e.Rule } },
-        NotFoundException e => new ProblemDetails { Status = 404, Title = "Not found", Detail = e.Message },
-        ForbiddenException e => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = e.Message },
-        PreconditionRequiredException e => new ProblemDetails { Status = 428, Title = "If-Match required", Detail = e.Message },
-        PreconditionFailedException e => new ProblemDetails { Status = 412, Title = "Stale version", Detail = e.Message },
+        // Its status's own detail (ProblemKinds): a body too large or too slow, or one that could not be read.
+        BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode },
+        RuleViolationException e => new ProblemDetails { Status = 409, Detail = e.Message, Extensions = { ["rule"] = e.Rule } },
+        NotFoundException e => new ProblemDetails { Status = 404, Detail = e.Message },
+        ForbiddenException e => new ProblemDetails { Status = 403, Detail = e.Message },
+        PreconditionRequiredException e => new ProblemDetails { Status = 428, Detail = e.Message },
+        PreconditionFailedException e => new ProblemDetails { Status = 412, Detail = e.Message },
         ConcurrencyException or EventStreamUnexpectedMaxEventIdException => new ProblemDetails
         {
-            Status = 412, Title = "Stale version", Detail = "Someone changed this resource since the version you sent; read it again and retry.",
+            Status = 412, Detail = "Someone changed this resource since the version you sent; read it again and retry.",
         },
-        TooManyStreamsException e => new ProblemDetails { Status = 429, Title = "Too many live streams", Detail = e.Message },
-        IdempotencyKeyReusedException e => new ProblemDetails { Status = 422, Title = "Idempotency-Key reused", Detail = e.Message },
+        TooManyStreamsException e => new ProblemDetails { Status = 429, Detail = e.Message },
+        IdempotencyKeyReusedException e => new ProblemDetails { Status = 422, Detail = e.Message },
         _ => null,
     };
 
@@ -212,7 +211,6 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         new(errors.ToDictionary())
         {
             Status = 400,
-            Title = "Invalid input",
             Detail = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
         };
 }

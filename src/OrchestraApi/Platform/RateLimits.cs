@@ -136,7 +136,7 @@ public static class RateLimiting
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await context.HttpContext.WriteProblemAsync(
-                    StatusCodes.Status429TooManyRequests, "Too many requests", $"This key or client has spent its request budget; retry in {retryAfter} seconds.");
+                    StatusCodes.Status429TooManyRequests, $"This key or client has spent its request budget; retry in {Wording.Count(retryAfter, "second")}.");
             };
         });
         services.AddRateLimiter(_ => { });

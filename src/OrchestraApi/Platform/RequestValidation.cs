@@ -171,7 +171,8 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         }
     }
 
-    private void Walk(JsonElement element, JsonTypeInfo info, string path, bool nullable, Errors errors)
+    /// <param name="range">The field's own bounds, to name when a number does not even fit its type.</param>
+    private void Walk(JsonElement element, JsonTypeInfo info, string path, bool nullable, Errors errors, RangeAttribute? range = null)
     {
         var field = Errors.Name(path);
         if (errors.Has(field))
@@ -211,7 +212,7 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
 
                 break;
             default:
-                if (Primitive(element, type) is { } problem)
+                if (Primitive(element, type, range) is { } problem)
                 {
                     errors.AddShape(field, problem);
                 }
@@ -244,8 +245,9 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
             {
                 var value = present[i].Value;
                 var count = errors.Count;
-                Walk(value, _options.GetTypeInfo(property.PropertyType), member, property.AssociatedParameter?.IsNullable ?? property.IsSetNullable, errors);
-                if (errors.Count == count && !errors.HasUnder(member) && Attributes.GetValue(property, Find) is { Length: > 0 } attributes)
+                var attributes = Attributes.GetValue(property, Find);
+                Walk(value, _options.GetTypeInfo(property.PropertyType), member, property.AssociatedParameter?.IsNullable ?? property.IsSetNullable, errors, attributes.OfType<RangeAttribute>().FirstOrDefault());
+                if (errors.Count == count && !errors.HasUnder(member) && attributes.Length > 0)
                 {
                     CheckAttributes(attributes, ValueFor(attributes, value, property.PropertyType), member, errors, shape: value.ValueKind == JsonValueKind.Array);
                 }
@@ -302,19 +304,19 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
     {
         _ when attribute.ErrorMessage is { } message => message,
         RequiredAttribute => "is required.",
-        StringLengthAttribute { MinimumLength: > 0 } a => $"must be {a.MinimumLength}-{a.MaximumLength} characters.",
-        StringLengthAttribute a => $"must be at most {a.MaximumLength} characters.",
-        MaxLengthAttribute a when value is string => $"must be at most {a.Length} characters.",
-        MaxLengthAttribute a => $"must have at most {a.Length} items.",
-        MinLengthAttribute a when value is string => $"must be at least {a.Length} characters.",
+        StringLengthAttribute { MinimumLength: > 0 } a => $"must be {Wording.Number(a.MinimumLength)}-{Wording.Count(a.MaximumLength, "character")}.",
+        StringLengthAttribute a => $"must be at most {Wording.Count(a.MaximumLength, "character")}.",
+        MaxLengthAttribute a when value is string => $"must be at most {Wording.Count(a.Length, "character")}.",
+        MaxLengthAttribute a => $"must have at most {Wording.Count(a.Length, "item")}.",
+        MinLengthAttribute a when value is string => $"must be at least {Wording.Count(a.Length, "character")}.",
         MinLengthAttribute { Length: 1 } => "must have at least one item.",
-        MinLengthAttribute a => $"must have at least {a.Length} items.",
-        RangeAttribute a => $"must be between {a.Minimum} and {a.Maximum}.",
+        MinLengthAttribute a => $"must have at least {Wording.Count(a.Length, "item")}.",
+        RangeAttribute a => Between(a),
         RegularExpressionAttribute => "does not have the expected format.",
         _ => attribute.FormatErrorMessage("value"),
     };
 
-    private static string? Primitive(JsonElement element, Type type) => type switch
+    private static string? Primitive(JsonElement element, Type type, RangeAttribute? range) => type switch
     {
         _ when type == typeof(string) => element.ValueKind == JsonValueKind.String ? null : "must be a string.",
         _ when type.IsEnum => element.ValueKind == JsonValueKind.String && Enum.GetNames(type).Contains(element.GetString(), StringComparer.Ordinal)
@@ -327,10 +329,20 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         _ when type == typeof(Guid) => element.ValueKind == JsonValueKind.String && Guid.TryParse(element.GetString(), out _) ? null : "must be an id (a UUID).",
         _ when type == typeof(bool) => element.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false.",
         _ when type == typeof(decimal) => element.ValueKind == JsonValueKind.Number ? element.TryGetDecimal(out _) ? null : "is out of range." : "must be a number.",
-        _ when type == typeof(int) => element.ValueKind == JsonValueKind.Number ? element.TryGetInt32(out _) ? null : "must be a whole number in range." : "must be a number.",
-        _ when type == typeof(long) => element.ValueKind == JsonValueKind.Number ? element.TryGetInt64(out _) ? null : "must be a whole number in range." : "must be a number.",
+        _ when type == typeof(int) => WholeNumber(element, element.TryGetInt32(out _), int.MinValue, int.MaxValue, range),
+        _ when type == typeof(long) => WholeNumber(element, element.TryGetInt64(out _), long.MinValue, long.MaxValue, range),
         _ => null,
     };
+
+    /// <summary>A number that does not fit its field: named with the field's own bounds where it has them, else the type's.</summary>
+    private static string? WholeNumber(JsonElement element, bool fits, long min, long max, RangeAttribute? range) =>
+        element.ValueKind != JsonValueKind.Number ? "must be a number."
+        : fits ? null
+        : element.TryGetDecimal(out var value) && value != decimal.Truncate(value) ? "must be a whole number."
+        : range is not null ? Message(range, null)
+        : $"must be a whole number from {Wording.Number(min)} to {Wording.Number(max)}.";
+
+    private static string Between(RangeAttribute range) => $"must be between {Wording.Number(range.Minimum)} and {Wording.Number(range.Maximum)}.";
 
     private static bool IsNullableValue(Type type) => Nullable.GetUnderlyingType(type) is not null;
 

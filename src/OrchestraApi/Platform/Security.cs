@@ -143,14 +143,14 @@ public sealed class ApiKeyAuthentication(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
-        return Context.WriteProblemAsync(401, "Unauthorized", $"Send a valid, unrevoked API key in the {Header} header.");
+        return Context.WriteProblemAsync(401, $"Send a valid, unrevoked API key in the {Header} header.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         var policy = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null);
         var role = Context.User.FindFirstValue(ClaimTypes.Role);
-        return Context.WriteProblemAsync(403, "Forbidden", $"This key{(role is null ? "" : $" (role {role})")} may not do this: {Policies.WhoMay(policy)}");
+        return Context.WriteProblemAsync(403, $"This key{(role is null ? "" : $" (role {role})")} may not do this: {Policies.WhoMay(policy)}");
     }
 
     private string? ConfiguredBootstrapKey() => configuration[BootstrapKey.Setting] is { Length: >= 16 } key ? key : null;

@@ -34,12 +34,14 @@ public sealed record ResultRowRequest(
 /// <param name="Rows">1 to 1,000 rows.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RecordResultsRequest([property: Required, MinLength(1), MaxLength(RecordResults.MaxRows)] IReadOnlyList<ResultRowRequest> Rows)
-    : IHasExample<RecordResultsRequest>, IJudgedWhole
+    : IHasExample<RecordResultsRequest>, IHasIdsFromOtherCalls, IJudgedWhole
 {
+    public static string IdsFrom => "Each row's `activityId` is the `id` that \"Schedule an activity\" answered for an activity of this outcome. The example's is that of this document's example answers, not of your data: sent as it is, the batch answers 400 (`rows[0].activityId` is not an activity of this outcome).";
+
     public static RecordResultsRequest Example => new(
     [
         new ResultRowRequest(
-            Guid.Parse("0197c5a4-2a4e-7b8e-9c1d-5f0e4a3b2c1e"), new DateOnly(2027, 3, 1), new DateOnly(2027, 3, 7), 120_000, 480_000, 3_600, 410,
+            ContractExamples.Ids.Activity, new DateOnly(2027, 3, 1), new DateOnly(2027, 3, 7), 120_000, 480_000, 3_600, 410,
             new Money(38_950m, "EUR"), new Money(12_500m, "EUR"), "crm-2027-w09-email"),
     ]);
 }

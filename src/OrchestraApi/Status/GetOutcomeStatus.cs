@@ -113,14 +113,14 @@ public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = nul
 
             if (plan is not null && totals.Cost > plan.Budget.Amount)
             {
-                reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"plan {plan.Id}", $"{discipline} has spent {totals.Cost} {currency} of a {plan.Budget.Amount} {currency} budget.", [discipline]));
+                reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"plan {plan.Id}", $"{discipline} has spent {new Money(totals.Cost, currency)} of its plan's budget of {plan.Budget}.", [discipline]));
             }
         }
 
         var spent = results?.Outcome.Cost ?? 0m;
         if (spent > outcome.Budget.Amount)
         {
-            reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"outcome {outcome.Id}", $"The outcome has spent {spent} {currency} of its {outcome.Budget.Amount} {currency} budget.", []));
+            reasons.Add(new RagReason(Rag.Red, "spend-over-budget", $"outcome {outcome.Id}", $"The outcome has spent {new Money(spent, currency)} of its budget of {outcome.Budget}.", []));
         }
 
         foreach (var (connection, d) in details.Where(x => x.Connection.Kind is ConnectionKind.Dependency or ConnectionKind.Handoff))

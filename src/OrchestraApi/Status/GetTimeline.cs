@@ -27,11 +27,20 @@ public sealed record GetTimeline(Guid OutcomeId, DateTimeOffset? AsOf) : IReques
 public static class Timeline
 {
     private const double Left = 180, Right = 1180, Top = 84, RowHeight = 24, BarHeight = 16, LanePadding = 10;
+
+    /// <summary>The widest a character of a bar's label (10 px Helvetica) is drawn, so a clipped label never leaves its bar.</summary>
+    public const double LabelCharWidth = 6.2;
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     public static readonly IReadOnlyDictionary<ActivityStatus, string> StatusColours = new Dictionary<ActivityStatus, string>
     {
         [ActivityStatus.Planned] = "#90a4ae", [ActivityStatus.InProgress] = "#1e88e5", [ActivityStatus.Done] = "#43a047", [ActivityStatus.Cancelled] = "#e0e0e0",
+    };
+
+    /// <summary>A label's colour on its bar: dark on the light grey of cancelled bars, white on the others.</summary>
+    private static readonly Dictionary<ActivityStatus, string> LabelColours = new()
+    {
+        [ActivityStatus.Planned] = "#ffffff", [ActivityStatus.InProgress] = "#ffffff", [ActivityStatus.Done] = "#ffffff", [ActivityStatus.Cancelled] = "#455a64",
     };
 
     public const string Trouble = "#d32f2f";
@@ -48,38 +57,50 @@ public static class Timeline
         double X(DateOnly d) => Left + ((d.DayNumber - first.DayNumber) * (Right - Left) / days);
         var critical = GetCriticalPath.Analyse(schedule, outcome.Id).Path.Select(a => a.ActivityId).ToHashSet();
 
-        // Lanes: each discipline's activities packed into rows, earliest first.
+        // Lanes: each discipline's activities packed into rows, earliest first; a lane is as tall as its rows, however many.
         var bars = new Dictionary<Guid, (double X1, double X2, double Y)>();
         var lanes = new List<XElement>();
         var y = Top;
         foreach (var discipline in Schedule.AllDisciplines)
         {
-            var rows = new List<DateOnly>();
+            // Each row's right edge as drawn: rows are packed by pixels, so even the shortest bars (drawn 2 px wide) never overlap.
+            var rows = new List<double>();
             var laneTop = y;
             var elements = new List<XElement>();
             foreach (var a in activities.Where(a => a.Discipline == discipline))
             {
-                var row = rows.FindIndex(end => end < a.Spec.StartsOn);
+                // A pixel's gap between bars that follow each other, so each one's end can be seen.
+                var x1 = Math.Round(X(a.Spec.StartsOn), 1);
+                var width = Math.Max(2, Math.Round(X(a.Spec.EndsOn.AddDays(1)), 1) - x1 - 1);
+                var x2 = x1 + width;
+                var row = rows.FindIndex(right => right < x1);
                 if (row < 0)
                 {
-                    rows.Add(a.Spec.EndsOn);
+                    rows.Add(x2);
                     row = rows.Count - 1;
                 }
                 else
                 {
-                    rows[row] = a.Spec.EndsOn;
+                    rows[row] = x2;
                 }
 
-                var (x1, x2, barY) = (X(a.Spec.StartsOn), X(a.Spec.EndsOn.AddDays(1)), laneTop + LanePadding + (row * RowHeight));
+                var barY = laneTop + LanePadding + (row * RowHeight);
                 bars[a.Id] = (x1, x2, barY + (BarHeight / 2));
                 var onPath = critical.Contains(a.Id);
                 elements.Add(new XElement(Svg + "rect",
                     new XAttribute("class", onPath ? "activity critical" : "activity"),
                     new XAttribute("data-activity-id", a.Id), new XAttribute("data-status", a.Status), new XAttribute("data-discipline", discipline),
-                    new XAttribute("x", F(x1)), new XAttribute("y", F(barY)), new XAttribute("width", F(Math.Max(2, x2 - x1))), new XAttribute("height", F(BarHeight)),
+                    new XAttribute("x", F(x1)), new XAttribute("y", F(barY)), new XAttribute("width", F(width)), new XAttribute("height", F(BarHeight)),
                     new XAttribute("rx", 3), new XAttribute("fill", StatusColours[a.Status]),
                     new XAttribute("stroke", onPath ? "#000000" : "none"), new XAttribute("stroke-width", onPath ? 2 : 0),
                     new XElement(Svg + "title", $"{a.Spec.Name} ({a.Status}) {a.Spec.StartsOn:yyyy-MM-dd} – {a.Spec.EndsOn:yyyy-MM-dd}{(onPath ? ", on the critical path" : "")}")));
+                // The name on the bar, cut to what fits inside it (the tooltip has it whole); none on a bar too short for three characters.
+                if (Fit(a.Spec.Name, width - 6) is { } label)
+                {
+                    elements.Add(new XElement(Svg + "text",
+                        new XAttribute("class", "activity-label"), new XAttribute("data-activity-id", a.Id), new XAttribute("x", F(x1 + 3)), new XAttribute("y", F(barY + 12)),
+                        new XAttribute("font-size", 10), new XAttribute("fill", LabelColours[a.Status]), new XAttribute("pointer-events", "none"), label));
+                }
             }
 
             var height = (Math.Max(1, rows.Count) * RowHeight) + (2 * LanePadding);
@@ -207,6 +228,8 @@ public static class Timeline
     };
 
     private static string Clip(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
+
+    private static string? Fit(string text, double width) => (int)(width / LabelCharWidth) is var characters and >= 3 ? Clip(text, characters) : null;
 
     private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 }

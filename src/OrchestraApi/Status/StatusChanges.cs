@@ -1,5 +1,6 @@
 using OrchestraApi.Connections;
 using OrchestraApi.Plans;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Status;
 
@@ -60,7 +61,7 @@ public static class StatusDiff
 
         if (was.Budget != now.Budget)
         {
-            changes.Add(new(StatusChangeKind.OutcomeChanged, outcome, $"Budget {was.Budget.Amount} → {now.Budget.Amount} {now.Budget.Currency}."));
+            changes.Add(new(StatusChangeKind.OutcomeChanged, outcome, $"Budget {Wording.Number(was.Budget.Amount)} → {now.Budget}."));
         }
 
         if (was.Rag != now.Rag)
@@ -84,19 +85,19 @@ public static class StatusDiff
             var spec = activity.Spec;
             if (before.Schedule.Activity(activity.Id) is not { } earlier)
             {
-                changes.Add(new(StatusChangeKind.ActivityAdded, about, $"{activity.Discipline}: '{spec.Name}' {spec.StartsOn:yyyy-MM-dd}–{spec.EndsOn:yyyy-MM-dd}, {spec.Budget.Amount} {spec.Budget.Currency}."));
+                changes.Add(new(StatusChangeKind.ActivityAdded, about, $"{activity.Discipline}: '{spec.Name}' {spec.StartsOn:yyyy-MM-dd}–{spec.EndsOn:yyyy-MM-dd}, {spec.Budget}."));
                 continue;
             }
 
             if (earlier.Spec.StartsOn != spec.StartsOn || earlier.Spec.EndsOn != spec.EndsOn)
             {
                 var days = spec.StartsOn.DayNumber - earlier.Spec.StartsOn.DayNumber;
-                changes.Add(new(StatusChangeKind.ActivityMoved, about, $"'{spec.Name}' {earlier.Spec.StartsOn:yyyy-MM-dd}–{earlier.Spec.EndsOn:yyyy-MM-dd} → {spec.StartsOn:yyyy-MM-dd}–{spec.EndsOn:yyyy-MM-dd} (start {days:+0;-0;0} days)."));
+                changes.Add(new(StatusChangeKind.ActivityMoved, about, $"'{spec.Name}' {earlier.Spec.StartsOn:yyyy-MM-dd}–{earlier.Spec.EndsOn:yyyy-MM-dd} → {spec.StartsOn:yyyy-MM-dd}–{spec.EndsOn:yyyy-MM-dd} (start {(days > 0 ? "+" : "")}{Wording.Count(days, "day")})."));
             }
 
             if (earlier.Spec.Budget != spec.Budget)
             {
-                changes.Add(new(StatusChangeKind.ActivityRebudgeted, about, $"'{spec.Name}' budget {earlier.Spec.Budget.Amount} → {spec.Budget.Amount} {spec.Budget.Currency}."));
+                changes.Add(new(StatusChangeKind.ActivityRebudgeted, about, $"'{spec.Name}' budget {Wording.Number(earlier.Spec.Budget.Amount)} → {spec.Budget}."));
             }
 
             if (earlier.Status != activity.Status)
@@ -145,7 +146,7 @@ public static class StatusDiff
 
         foreach (var (old, current) in was.Disciplines.Zip(now.Disciplines).Where(p => p.First.Spent != p.Second.Spent))
         {
-            changes.Add(new(StatusChangeKind.SpendChanged, $"discipline {current.Discipline}", $"{current.Discipline} spent {old.Spent.Amount} → {current.Spent.Amount} {current.Spent.Currency}."));
+            changes.Add(new(StatusChangeKind.SpendChanged, $"discipline {current.Discipline}", $"{current.Discipline} spent {Wording.Number(old.Spent.Amount)} → {current.Spent}."));
         }
 
         return changes;

@@ -27,7 +27,9 @@ public static class StatusEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .AddOpenApiOperationTransformer(DescribeStream)
             .Describe("OpenOutcomeStatusStream", "Watch an outcome's status live", $"""
-                A Server-Sent Events stream (`text/event-stream`) of the outcome's status: first a `Snapshot` (the RAG and its reasons now), then a `Change` each time something changes — a command commits, or time alone moves a rule — saying what changed, with the new RAG and reasons. Every event is `event: status` whose `data` is a `StatusEvent` (JSON: the answer of "Catch up on an outcome's status", `GET …/status/catch-up`) and whose `id` you send back as `Last-Event-ID` when you reconnect: the first event is then a `CatchUp` with everything that changed since that event. Events arrive within a second of the change. The C# SDK's `WatchOutcomeStatusAsync` reads it as an `IAsyncEnumerable<StatusEvent>` and reconnects by itself; a client that falls 256 events behind loses the oldest (each carries the whole RAG). The stream ends when the API shuts down: reconnect with Last-Event-ID. An organisation holds at most 1,000 streams open at once (429 with Retry-After beyond). {RagRules}
+                A Server-Sent Events stream (`text/event-stream`) of the outcome's status: first a `Snapshot` (the RAG and its reasons now), then a `Change` each time something changes — a command commits, or time alone moves a rule — saying what changed, with the new RAG and reasons. Every event is `event: status` whose `data` is a `StatusEvent` (JSON: the answer of "Catch up on an outcome's status", `GET …/status/catch-up`) and whose `id` you send back as `Last-Event-ID` when you reconnect: the first event is then a `CatchUp` with everything that changed since that event. Events arrive within a second of the change. The C# SDK's `WatchOutcomeStatusAsync` reads it as an `IAsyncEnumerable<StatusEvent>` and reconnects by itself; a client that falls 256 events behind loses the oldest (each carries the whole RAG). The stream ends when the API shuts down: reconnect with Last-Event-ID. An organisation holds at most 1,000 streams open at once (429 with Retry-After beyond).
+
+                **In Swagger UI** *Execute* keeps the stream open: its events appear as they arrive in a *Live events* panel under the button (newest first; the first is also shown as the response) until you press *Stop*. For one answer instead, use *Catch up on an outcome's status* (`GET /outcomes/{"{outcomeId}"}/status/catch-up`): the same first event, as JSON. {RagRules}
                 """);
         outcome.MapGet("/status/catch-up", (Guid outcomeId, [FromQuery] string? lastEventId, IMediator mediator, CancellationToken ct) => mediator.Send(new CatchUpOutcomeStatus(outcomeId, lastEventId), ct))
             .Describe(nameof(CatchUpOutcomeStatus), "Catch up on an outcome's status", "The live stream's first event as one JSON answer, for clients that cannot keep a stream open (a proxy that buffers Server-Sent Events, a job that runs every few minutes): without `lastEventId` a `Snapshot` (the RAG and its reasons now); with it a `CatchUp` listing what changed since that event. Send its `id` as the next call's `lastEventId`.");
@@ -59,12 +61,14 @@ public static class StatusEndpoints
         }
 
         ok.Description = "The stream: `event: status`, `id:` and `data:` a StatusEvent as JSON (the schema of Catch up on an outcome's status), one event per change.";
+        var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var data = ContractExamples.For(typeof(StatusEvent), json)!;
         ok.Content = new Dictionary<string, OpenApiMediaType>
         {
             ["text/event-stream"] = new()
             {
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", MaxLength = 1_000_000_000 },
-                Example = System.Text.Json.Nodes.JsonValue.Create("event: status\nid: 639412345678901234\ndata: {\"id\":\"639412345678901234\",\"kind\":\"Change\",\"outcomeId\":\"0199c1de-7a53-7c0e-9d42-3f1b6f0e2a11\",\"at\":\"2026-11-27T10:15:00+00:00\",\"rag\":\"Amber\",\"reasons\":[],\"changes\":[{\"kind\":\"ActivityMoved\",\"about\":\"activity 0199c1de-7b00-7000-8000-000000000001\",\"detail\":\"'Launch film' 2026-03-01–2026-03-14 → 2026-03-05–2026-03-18 (start +4 days).\"}]}\n\n"),
+                Example = System.Text.Json.Nodes.JsonValue.Create($"event: status\nid: {data["id"]}\ndata: {data.ToJsonString(json)}\n\n"),
             },
         };
     }

@@ -155,6 +155,118 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_newcomer_reads_the_calls_in_order_with_tags_in_the_order_of_the_work()
+    {
+        using var http = Api.Http();
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var root = document.RootElement;
+        var description = root.GetProperty("info").GetProperty("description").GetString()!;
+        var stream = root.GetProperty("paths").GetProperty("/outcomes/{outcomeId}/status/stream").GetProperty("get").GetProperty("description").GetString()!;
+
+        var start = description.IndexOf("Getting started", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no getting-started path in info.description");
+        string[] calls =
+        [
+            "`POST /organisations`", "`POST /organisations/{organisationId}/api-keys`", "`POST /outcomes`", "`POST /outcomes/{outcomeId}/activate`", "`POST /plans`",
+            "`POST /plans/{planId}/activities`", "`POST /plans/{planId}/submit`", "`POST /plans/{planId}/approve`", "`POST /outcomes/{outcomeId}/connections`",
+            "`POST /outcomes/{outcomeId}/results`", "`GET /outcomes/{outcomeId}/status`", "`GET /portfolio`",
+        ];
+        var positions = calls.Select(c => description.IndexOf(c, start, StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(-1, positions);
+        Assert.Equal(positions.Order(), positions);
+        Assert.Equal(["Organisations", "Outcomes", "Plans", "Connections", "Results", "Segments", "Status", "Baselines"], root.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Contains("/status/catch-up", stream, StringComparison.Ordinal);
+        Assert.Contains("Live events", stream, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task every_json_success_answer_has_a_real_example_whose_ids_agree_with_the_request_examples()
+    {
+        using var http = Api.Http();
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var root = document.RootElement;
+        var schemas = root.GetProperty("components").GetProperty("schemas");
+        var gaps = new List<string>();
+        var examples = 0;
+
+        foreach (var path in root.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                foreach (var response in op.Value.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] == '2'))
+                {
+                    var route = $"{op.Name.ToUpperInvariant()} {path.Name} {response.Name}";
+                    if (!response.Value.TryGetProperty("content", out var content) || !content.TryGetProperty("application/json", out var json))
+                    {
+                        continue;
+                    }
+
+                    if (!json.TryGetProperty("example", out var example))
+                    {
+                        gaps.Add($"{route}: no example");
+                        continue;
+                    }
+
+                    examples++;
+                    gaps.AddRange(Placeholders(example, route));
+                    gaps.AddRange(MissingRequired(example, json.GetProperty("schema"), schemas, route));
+                }
+            }
+        }
+
+        var paths = root.GetProperty("paths");
+        var scheduled = paths.GetProperty("/plans/{planId}/activities").GetProperty("post").GetProperty("responses").GetProperty("201")
+            .GetProperty("content").GetProperty("application/json").GetProperty("example");
+        var results = paths.GetProperty("/outcomes/{outcomeId}/results").GetProperty("post").GetProperty("requestBody");
+        var row = results.GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("rows")[0];
+        var drafted = paths.GetProperty("/plans").GetProperty("post");
+
+        Assert.Empty(gaps);
+        Assert.True(examples > 60, $"only {examples} examples");
+        Assert.Equal(scheduled.GetProperty("id").GetString(), row.GetProperty("activityId").GetString());
+        Assert.Contains("\"Schedule an activity\"", results.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("answers 400", results.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(
+            drafted.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("outcomeId").GetString(),
+            drafted.GetProperty("responses").GetProperty("201").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("outcomeId").GetString());
+    }
+
+    /// <summary>Swagger UI's own placeholders ("string", its sample UUID and date) and empty text, wherever they are.</summary>
+    private static IEnumerable<string> Placeholders(JsonElement value, string where) => value.ValueKind switch
+    {
+        JsonValueKind.Object => value.EnumerateObject().SelectMany(p => Placeholders(p.Value, $"{where}.{p.Name}")),
+        JsonValueKind.Array => value.EnumerateArray().SelectMany((item, i) => Placeholders(item, $"{where}[{i}]")),
+        JsonValueKind.String when value.GetString() is "" or "string" or "3fa85f64-5717-4562-b3fc-2c963f66afa6" or "2019-08-24" || value.GetString()!.StartsWith("2019-08-24T", StringComparison.Ordinal) => [$"{where}: placeholder '{value.GetString()}'"],
+        _ => [],
+    };
+
+    /// <summary>Properties the schema requires that the example lacks, one level into referenced objects and list items.</summary>
+    private static IEnumerable<string> MissingRequired(JsonElement example, JsonElement schema, JsonElement schemas, string where)
+    {
+        if (schema.TryGetProperty("$ref", out var reference))
+        {
+            schema = schemas.GetProperty(reference.GetString()!.Split('/')[^1]);
+        }
+
+        if (example.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
+        {
+            return example.EnumerateArray().SelectMany(item => MissingRequired(item, items, schemas, $"{where}[]"));
+        }
+
+        if (example.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        var missing = (schema.TryGetProperty("required", out var required) ? required.EnumerateArray().Select(r => r.GetString()!) : [])
+            .Where(name => !example.TryGetProperty(name, out _)).Select(name => $"{where}: no {name}");
+        var nested = schema.TryGetProperty("properties", out var properties)
+            ? properties.EnumerateObject().Where(p => example.TryGetProperty(p.Name, out _)).SelectMany(p => MissingRequired(example.GetProperty(p.Name), p.Value, schemas, $"{where}.{p.Name}"))
+            : [];
+        return missing.Concat(nested).ToList();
+    }
+
+    [Fact]
     public async Task every_string_array_and_integer_in_the_schemas_states_its_limit()
     {
         using var http = Api.Http();

@@ -25,6 +25,40 @@ public sealed class ResponseHeaderTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task swagger_ui_may_not_be_framed_or_leak_its_address_and_an_svg_answer_may_run_no_script()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        var key = await organisation.KeyAsync(Role.Conductor);
+        var outcome = await Api.Outcomes(key).DefineOutcomeAsync(Outcomes.OutcomeSamples.Define(kpis: Outcomes.OutcomeSamples.Clv()));
+        using var anonymous = Api.Http();
+        using var http = Api.Http(key);
+
+        using var page = await anonymous.GetAsync(new Uri("/swagger/index.html", UriKind.Relative));
+        using var script = await anonymous.GetAsync(new Uri("/swagger/index.js", UriKind.Relative));
+        using var timeline = await http.GetAsync(new Uri($"/outcomes/{outcome.Id}/timeline", UriKind.Relative));
+
+        foreach (var answer in new[] { page, script })
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var policy = Directives(answer);
+            Assert.Equal("'none'", policy["frame-ancestors"]);
+            Assert.Equal("'self'", policy["script-src"]);
+            Assert.Equal("no-referrer", answer.Headers.GetValues("Referrer-Policy").Single());
+        }
+
+        Assert.Equal("image/svg+xml", timeline.Content.Headers.ContentType?.MediaType);
+        var picture = Directives(timeline);
+        Assert.Equal("'none'", picture["default-src"]);
+        Assert.Equal("'none'", picture["frame-ancestors"]);
+        Assert.False(picture.ContainsKey("script-src"));
+    }
+
+    /// <summary>The Content-Security-Policy header as directive → sources.</summary>
+    private static Dictionary<string, string> Directives(HttpResponseMessage response) =>
+        response.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => d.Split(' ', 2)).ToDictionary(d => d[0], d => d.Length > 1 ? d[1] : "");
+
+    [Fact]
     public async Task on_kestrel_there_is_no_server_header_and_oversized_requests_get_problem_documents_and_change_nothing()
     {
         await using var fresh = await Api.StartFreshApiAsync(kestrel: true, settings: new Dictionary<string, string> { ["Orchestra__MaxRequestBodyBytes"] = "4096" });
@@ -57,7 +91,7 @@ public sealed class ResponseHeaderTests(ApiFixture api) : ApiTest(api)
     }
 
     /// <summary>A body without Content-Length, so only reading it finds out how big it is.</summary>
-    private sealed class ChunkedContent : HttpContent
+    internal sealed class ChunkedContent : HttpContent
     {
         private readonly string text;
 

@@ -185,7 +185,7 @@ public sealed class ResultTests(ApiFixture api) : ApiTest(api)
         var empty = await Assert.ThrowsAsync<ApiException<Problem>>(() => w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch()));
         var full = await w.CrmResults.RecordResultsAsync(w.Plans.Outcome.Id, Batch([.. tooMany.Rows.Take(1_000)]));
 
-        Assert.Equal("must have at most 1000 items.", Assert.Single(over.Result.Errors!["rows"]));
+        Assert.Equal("must have at most 1,000 items.", Assert.Single(over.Result.Errors!["rows"]));
         Assert.Equal("must have at least one item.", Assert.Single(empty.Result.Errors!["rows"]));
         Assert.Equal(1_000, full.Recorded);
         Assert.Equal(1_000L, (await w.CrmResults.GetOutcomeMeasuresAsync(w.Plans.Outcome.Id)).Outcome.Rows);

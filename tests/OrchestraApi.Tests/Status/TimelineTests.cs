@@ -71,6 +71,46 @@ public sealed class TimelineTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_lane_of_120_activities_grows_to_hold_them_with_no_bar_over_another_and_every_label_inside_its_bar()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
+        var few = await DrawAsync(status, w.OutcomeId);
+        // A new activity every other day, each running a month: about fifteen at once, on as many rows.
+        for (var i = 0; i < 120; i++)
+        {
+            await w.ActivityAsync(Discipline.Crm, $"Win-back email wave {i + 1} for lapsed loyalty members", March1.AddDays(2 * i), March1.AddDays((2 * i) + 29));
+        }
+
+        var svg = await DrawAsync(status, w.OutcomeId);
+
+        var lane = Classed(svg, "g", "lane").Single(g => (string)g.Attribute("data-discipline")! == "Crm");
+        var background = lane.Element(Svg + "rect")!;
+        var (laneTop, laneHeight) = (N(background, "y"), N(background, "height"));
+        var bars = Classed(lane, "rect", "activity").Select(r => (Id: (string)r.Attribute("data-activity-id")!, X: N(r, "x"), Y: N(r, "y"), Width: N(r, "width"), Height: N(r, "height"))).ToList();
+        var labels = Classed(lane, "text", "activity-label").ToList();
+        Assert.Equal(120, bars.Count);
+        var rows = bars.Select(b => b.Y).Distinct().Count();
+        Assert.True(rows >= 15, $"{rows} rows for about fifteen activities at once");
+        Assert.All(bars, b => Assert.InRange(b.Y, laneTop, laneTop + laneHeight - b.Height));
+        Assert.True(N(svg, "height") >= N(few, "height") + ((rows - 1) * 24), $"the picture grew from {N(few, "height")} to only {N(svg, "height")}");
+        Assert.Empty(from a in bars from b in bars where string.CompareOrdinal(a.Id, b.Id) < 0 && a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height select (a.Id, b.Id));
+        Assert.Equal(120, labels.Count);
+        foreach (var label in labels)
+        {
+            var bar = bars.Single(b => b.Id == (string)label.Attribute("data-activity-id")!);
+            Assert.InRange(N(label, "x"), bar.X, bar.X + bar.Width);
+            Assert.True(N(label, "x") + (label.Value.Length * 6.2) <= bar.X + bar.Width, $"'{label.Value}' runs out of its bar");
+            Assert.InRange(N(label, "y"), bar.Y, bar.Y + bar.Height);
+            Assert.StartsWith("Win-back", label.Value, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(labels, l => l.Value.EndsWith('…'));
+    }
+
+    private static double N(XElement element, string attribute) => double.Parse((string)element.Attribute(attribute)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task an_outcome_running_today_gets_todays_line_inside_its_window()
     {
         var organisation = await Api.NewOrganisationAsync();
