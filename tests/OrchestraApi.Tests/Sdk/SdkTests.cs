@@ -226,37 +226,6 @@ public sealed class SdkTests(ApiFixture api) : ApiTest(api)
         Assert.Contains("ApiKey is required", refused.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The network loses the answer to the first matching request after the API handled it.</summary>
-    private sealed class LoseFirstAnswer(HttpMethod method, string path) : DelegatingHandler
-    {
-        private int _lost;
-
-        public ConcurrentQueue<string> Keys { get; } = new();
-
-        public IReadOnlyList<string> Sent => [.. Keys];
-
-        public int Lost => _lost;
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var matches = request.Method == method && request.RequestUri!.AbsolutePath == path;
-            if (matches)
-            {
-                Keys.Enqueue(request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.Single() : "");
-            }
-
-            var response = await base.SendAsync(request, cancellationToken);
-            if (matches && Interlocked.Exchange(ref _lost, 1) == 0)
-            {
-                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-                response.Dispose();
-                throw new HttpRequestException("The connection was reset before the answer arrived.");
-            }
-
-            return response;
-        }
-    }
-
     /// <summary>The first request meets a 503 with Retry-After (as when the database is away) without reaching the API.</summary>
     private sealed class UnavailableOnce(TimeSpan retryAfter) : DelegatingHandler
     {
