@@ -36,7 +36,7 @@ public sealed record SaveBaseline(Guid OutcomeId, SaveBaselineRequest Request, s
             var status = (await StatusInputs.NowAsync(session, schedules, command.OutcomeId, now, cancellationToken)).Report();
             var saved = new BaselineSaved(Guid.CreateVersion7(), command.OutcomeId, command.Request.Name.Trim(), command.Request.Note?.Trim(), now, status.Rag, command.By);
             session.Events.StartStream<Baseline>(saved.BaselineId, saved);
-            return BaselineDetails.Of(Baseline.Create(saved));
+            return BaselineDetails.Of(Baseline.Start(saved));
         }
     }
 }

@@ -1,4 +1,5 @@
 using OrchestraApi.Organisations;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Connections;
 
@@ -87,7 +88,7 @@ public sealed record Connection(
     };
 
     /// <summary>The connection after one more of its events, with its version moved on.</summary>
-    public Connection Next(IConnectionEvent e) => (e switch
+    public Connection After(IConnectionEvent e) => (e switch
     {
         ConnectionRevised x => this with
         {
@@ -99,7 +100,7 @@ public sealed record Connection(
         ConnectionWithdrawn x => this with { State = ConnectionState.Withdrawn, StateReason = x.Reason },
         ConnectionMet => this with { State = ConnectionState.Met, StateReason = null },
         ConnectionBroken x => this with { State = ConnectionState.Broken, StateReason = x.Reason },
-        _ => this,
+        _ => throw new UnknownEventException(typeof(Connection), e),
     }) with { Version = Version + 1, UpdatedAt = e.At };
 
     private Connection Acknowledged(Discipline discipline)
@@ -118,6 +119,7 @@ public sealed record Connection(
 /// plan's version.
 /// </summary>
 public sealed record ConnectionGraph(Guid Id, Guid OutcomeId)
+    : IFold<ConnectionGraph>
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
@@ -131,5 +133,10 @@ public sealed record ConnectionGraph(Guid Id, Guid OutcomeId)
         return new Guid(bytes, bigEndian: true);
     }
 
-    public static ConnectionGraph Create(ConnectionGraphOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId);
+    public static ConnectionGraph Start(object first) => first is ConnectionGraphOpened e ? Start(e) : throw new UnknownEventException(typeof(ConnectionGraph), first);
+
+    /// <summary>The graph's snapshot holds only the outcome; each connection's own fold is <see cref="Connection.After"/>.</summary>
+    public ConnectionGraph Evolve(object e) => e is ConnectionDefined or IConnectionEvent ? this : throw new UnknownEventException(typeof(ConnectionGraph), e);
+
+    public static ConnectionGraph Start(ConnectionGraphOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId);
 }

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Connections;
 
@@ -8,7 +9,7 @@ public static class ConnectionsStore
     public static void AddConnections(this StoreOptions marten)
     {
         // The graph's snapshot only names its outcome: the stream is what connection commands lock.
-        marten.Projections.Snapshot<ConnectionGraph>(SnapshotLifecycle.Inline);
+        marten.Projections.Add(new FoldProjection<ConnectionGraph>(), ProjectionLifecycle.Inline);
         marten.Schema.For<Connection>().Duplicate(c => c.OutcomeId);
     }
 }

@@ -11,7 +11,7 @@ public sealed record ActivateOutcome(Guid OutcomeId, long ExpectedVersion, strin
         public async Task<OutcomeDetails> Handle(ActivateOutcome command, CancellationToken cancellationToken)
         {
             var (outcome, version) = await session.DecideAsync<Outcome>(
-                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.Activate(o, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
+                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.Activate(o, command.By, clock.GetUtcNow())], (o, e) => o.Evolve(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);
         }
     }

@@ -40,7 +40,7 @@ public sealed record AddKpi(Guid OutcomeId, long ExpectedVersion, KpiDefinition 
         {
             await KpiSegments.EnsureExistAsync(session, [command.Kpi], _ => "segmentId", cancellationToken);
             var (outcome, version) = await session.DecideAsync<Outcome>(
-                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.AddKpi(o, command.Kpi, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
+                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.AddKpi(o, command.Kpi, command.By, clock.GetUtcNow())], (o, e) => o.Evolve(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);
         }
     }

@@ -33,7 +33,7 @@ public sealed record CloseOutcome(Guid OutcomeId, long ExpectedVersion, CloseOut
         public async Task<OutcomeDetails> Handle(CloseOutcome command, CancellationToken cancellationToken)
         {
             var (outcome, version) = await session.DecideAsync<Outcome>(
-                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.Close(o, command.Request, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
+                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.Close(o, command.Request, command.By, clock.GetUtcNow())], (o, e) => o.Evolve(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);
         }
     }

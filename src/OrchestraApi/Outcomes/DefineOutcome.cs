@@ -55,7 +55,7 @@ public sealed record DefineOutcome(DefineOutcomeRequest Request, string By, [pro
             // The outcome's connection graph starts with it, so defining a connection always has a stream to lock.
             session.Events.StartStream<Connections.ConnectionGraph>(Connections.ConnectionGraph.IdOf(id), new Connections.ConnectionGraphOpened(id));
             session.Events.StartStream<Results.OutcomeResults>(Results.OutcomeResults.IdOf(id), new Results.ResultsOpened(id));
-            var outcome = events.Skip(1).Aggregate(Outcome.Create((OutcomeDefined)events[0]), (o, e) => o.Next(e));
+            var outcome = events.Skip(1).Aggregate(Outcome.Start((OutcomeDefined)events[0]), (o, e) => o.Evolve(e));
             return OutcomeDetails.From(outcome, events.Length);
         }
     }

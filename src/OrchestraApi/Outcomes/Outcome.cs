@@ -64,6 +64,7 @@ public sealed record Outcome(
     string? ClosingReason,
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt)
+    : IFold<Outcome>
 {
     /// <summary>The organisation's segments it serves, by id.</summary>
     public IReadOnlyList<Guid> SegmentIds { get; init; } = [];
@@ -73,24 +74,26 @@ public sealed record Outcome(
 
     public bool IsClosed => Status is OutcomeStatus.Achieved or OutcomeStatus.Missed or OutcomeStatus.Cancelled;
 
-    public static Outcome Create(OutcomeDefined e) => new(
+    public static Outcome Start(OutcomeDefined e) => new(
         e.OutcomeId, e.Title, e.Description, e.Conductor, e.Segments, e.StartsOn, e.EndsOn, e.Budget, [], OutcomeStatus.Draft, null, e.At, e.At)
     {
         SegmentIds = e.SegmentIds ?? [],
     };
 
-    /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
-    public Outcome Next(object e) => e switch
+    public static Outcome Start(object first) => first is OutcomeDefined e ? Start(e) : throw new UnknownEventException(typeof(Outcome), first);
+
+    /// <summary>The one fold of the stream (see <see cref="IFold{TSelf}"/>).</summary>
+    public Outcome Evolve(object e) => e switch
     {
-        OutcomeRevised x => Apply(x),
-        KpiAdded x => Apply(x),
-        KpiRevised x => Apply(x),
-        OutcomeActivated x => Apply(x),
-        OutcomeClosed x => Apply(x),
-        _ => this,
+        OutcomeRevised x => On(x),
+        KpiAdded x => On(x),
+        KpiRevised x => On(x),
+        OutcomeActivated x => On(x),
+        OutcomeClosed x => On(x),
+        _ => throw new UnknownEventException(typeof(Outcome), e),
     };
 
-    public Outcome Apply(OutcomeRevised e) => this with
+    private Outcome On(OutcomeRevised e) => this with
     {
         Title = e.Title ?? Title,
         Description = e.Description ?? Description,
@@ -100,11 +103,11 @@ public sealed record Outcome(
         UpdatedAt = e.At,
     };
 
-    public Outcome Apply(KpiAdded e) => this with { Kpis = [.. Kpis, e.Kpi], UpdatedAt = e.At };
+    private Outcome On(KpiAdded e) => this with { Kpis = [.. Kpis, e.Kpi], UpdatedAt = e.At };
 
-    public Outcome Apply(KpiRevised e) => this with { Kpis = [.. Kpis.Select(k => k.Key == e.Kpi.Key ? e.Kpi : k)], UpdatedAt = e.At };
+    private Outcome On(KpiRevised e) => this with { Kpis = [.. Kpis.Select(k => k.Key == e.Kpi.Key ? e.Kpi : k)], UpdatedAt = e.At };
 
-    public Outcome Apply(OutcomeActivated e) => this with { Status = OutcomeStatus.Active, UpdatedAt = e.At };
+    private Outcome On(OutcomeActivated e) => this with { Status = OutcomeStatus.Active, UpdatedAt = e.At };
 
-    public Outcome Apply(OutcomeClosed e) => this with { Status = e.Result, ClosingReason = e.Reason, UpdatedAt = e.At };
+    private Outcome On(OutcomeClosed e) => this with { Status = e.Result, ClosingReason = e.Reason, UpdatedAt = e.At };
 }

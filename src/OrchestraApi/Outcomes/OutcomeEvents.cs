@@ -6,17 +6,17 @@ namespace OrchestraApi.Outcomes;
 
 public sealed record OutcomeDefined(
     Guid OutcomeId, string Title, string Description, string Conductor, IReadOnlyList<string> Segments,
-    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At, IReadOnlyList<Guid>? SegmentIds = null);
+    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At, IReadOnlyList<Guid>? SegmentIds = null) : IEventOf<Outcome>;
 
 /// <summary>Only the fields that changed are set.</summary>
 public sealed record OutcomeRevised(
-    Guid OutcomeId, string? Title, string? Description, DateOnly? StartsOn, DateOnly? EndsOn, Money? Budget, string By, DateTimeOffset At);
+    Guid OutcomeId, string? Title, string? Description, DateOnly? StartsOn, DateOnly? EndsOn, Money? Budget, string By, DateTimeOffset At) : IEventOf<Outcome>;
 
-public sealed record KpiAdded(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At);
+public sealed record KpiAdded(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At) : IEventOf<Outcome>;
 
 /// <summary>Carries the whole KPI after the revision.</summary>
-public sealed record KpiRevised(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At);
+public sealed record KpiRevised(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At) : IEventOf<Outcome>;
 
-public sealed record OutcomeActivated(Guid OutcomeId, string By, DateTimeOffset At);
+public sealed record OutcomeActivated(Guid OutcomeId, string By, DateTimeOffset At) : IEventOf<Outcome>;
 
-public sealed record OutcomeClosed(Guid OutcomeId, OutcomeStatus Result, string Reason, string By, DateTimeOffset At);
+public sealed record OutcomeClosed(Guid OutcomeId, OutcomeStatus Result, string Reason, string By, DateTimeOffset At) : IEventOf<Outcome>;

@@ -26,7 +26,7 @@ public sealed record ReviseKpi(Guid OutcomeId, string Key, long ExpectedVersion,
         public async Task<OutcomeDetails> Handle(ReviseKpi command, CancellationToken cancellationToken)
         {
             var (outcome, version) = await session.DecideAsync<Outcome>(
-                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.ReviseKpi(o, command.Key, command.Request, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
+                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.ReviseKpi(o, command.Key, command.Request, command.By, clock.GetUtcNow())], (o, e) => o.Evolve(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);
         }
     }

@@ -26,7 +26,7 @@ public sealed record ReviseOutcome(Guid OutcomeId, long ExpectedVersion, ReviseO
         public async Task<OutcomeDetails> Handle(ReviseOutcome command, CancellationToken cancellationToken)
         {
             var (outcome, version) = await session.DecideAsync<Outcome>(
-                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.Revise(o, command.Request, command.By, clock.GetUtcNow())], (o, e) => o.Next(e), cancellationToken);
+                command.OutcomeId, command.ExpectedVersion, o => [OutcomeRules.Revise(o, command.Request, command.By, clock.GetUtcNow())], (o, e) => o.Evolve(e), cancellationToken);
             return OutcomeDetails.From(outcome, version);
         }
     }

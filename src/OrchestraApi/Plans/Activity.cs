@@ -1,4 +1,5 @@
 using OrchestraApi.Organisations;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
 
@@ -7,6 +8,7 @@ namespace OrchestraApi.Plans;
 /// read model of lists. It has its own version, so changes to different activities of one plan never collide.
 /// </summary>
 public sealed record Activity(Guid Id, Guid PlanId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, ActivityStatus Status, DateTimeOffset UpdatedAt)
+    : IFold<Activity>
 {
     /// <summary>The stream version, set by Marten: the activity's ETag.</summary>
     public long Version { get; set; }
@@ -16,37 +18,39 @@ public sealed record Activity(Guid Id, Guid PlanId, Guid OutcomeId, Discipline D
 
     public bool IsFinal => Status is ActivityStatus.Done or ActivityStatus.Cancelled;
 
-    public static Activity Create(ActivityScheduled e) => new(e.ActivityId, e.PlanId, e.OutcomeId, e.Discipline, e.Spec, ActivityStatus.Planned, e.At);
+    public static Activity Start(ActivityScheduled e) => new(e.ActivityId, e.PlanId, e.OutcomeId, e.Discipline, e.Spec, ActivityStatus.Planned, e.At);
 
-    /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
-    public Activity Next(object e) => e switch
+    public static Activity Start(object first) => first is ActivityScheduled e ? Start(e) : throw new UnknownEventException(typeof(Activity), first);
+
+    /// <summary>The one fold of the stream (see <see cref="IFold{TSelf}"/>).</summary>
+    public Activity Evolve(object e) => e switch
     {
-        ActivityCarriedOver x => Apply(x),
-        ActivityRescheduled x => Apply(x),
-        ActivityRebudgeted x => Apply(x),
-        ActivityStarted x => Apply(x),
-        ActivityCompleted x => Apply(x),
-        ActivityCancelled x => Apply(x),
-        _ => this,
+        ActivityCarriedOver x => On(x),
+        ActivityRescheduled x => On(x),
+        ActivityRebudgeted x => On(x),
+        ActivityStarted x => On(x),
+        ActivityCompleted x => On(x),
+        ActivityCancelled x => On(x),
+        _ => throw new UnknownEventException(typeof(Activity), e),
     };
 
     /// <summary>The state after one more event of its stream, with the version that event gives it.</summary>
     public Activity After(object e)
     {
-        var next = Next(e);
+        var next = Evolve(e);
         next.Version = Version + 1;
         return next;
     }
 
-    public Activity Apply(ActivityCarriedOver e) => this with { PlanId = e.PlanId, UpdatedAt = e.At };
+    private Activity On(ActivityCarriedOver e) => this with { PlanId = e.PlanId, UpdatedAt = e.At };
 
-    public Activity Apply(ActivityRescheduled e) => this with { Spec = Spec with { StartsOn = e.StartsOn, EndsOn = e.EndsOn }, UpdatedAt = e.At };
+    private Activity On(ActivityRescheduled e) => this with { Spec = Spec with { StartsOn = e.StartsOn, EndsOn = e.EndsOn }, UpdatedAt = e.At };
 
-    public Activity Apply(ActivityRebudgeted e) => this with { Spec = Spec with { Budget = e.Budget }, UpdatedAt = e.At };
+    private Activity On(ActivityRebudgeted e) => this with { Spec = Spec with { Budget = e.Budget }, UpdatedAt = e.At };
 
-    public Activity Apply(ActivityStarted e) => this with { Status = ActivityStatus.InProgress, UpdatedAt = e.At };
+    private Activity On(ActivityStarted e) => this with { Status = ActivityStatus.InProgress, UpdatedAt = e.At };
 
-    public Activity Apply(ActivityCompleted e) => this with { Status = ActivityStatus.Done, UpdatedAt = e.At };
+    private Activity On(ActivityCompleted e) => this with { Status = ActivityStatus.Done, UpdatedAt = e.At };
 
-    public Activity Apply(ActivityCancelled e) => this with { Status = ActivityStatus.Cancelled, ClosingReason = e.Reason, UpdatedAt = e.At };
+    private Activity On(ActivityCancelled e) => this with { Status = ActivityStatus.Cancelled, ClosingReason = e.Reason, UpdatedAt = e.At };
 }

@@ -58,6 +58,6 @@ public abstract class ActivityChangeHandler<TCommand>(IDocumentSession session, 
             planStream!.AppendMany(decision.PlanEvents);
         }
 
-        return ActivityDetails.From(decision.ActivityEvents.Aggregate(activity, (a, e) => a.Next(e)), version + decision.ActivityEvents.Count);
+        return ActivityDetails.From(decision.ActivityEvents.Aggregate(activity, (a, e) => a.Evolve(e)), version + decision.ActivityEvents.Count);
     }
 }

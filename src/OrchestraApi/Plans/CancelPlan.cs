@@ -34,7 +34,7 @@ public sealed record CancelPlan(Guid PlanId, long ExpectedVersion, CancelRequest
                 }
 
                 return planEvents;
-            }, (p, e) => p.Next(e), cancellationToken, exclusive: true);
+            }, (p, e) => p.Evolve(e), cancellationToken, exclusive: true);
             return PlanDetails.From(plan, version, activities);
         }
     }

@@ -46,7 +46,7 @@ public sealed record DraftPlan(DraftPlanRequest Request, Caller Caller, [propert
             var plans = await session.AllocationsOfAsync(outcome.Id, cancellationToken);
             var drafted = PlanRules.Draft(Guid.CreateVersion7(), command.Request, command.Request.PilotScope, outcome, plans, command.Caller.Name, clock.GetUtcNow());
             session.Events.StartStream<Plan>(drafted.PlanId, drafted);
-            return PlanDetails.From(Plan.Create(drafted), 1, []);
+            return PlanDetails.From(Plan.Start(drafted), 1, []);
         }
     }
 }

@@ -79,6 +79,7 @@ public sealed record Plan(
     int DoneActivities,
     DateTimeOffset DraftedAt,
     DateTimeOffset UpdatedAt)
+    : IFold<Plan>
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
@@ -94,28 +95,30 @@ public sealed record Plan(
     /// <summary>Unique per organisation (index): one live plan per discipline per outcome. Null for pilots and cancelled plans.</summary>
     public string? LiveSlot => !IsPilot && Status != PlanStatus.Cancelled ? $"{OutcomeId:N}:{Discipline}" : null;
 
-    public static Plan Create(PlanDrafted e) => new(
+    public static Plan Start(PlanDrafted e) => new(
         e.PlanId, e.OutcomeId, e.Discipline, e.Title, e.Objective, e.Orchestrator, e.Budget, e.PilotScope, e.OverAllocationAccepted,
         PlanStatus.Draft, null, null, null, 0m, 0, 0, 0, e.At, e.At);
 
-    /// <summary>The fold the write path uses to answer with the new state before Marten's snapshot is saved.</summary>
-    public Plan Next(object e) => e switch
+    public static Plan Start(object first) => first is PlanDrafted e ? Start(e) : throw new UnknownEventException(typeof(Plan), first);
+
+    /// <summary>The one fold of the stream (see <see cref="IFold{TSelf}"/>).</summary>
+    public Plan Evolve(object e) => e switch
     {
-        PlanRevised x => Apply(x),
-        PlanSubmitted x => Apply(x),
-        PlanApproved x => Apply(x),
-        PlanReturned x => Apply(x),
-        PlanCompleted x => Apply(x),
-        PlanCancelled x => Apply(x),
-        PilotPromoted x => Apply(x),
-        ActivityAdded x => Apply(x),
-        ActivityBudgetChanged x => Apply(x),
-        ActivityClosed x => Apply(x),
-        PlanExecutionStarted x => Apply(x),
-        _ => this,
+        PlanRevised x => On(x),
+        PlanSubmitted x => On(x),
+        PlanApproved x => On(x),
+        PlanReturned x => On(x),
+        PlanCompleted x => On(x),
+        PlanCancelled x => On(x),
+        PilotPromoted x => On(x),
+        ActivityAdded x => On(x),
+        ActivityBudgetChanged x => On(x),
+        ActivityClosed x => On(x),
+        PlanExecutionStarted x => On(x),
+        _ => throw new UnknownEventException(typeof(Plan), e),
     };
 
-    public Plan Apply(PlanRevised e) => this with
+    private Plan On(PlanRevised e) => this with
     {
         Title = e.Title ?? Title,
         Objective = e.Objective ?? Objective,
@@ -125,19 +128,19 @@ public sealed record Plan(
         UpdatedAt = e.At,
     };
 
-    public Plan Apply(PlanSubmitted e) => this with { Status = PlanStatus.Submitted, UpdatedAt = e.At };
+    private Plan On(PlanSubmitted e) => this with { Status = PlanStatus.Submitted, UpdatedAt = e.At };
 
-    public Plan Apply(PlanApproved e) => this with { Status = PlanStatus.Approved, ReturnComments = null, UpdatedAt = e.At };
+    private Plan On(PlanApproved e) => this with { Status = PlanStatus.Approved, ReturnComments = null, UpdatedAt = e.At };
 
-    public Plan Apply(PlanReturned e) => this with { Status = PlanStatus.Returned, ReturnComments = e.Comments, UpdatedAt = e.At };
+    private Plan On(PlanReturned e) => this with { Status = PlanStatus.Returned, ReturnComments = e.Comments, UpdatedAt = e.At };
 
-    public Plan Apply(PlanCompleted e) => this with { Status = PlanStatus.Completed, UpdatedAt = e.At };
+    private Plan On(PlanCompleted e) => this with { Status = PlanStatus.Completed, UpdatedAt = e.At };
 
-    public Plan Apply(PlanCancelled e) => this with { Status = PlanStatus.Cancelled, ClosingReason = e.Reason, UpdatedAt = e.At };
+    private Plan On(PlanCancelled e) => this with { Status = PlanStatus.Cancelled, ClosingReason = e.Reason, UpdatedAt = e.At };
 
-    public Plan Apply(PilotPromoted e) => this with { Status = PlanStatus.Promoted, PromotedInto = e.IntoPlanId, UpdatedAt = e.At };
+    private Plan On(PilotPromoted e) => this with { Status = PlanStatus.Promoted, PromotedInto = e.IntoPlanId, UpdatedAt = e.At };
 
-    public Plan Apply(ActivityAdded e) => this with
+    private Plan On(ActivityAdded e) => this with
     {
         Planned = Planned + e.Budget,
         ActivityCount = ActivityCount + 1,
@@ -147,11 +150,11 @@ public sealed record Plan(
         UpdatedAt = e.At,
     };
 
-    public Plan Apply(ActivityBudgetChanged e) => this with { Planned = Planned - e.Previous + e.Budget, UpdatedAt = e.At };
+    private Plan On(ActivityBudgetChanged e) => this with { Planned = Planned - e.Previous + e.Budget, UpdatedAt = e.At };
 
-    public Plan Apply(ActivityClosed e) => e.Status == ActivityStatus.Done
+    private Plan On(ActivityClosed e) => e.Status == ActivityStatus.Done
         ? this with { OpenActivities = OpenActivities - 1, DoneActivities = DoneActivities + 1, UpdatedAt = e.At }
         : this with { OpenActivities = OpenActivities - 1, ActivityCount = ActivityCount - 1, Planned = Planned - e.Budget, UpdatedAt = e.At };
 
-    public Plan Apply(PlanExecutionStarted e) => this with { Status = PlanStatus.InExecution, UpdatedAt = e.At };
+    private Plan On(PlanExecutionStarted e) => this with { Status = PlanStatus.InExecution, UpdatedAt = e.At };
 }

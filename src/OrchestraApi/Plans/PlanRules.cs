@@ -223,7 +223,7 @@ public static class PlanRules
     // The last open activity of an executing plan closing completes the plan.
     private static object[] WithCompletion(Plan plan, ActivityClosed closed, string by, DateTimeOffset now)
     {
-        var after = plan.Next(closed);
+        var after = plan.Evolve(closed);
         return after.Status == PlanStatus.InExecution && after.OpenActivities == 0
             ? [closed, new PlanCompleted(plan.Id, by, now)]
             : [closed];

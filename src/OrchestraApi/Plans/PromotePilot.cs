@@ -31,12 +31,12 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
                 {
                     var drafted = (PlanDrafted)intoTarget[0];
                     session.Events.StartStream<Plan>(drafted.PlanId, intoTarget);
-                    (target, targetVersion) = (intoTarget.Skip(1).Aggregate(Plan.Create(drafted), (p, e) => p.Next(e)), intoTarget.Length);
+                    (target, targetVersion) = (intoTarget.Skip(1).Aggregate(Plan.Start(drafted), (p, e) => p.Evolve(e)), intoTarget.Length);
                 }
                 else
                 {
                     live.AppendMany(intoTarget);
-                    (target, targetVersion) = (intoTarget.Aggregate(live.Aggregate!, (p, e) => p.Next(e)), (live.CurrentVersion ?? 0) + intoTarget.Length);
+                    (target, targetVersion) = (intoTarget.Aggregate(live.Aggregate!, (p, e) => p.Evolve(e)), (live.CurrentVersion ?? 0) + intoTarget.Length);
                 }
 
                 var moved = activities.Select(a => a.After(carried.First(c => c.ActivityId == a.Id))).ToList();
@@ -57,7 +57,7 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
                 }
 
                 return pilotEvents;
-            }, (p, e) => p.Next(e), cancellationToken, exclusive: true);
+            }, (p, e) => p.Evolve(e), cancellationToken, exclusive: true);
             return PlanDetails.From(target!, targetVersion, targetActivities);
         }
     }

@@ -56,7 +56,7 @@ public sealed record ScheduleActivity(Guid PlanId, ScheduleActivityRequest Reque
             var scheduled = (ActivityScheduled)decision.ActivityEvents[0];
             session.Events.StartStream<Activity>(scheduled.ActivityId, decision.ActivityEvents);
             planStream.AppendMany(decision.PlanEvents);
-            return ActivityDetails.From(Activity.Create(scheduled), 1);
+            return ActivityDetails.From(Activity.Start(scheduled), 1);
         }
     }
 }

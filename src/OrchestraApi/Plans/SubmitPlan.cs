@@ -16,7 +16,7 @@ public sealed record SubmitPlan(Guid PlanId, long ExpectedVersion, Caller Caller
                 var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
                 var activities = (await session.ActivitiesOfAsync(p.Id, cancellationToken)).Where(a => a.Status != ActivityStatus.Cancelled).ToList();
                 return [PlanRules.Submit(p, activities, outcome, command.Caller.Name, clock.GetUtcNow())];
-            }, (p, e) => p.Next(e), cancellationToken, exclusive: true);
+            }, (p, e) => p.Evolve(e), cancellationToken, exclusive: true);
             return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }

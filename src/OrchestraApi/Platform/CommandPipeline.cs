@@ -49,6 +49,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         if (key is null)
         {
             var result = await next();
+            EnsureEveryEventHasItsStream(session);
             changes.Enlist(session, result);
             await session.SaveChangesAsync(cancellationToken);
             changes.Committed(session.TenantId, result);
@@ -65,6 +66,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         try
         {
             var response = await next();
+            EnsureEveryEventHasItsStream(session);
             session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
             changes.Enlist(session, response);
             await session.SaveChangesAsync(cancellationToken);
@@ -83,6 +85,18 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             }
 
             throw;
+        }
+    }
+
+    /// <summary>An event no stream's fold takes in would be stored and then ignored by every snapshot: refuse to save it.</summary>
+    private static void EnsureEveryEventHasItsStream(IDocumentSession session)
+    {
+        foreach (var e in session.PendingChanges.Streams().SelectMany(s => s.Events))
+        {
+            if (!Fold.HasStream(e.Data.GetType()))
+            {
+                throw new InvalidOperationException($"{e.Data.GetType().Name} belongs to no stream: mark it IEventOf<TheState> and fold it in that state's Evolve.");
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using OrchestraApi.Organisations;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Results;
 
@@ -26,6 +27,7 @@ public sealed record OutcomeResults(
     IReadOnlyDictionary<Guid, Totals> ByPlan,
     IReadOnlyDictionary<Guid, Totals> ByActivity,
     IReadOnlyDictionary<string, KpiTrack>? Kpis = null)
+    : IFold<OutcomeResults>
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
@@ -39,9 +41,19 @@ public sealed record OutcomeResults(
         return new Guid(bytes, bigEndian: true);
     }
 
-    public static OutcomeResults Create(ResultsOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId, Totals.Zero, new Dictionary<Discipline, Totals>(), new Dictionary<Guid, Totals>(), new Dictionary<Guid, Totals>());
+    public static OutcomeResults Start(object first) => first is ResultsOpened e ? Start(e) : throw new UnknownEventException(typeof(OutcomeResults), first);
 
-    public OutcomeResults Apply(ResultsRecorded e)
+    /// <summary>The one fold of the stream (see <see cref="IFold{TSelf}"/>).</summary>
+    public OutcomeResults Evolve(object e) => e switch
+    {
+        ResultsRecorded x => On(x),
+        KpiObserved x => On(x),
+        _ => throw new UnknownEventException(typeof(OutcomeResults), e),
+    };
+
+    public static OutcomeResults Start(ResultsOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId, Totals.Zero, new Dictionary<Discipline, Totals>(), new Dictionary<Guid, Totals>(), new Dictionary<Guid, Totals>());
+
+    private OutcomeResults On(ResultsRecorded e)
     {
         var outcome = Outcome;
         var disciplines = new Dictionary<Discipline, Totals>(ByDiscipline);
@@ -58,7 +70,7 @@ public sealed record OutcomeResults(
         return this with { Outcome = outcome, ByDiscipline = disciplines, ByPlan = plans, ByActivity = activities };
     }
 
-    public OutcomeResults Apply(KpiObserved e)
+    private OutcomeResults On(KpiObserved e)
     {
         var kpis = new Dictionary<string, KpiTrack>(Kpis ?? new Dictionary<string, KpiTrack>());
         kpis[e.Key] = kpis.GetValueOrDefault(e.Key, KpiTrack.None).With(new ObservedValue(e.Value, e.ObservedAt));

@@ -33,7 +33,7 @@ public sealed record DefineSegment(DefineSegmentRequest Request, string By, [pro
             SegmentRules.EnsureValues(r.Size, r.Margin.Amount, r.RetentionRate, r.DiscountRate);
             var defined = new SegmentDefined(Guid.CreateVersion7(), r.Name.Trim(), r.Size, r.Margin.Amount, r.Margin.Currency, r.RetentionRate, r.DiscountRate, command.By, clock.GetUtcNow());
             session.Events.StartStream<Segment>(defined.SegmentId, defined);
-            return Task.FromResult(SegmentDetails.Of(Segment.Create(defined), 1));
+            return Task.FromResult(SegmentDetails.Of(Segment.Start(defined), 1));
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed record ReviseSegment(Guid SegmentId, long ExpectedVersion, ReviseS
     {
         public async Task<SegmentDetails> Handle(ReviseSegment command, CancellationToken cancellationToken)
         {
-            var (segment, version) = await session.DecideAsync<Segment>(command.SegmentId, command.ExpectedVersion, s => [Revise(s, command, clock.GetUtcNow())], (s, e) => s.Apply((SegmentRevised)e), cancellationToken);
+            var (segment, version) = await session.DecideAsync<Segment>(command.SegmentId, command.ExpectedVersion, s => [Revise(s, command, clock.GetUtcNow())], (s, e) => s.Evolve(e), cancellationToken);
             return SegmentDetails.Of(segment, version);
         }
 

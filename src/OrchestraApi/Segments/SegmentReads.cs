@@ -48,11 +48,12 @@ public sealed record GetSegmentHistory(Guid SegmentId, PageRequest Page) : IRequ
             var changes = new List<SegmentChange>();
             foreach (var e in events)
             {
-                (state, var change, var by, var at) = e.Data switch
+                state = state is null ? Segment.Start(e.Data) : state.Evolve(e.Data);
+                var (change, by, at) = e.Data switch
                 {
-                    SegmentDefined d => (Segment.Create(d), "Defined", d.By, d.At),
-                    SegmentRevised r => (state!.Apply(r), "Revised", r.By, r.At),
-                    _ => (state!, e.Data.GetType().Name, "", e.Timestamp),
+                    SegmentDefined d => ("Defined", d.By, d.At),
+                    SegmentRevised r => ("Revised", r.By, r.At),
+                    _ => (e.Data.GetType().Name, "", e.Timestamp),
                 };
                 changes.Add(new SegmentChange(e.Version, change, SegmentDetails.Of(state, e.Version), by, at));
             }

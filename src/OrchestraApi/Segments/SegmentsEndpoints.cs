@@ -10,7 +10,7 @@ namespace OrchestraApi.Segments;
 
 public static class SegmentsEndpoints
 {
-    public static void AddSegments(this StoreOptions marten) => marten.Projections.Snapshot<Segment>(SnapshotLifecycle.Inline);
+    public static void AddSegments(this StoreOptions marten) => marten.Projections.Add(new FoldProjection<Segment>(), ProjectionLifecycle.Inline);
 
     public static void MapSegments(this IEndpointRouteBuilder app)
     {

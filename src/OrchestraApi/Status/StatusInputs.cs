@@ -115,7 +115,7 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         {
             if (e.StreamId == outcomeId)
             {
-                outcome = e.Data is OutcomeDefined defined ? Outcome.Create(defined) : outcome?.Next(e.Data);
+                outcome = Fold.Next(outcome, e.Data);
                 outcome?.Version = e.Version;
             }
             else if (e.StreamId == graphId)
@@ -126,35 +126,29 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
                 }
                 else if (e.Data is IConnectionEvent c && connections.TryGetValue(c.ConnectionId, out var connection))
                 {
-                    connections[c.ConnectionId] = connection.Next(c);
+                    connections[c.ConnectionId] = connection.After(c);
                 }
             }
             else if (e.StreamId == resultsId)
             {
-                results = e.Data switch
-                {
-                    ResultsOpened opened => OutcomeResults.Create(opened),
-                    ResultsRecorded recorded => results?.Apply(recorded),
-                    KpiObserved observed => results?.Apply(observed),
-                    _ => results,
-                };
+                results = Fold.Next(results, e.Data);
                 results?.Version = e.Version;
             }
             else if (e.Data is ActivityScheduled scheduled)
             {
-                activities[e.StreamId] = Activity.Create(scheduled) with { Version = e.Version };
+                activities[e.StreamId] = Activity.Start(scheduled) with { Version = e.Version };
             }
             else if (activities.TryGetValue(e.StreamId, out var activity))
             {
-                activities[e.StreamId] = activity.Next(e.Data) with { Version = e.Version };
+                activities[e.StreamId] = activity.Evolve(e.Data) with { Version = e.Version };
             }
             else if (e.Data is PlanDrafted drafted)
             {
-                plans[e.StreamId] = Plan.Create(drafted) with { Version = e.Version };
+                plans[e.StreamId] = Plan.Start(drafted) with { Version = e.Version };
             }
             else if (plans.TryGetValue(e.StreamId, out var plan))
             {
-                plans[e.StreamId] = plan.Next(e.Data) with { Version = e.Version };
+                plans[e.StreamId] = plan.Evolve(e.Data) with { Version = e.Version };
             }
         }
 
@@ -162,14 +156,7 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         var segmentIds = SegmentsOf(outcome!);
         foreach (var e in segmentIds.Count == 0 ? [] : await EventsAsync(session, segmentIds, at, ct))
         {
-            if (e.Data is SegmentDefined defined)
-            {
-                segments[e.StreamId] = Segment.Create(defined);
-            }
-            else if (e.Data is SegmentRevised revised && segments.TryGetValue(e.StreamId, out var segment))
-            {
-                segments[e.StreamId] = segment.Apply(revised);
-            }
+            segments[e.StreamId] = Fold.Next(segments.GetValueOrDefault(e.StreamId), e.Data);
         }
 
         return new StatusInputs(outcome!, new Schedule(outcomeId, [.. connections.Values], [.. activities.Values], [.. plans.Values]), results, segments, at);

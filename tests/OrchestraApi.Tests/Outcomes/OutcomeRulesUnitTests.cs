@@ -10,8 +10,8 @@ public sealed class OutcomeRulesUnitTests
 
     private static Outcome Draft(params Kpi[] kpis) =>
         kpis.Aggregate(
-            Outcome.Create(new OutcomeDefined(Guid.CreateVersion7(), "T", "", "Ada", [], new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 30), new Money(10, "EUR"), "ada", Now)),
-            (o, k) => o.Next(new KpiAdded(o.Id, k, "ada", Now)));
+            Outcome.Start(new OutcomeDefined(Guid.CreateVersion7(), "T", "", "Ada", [], new DateOnly(2027, 1, 1), new DateOnly(2027, 6, 30), new Money(10, "EUR"), "ada", Now)),
+            (o, k) => o.Evolve(new KpiAdded(o.Id, k, "ada", Now)));
 
     private static readonly Kpi Clv = new("clv", "CLV", "EUR", 1, 2, KpiDirection.Up);
 
@@ -29,7 +29,7 @@ public sealed class OutcomeRulesUnitTests
     public void an_outcome_tracks_at_most_its_limit_of_kpis()
     {
         var almost = Draft([.. Enumerable.Range(0, OutcomeRules.MaxKpis - 1).Select(i => Clv with { Key = $"k{i}" })]);
-        var full = almost.Next(new KpiAdded(almost.Id, Clv, "ada", Now));
+        var full = almost.Evolve(new KpiAdded(almost.Id, Clv, "ada", Now));
 
         var added = OutcomeRules.AddKpi(almost, new KpiDefinition("last", "Last", "%", 1, 2, KpiDirection.Up), "ada", Now);
         var refused = Assert.Throws<RuleViolationException>(() => OutcomeRules.AddKpi(full, new KpiDefinition("more", "More", "%", 1, 2, KpiDirection.Up), "ada", Now));
@@ -51,7 +51,7 @@ public sealed class OutcomeRulesUnitTests
     public void activation_needs_a_kpi_and_a_draft()
     {
         Assert.Equal("active-outcome-needs-kpi", Assert.Throws<RuleViolationException>(() => OutcomeRules.Activate(Draft(), "ada", Now)).Rule);
-        var active = Draft(Clv).Next(OutcomeRules.Activate(Draft(Clv), "ada", Now));
+        var active = Draft(Clv).Evolve(OutcomeRules.Activate(Draft(Clv), "ada", Now));
         Assert.Equal(OutcomeStatus.Active, active.Status);
         Assert.Equal("only-draft-can-be-activated", Assert.Throws<RuleViolationException>(() => OutcomeRules.Activate(active, "ada", Now)).Rule);
     }

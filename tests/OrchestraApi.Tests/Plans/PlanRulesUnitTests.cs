@@ -10,18 +10,18 @@ public sealed class PlanRulesUnitTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly Outcome Outcome = Outcome.Create(new OutcomeDefined(
+    private static readonly Outcome Outcome = Outcome.Start(new OutcomeDefined(
         Guid.CreateVersion7(), "T", "", "Ada", [], new DateOnly(2027, 1, 1), new DateOnly(2027, 12, 31), new Money(100, "EUR"), "ada", Now))
-        .Next(new KpiAdded(Guid.Empty, new Kpi("clv", "CLV", "EUR", 1, 2, KpiDirection.Up), "ada", Now))
-        .Next(new OutcomeActivated(Guid.Empty, "ada", Now));
+        .Evolve(new KpiAdded(Guid.Empty, new Kpi("clv", "CLV", "EUR", 1, 2, KpiDirection.Up), "ada", Now))
+        .Evolve(new OutcomeActivated(Guid.Empty, "ada", Now));
 
     private static ActivitySpec Spec(decimal budget = 10) => new("A", Channel.Email, null, new DateOnly(2027, 3, 1), new DateOnly(2027, 3, 2), new Money(budget, "EUR"), null, ["clv"]);
 
     private static Plan Drafted(decimal budget = 50, params object[] then) =>
-        then.Aggregate(Plan.Create(new PlanDrafted(Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, "P", "", "Grace", new Money(budget, "EUR"), null, false, "grace", Now)), (p, e) => p.Next(e));
+        then.Aggregate(Plan.Start(new PlanDrafted(Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, "P", "", "Grace", new Money(budget, "EUR"), null, false, "grace", Now)), (p, e) => p.Evolve(e));
 
     private static Activity Scheduled(Plan plan, decimal budget = 10) =>
-        Activity.Create(new ActivityScheduled(plan.Id, Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, Spec(budget), "g", Now));
+        Activity.Start(new ActivityScheduled(plan.Id, Guid.CreateVersion7(), Outcome.Id, Discipline.Crm, Spec(budget), "g", Now));
 
     [Fact]
     public void a_plan_holds_at_most_its_limit_of_activities_cancelled_ones_included_and_an_outcome_its_limit_of_plans()
@@ -29,7 +29,7 @@ public sealed class PlanRulesUnitTests
         var added = new ActivityAdded(Guid.Empty, Guid.Empty, "A", 0, ActivityStatus.Planned, "g", Now);
         var cancelled = new ActivityClosed(Guid.Empty, Guid.Empty, ActivityStatus.Cancelled, 0, "g", Now);
         var nearlyFull = Drafted(50, [.. Enumerable.Repeat<object>(added, PlanRules.MaxActivities - 1), cancelled]);
-        var full = nearlyFull.Next(added);
+        var full = nearlyFull.Evolve(added);
         var plans = Enumerable.Range(0, PlanRules.MaxPlansPerOutcome)
             .Select(i => new PlanAllocation { Id = Guid.CreateVersion7(), Discipline = Discipline.Crm, Status = PlanStatus.Cancelled, PilotScope = $"p{i}", Budget = new Money(0, "EUR") })
             .ToList();
@@ -55,8 +55,8 @@ public sealed class PlanRulesUnitTests
         var scheduled = PlanRules.Schedule(draft, Outcome, activity.Id, activity.Spec, "g", Now);
         var approved = Drafted(50, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now)]);
         var start = PlanRules.Start(approved, activity, "g", Now);
-        var executing = start.PlanEvents.Aggregate(approved, (p, e) => p.Next(e));
-        var started = start.ActivityEvents.Aggregate(activity, (a, e) => a.Next(e));
+        var executing = start.PlanEvents.Aggregate(approved, (p, e) => p.Evolve(e));
+        var started = start.ActivityEvents.Aggregate(activity, (a, e) => a.Evolve(e));
 
         var completed = PlanRules.Complete(executing, started, "g", Now);
 
@@ -70,7 +70,7 @@ public sealed class PlanRulesUnitTests
     {
         var approved = Drafted(50, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now));
         var first = PlanRules.Start(approved, Scheduled(approved), "g", Now);
-        var executing = first.PlanEvents.Aggregate(approved, (p, e) => p.Next(e));
+        var executing = first.PlanEvents.Aggregate(approved, (p, e) => p.Evolve(e));
 
         Assert.IsType<PlanExecutionStarted>(Assert.Single(first.PlanEvents));
         Assert.Empty(PlanRules.Start(executing, Scheduled(executing), "g", Now).PlanEvents);
@@ -82,8 +82,8 @@ public sealed class PlanRulesUnitTests
         var activity = Scheduled(Drafted(50), 10);
         var plan = Drafted(50, new ActivityAdded(Guid.Empty, activity.Id, "A", 10, ActivityStatus.Planned, "g", Now));
 
-        var rebudgeted = PlanRules.Rebudget(plan, activity, new Money(25, "EUR"), "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Next(e));
-        var cancelled = PlanRules.CancelActivity(plan, activity, "r", "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Next(e));
+        var rebudgeted = PlanRules.Rebudget(plan, activity, new Money(25, "EUR"), "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Evolve(e));
+        var cancelled = PlanRules.CancelActivity(plan, activity, "r", "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Evolve(e));
 
         Assert.Equal((10m, 1, 1), (plan.Planned, plan.ActivityCount, plan.OpenActivities));
         Assert.Equal(25m, rebudgeted.Planned);
