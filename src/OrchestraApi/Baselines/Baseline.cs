@@ -8,7 +8,7 @@ using OrchestraApi.Status;
 namespace OrchestraApi.Baselines;
 
 /// <summary>A baseline was saved: the outcome's status at <c>TakenAt</c>, named.</summary>
-public sealed record BaselineSaved(Guid BaselineId, Guid OutcomeId, string Name, string? Note, DateTimeOffset TakenAt, Rag Rag, string By) : IEventOf<Baseline>;
+public sealed record BaselineSaved(Guid BaselineId, Guid OutcomeId, string Name, string? Note, DateTimeOffset TakenAt, Rag Rag, string By) : IEventOf<Baseline>, IOutcomeEvent;
 
 /// <summary>
 /// A named moment of an outcome (decision 21). It keeps the moment, its RAG and who saved it, not a copy of the status:

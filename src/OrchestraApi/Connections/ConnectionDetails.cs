@@ -36,9 +36,8 @@ public sealed record ConnectionDetails(
     string? Conflict,
     string DefinedBy,
     DateTimeOffset DefinedAt,
-    DateTimeOffset UpdatedAt) : IVersioned, IStatusChange
+    DateTimeOffset UpdatedAt) : IVersioned
 {
-    Guid? IStatusChange.ChangedOutcome => OutcomeId;
 
     public static ConnectionDetails Of(Schedule schedule, Connection c)
     {

@@ -40,7 +40,7 @@ public static class ConnectionRules
         }
 
         return new ConnectionDefined(
-            id, request.Kind, request.Title.Trim(), request.Rationale?.Trim() ?? "", from, to, fields.LagDays, fields.Artefact, fields.DueOn, fields.Message, fields.Audience, by, now);
+            id, outcome.Id, request.Kind, request.Title.Trim(), request.Rationale?.Trim() ?? "", from, to, fields.LagDays, fields.Artefact, fields.DueOn, fields.Message, fields.Audience, by, now);
     }
 
     public static ConnectionRevised Revise(Schedule schedule, Outcome outcome, Connection c, ReviseConnectionRequest request, string by, DateTimeOffset now)
@@ -49,7 +49,7 @@ public static class ConnectionRules
         var fields = Fields(
             c.Kind, request.LagDays ?? c.LagDays, request.Artefact ?? c.Artefact, request.DueOn ?? c.DueOn, request.Message ?? c.Message, request.Audience ?? c.Audience, outcome);
         return new ConnectionRevised(
-            c.Id, request.Title?.Trim() ?? c.Title, request.Rationale?.Trim() ?? c.Rationale, fields.LagDays, fields.Artefact, fields.DueOn, fields.Message, fields.Audience, by, now);
+            c.Id, c.OutcomeId, request.Title?.Trim() ?? c.Title, request.Rationale?.Trim() ?? c.Rationale, fields.LagDays, fields.Artefact, fields.DueOn, fields.Message, fields.Audience, by, now);
     }
 
     public static ConnectionAcknowledged Acknowledge(Schedule schedule, Connection c, Caller caller, Discipline? side, DateTimeOffset now)
@@ -66,7 +66,7 @@ public static class ConnectionRules
             throw Violation("acknowledged-once", $"{discipline} has already acknowledged this connection.");
         }
 
-        return new ConnectionAcknowledged(c.Id, discipline, caller.Name, now);
+        return new ConnectionAcknowledged(c.Id, c.OutcomeId, discipline, caller.Name, now);
     }
 
     public static ConnectionContested Contest(Schedule schedule, Connection c, Caller caller, Discipline? side, string reason, DateTimeOffset now)
@@ -78,13 +78,13 @@ public static class ConnectionRules
             throw Violation("contested-connection-needs-revision", "The connection is already contested: the conductor revises or withdraws it.");
         }
 
-        return new ConnectionContested(c.Id, discipline, reason.Trim(), caller.Name, now);
+        return new ConnectionContested(c.Id, c.OutcomeId, discipline, reason.Trim(), caller.Name, now);
     }
 
     public static ConnectionWithdrawn Withdraw(Schedule schedule, Connection c, string reason, string by, DateTimeOffset now)
     {
         EnsureNotFinal(c);
-        return new ConnectionWithdrawn(c.Id, reason.Trim(), by, now);
+        return new ConnectionWithdrawn(c.Id, c.OutcomeId, reason.Trim(), by, now);
     }
 
     public static ConnectionMet Met(Schedule schedule, Connection c, Caller caller, DateTimeOffset now)
@@ -96,14 +96,14 @@ public static class ConnectionRules
             throw Violation("only-agreed-connections-are-met", $"Only an agreed connection can be met; this one is {c.State}.");
         }
 
-        return new ConnectionMet(c.Id, caller.Name, now);
+        return new ConnectionMet(c.Id, c.OutcomeId, caller.Name, now);
     }
 
     public static ConnectionBroken Broken(Schedule schedule, Connection c, Caller caller, string reason, DateTimeOffset now)
     {
         EnsureDeliveringSideOrConductor(c, caller);
         EnsureLive(schedule, c);
-        return new ConnectionBroken(c.Id, reason.Trim(), caller.Name, now);
+        return new ConnectionBroken(c.Id, c.OutcomeId, reason.Trim(), caller.Name, now);
     }
 
     private static ConnectionEnd Resolve(Schedule schedule, ConnectionSide side, string field)

@@ -20,9 +20,8 @@ public sealed record OutcomeDetails(
     OutcomeStatus Status,
     string? ClosingReason,
     DateTimeOffset DefinedAt,
-    DateTimeOffset UpdatedAt) : IVersioned, IStatusChange
+    DateTimeOffset UpdatedAt) : IVersioned
 {
-    Guid? IStatusChange.ChangedOutcome => Id;
 
     public static OutcomeDetails From(Outcome o, long version) => new(
         o.Id, version, o.Title, o.Description, o.Conductor, o.Segments, o.SegmentIds, o.StartsOn, o.EndsOn, o.Budget, o.Kpis, o.Status, o.ClosingReason, o.DefinedAt, o.UpdatedAt);

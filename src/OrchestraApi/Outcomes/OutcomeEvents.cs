@@ -6,17 +6,17 @@ namespace OrchestraApi.Outcomes;
 
 public sealed record OutcomeDefined(
     Guid OutcomeId, string Title, string Description, string Conductor, IReadOnlyList<string> Segments,
-    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At, IReadOnlyList<Guid>? SegmentIds = null) : IEventOf<Outcome>;
+    DateOnly StartsOn, DateOnly EndsOn, Money Budget, string By, DateTimeOffset At, IReadOnlyList<Guid>? SegmentIds = null) : IEventOf<Outcome>, IOutcomeEvent;
 
 /// <summary>Only the fields that changed are set.</summary>
 public sealed record OutcomeRevised(
-    Guid OutcomeId, string? Title, string? Description, DateOnly? StartsOn, DateOnly? EndsOn, Money? Budget, string By, DateTimeOffset At) : IEventOf<Outcome>;
+    Guid OutcomeId, string? Title, string? Description, DateOnly? StartsOn, DateOnly? EndsOn, Money? Budget, string By, DateTimeOffset At) : IEventOf<Outcome>, IOutcomeEvent;
 
-public sealed record KpiAdded(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At) : IEventOf<Outcome>;
+public sealed record KpiAdded(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At) : IEventOf<Outcome>, IOutcomeEvent;
 
 /// <summary>Carries the whole KPI after the revision.</summary>
-public sealed record KpiRevised(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At) : IEventOf<Outcome>;
+public sealed record KpiRevised(Guid OutcomeId, Kpi Kpi, string By, DateTimeOffset At) : IEventOf<Outcome>, IOutcomeEvent;
 
-public sealed record OutcomeActivated(Guid OutcomeId, string By, DateTimeOffset At) : IEventOf<Outcome>;
+public sealed record OutcomeActivated(Guid OutcomeId, string By, DateTimeOffset At) : IEventOf<Outcome>, IOutcomeEvent;
 
-public sealed record OutcomeClosed(Guid OutcomeId, OutcomeStatus Result, string Reason, string By, DateTimeOffset At) : IEventOf<Outcome>;
+public sealed record OutcomeClosed(Guid OutcomeId, OutcomeStatus Result, string Reason, string By, DateTimeOffset At) : IEventOf<Outcome>, IOutcomeEvent;

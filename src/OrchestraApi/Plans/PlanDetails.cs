@@ -8,9 +8,8 @@ namespace OrchestraApi.Plans;
 /// <param name="Connections">Where its connections to other disciplines are listed (directly or through its plan).</param>
 public sealed record ActivityDetails(
     Guid Id, long Version, Guid PlanId, Guid OutcomeId, string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget,
-    string? Audience, IReadOnlyList<string> KpiKeys, Guid? SegmentId, ActivityStatus Status, DateTimeOffset UpdatedAt, string Connections) : IVersioned, IStatusChange
+    string? Audience, IReadOnlyList<string> KpiKeys, Guid? SegmentId, ActivityStatus Status, DateTimeOffset UpdatedAt, string Connections) : IVersioned
 {
-    Guid? IStatusChange.ChangedOutcome => OutcomeId;
 
     public static ActivityDetails From(Activity a, long version) => new(
         a.Id, version, a.PlanId, a.OutcomeId, a.Spec.Name, a.Spec.Channel, a.Spec.ChannelLabel, a.Spec.StartsOn, a.Spec.EndsOn, a.Spec.Budget,
@@ -27,9 +26,8 @@ public sealed record ActivityDetails(
 public sealed record PlanDetails(
     Guid Id, long Version, Guid OutcomeId, Discipline Discipline, string? PilotScope, string Title, string Objective, string Orchestrator,
     Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, PlanStatus Status, string? ReturnComments, string? ClosingReason,
-    Guid? PromotedInto, IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned, IStatusChange
+    Guid? PromotedInto, IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned
 {
-    Guid? IStatusChange.ChangedOutcome => OutcomeId;
 
     public static PlanDetails From(Plan p, long version, IReadOnlyList<Activity> activities) => new(
         p.Id, version, p.OutcomeId, p.Discipline, p.PilotScope, p.Title, p.Objective, p.Orchestrator, p.Budget, p.Budget with { Amount = p.Planned }, Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency),

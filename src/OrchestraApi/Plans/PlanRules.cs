@@ -55,7 +55,7 @@ public static class PlanRules
         }
 
         var revised = new PlanRevised(
-            plan.Id,
+            plan.Id, plan.OutcomeId,
             Changed(request.Title?.Trim(), plan.Title),
             Changed(request.Objective?.Trim(), plan.Objective),
             Changed(request.Orchestrator?.Trim(), plan.Orchestrator),
@@ -91,25 +91,25 @@ public static class PlanRules
             EnsureInsideWindow(activity.Spec.StartsOn, activity.Spec.EndsOn, outcome);
         }
 
-        return new PlanSubmitted(plan.Id, by, now);
+        return new PlanSubmitted(plan.Id, plan.OutcomeId, by, now);
     }
 
     public static PlanApproved Approve(Plan plan, string by, DateTimeOffset now) =>
         plan.Status == PlanStatus.Submitted
-            ? new PlanApproved(plan.Id, by, now)
+            ? new PlanApproved(plan.Id, plan.OutcomeId, by, now)
             : throw Violation("only-submitted-can-be-approved", $"Only a submitted plan can be approved; this one is {plan.Status}.");
 
     public static PlanReturned Return(Plan plan, string comments, string by, DateTimeOffset now) =>
         plan.Status == PlanStatus.Submitted
-            ? new PlanReturned(plan.Id, comments.Trim(), by, now)
+            ? new PlanReturned(plan.Id, plan.OutcomeId, comments.Trim(), by, now)
             : throw Violation("only-submitted-can-be-returned", $"Only a submitted plan can be returned; this one is {plan.Status}.");
 
     /// <param name="open">The plan's activities that are planned or in progress: each is cancelled with it.</param>
     public static (object[] PlanEvents, ActivityCancelled[] ActivityEvents) Cancel(Plan plan, IReadOnlyList<Activity> open, string reason, string by, DateTimeOffset now)
     {
         EnsureOpen(plan);
-        var cancelled = open.Select(a => new ActivityCancelled(plan.Id, a.Id, "The plan was cancelled.", by, now)).ToArray();
-        return ([.. open.Select(a => new ActivityClosed(plan.Id, a.Id, ActivityStatus.Cancelled, a.Spec.Budget.Amount, by, now)), new PlanCancelled(plan.Id, reason.Trim(), by, now)], cancelled);
+        var cancelled = open.Select(a => new ActivityCancelled(plan.Id, plan.OutcomeId, a.Id, "The plan was cancelled.", by, now)).ToArray();
+        return ([.. open.Select(a => new ActivityClosed(plan.Id, plan.OutcomeId, a.Id, ActivityStatus.Cancelled, a.Spec.Budget.Amount, by, now)), new PlanCancelled(plan.Id, plan.OutcomeId, reason.Trim(), by, now)], cancelled);
     }
 
     public static ActivityDecision Schedule(Plan plan, Outcome outcome, Guid activityId, ActivitySpec spec, string by, DateTimeOffset now)
@@ -120,7 +120,7 @@ public static class PlanRules
         EnsurePlannedBudget(plan, plan.Planned + spec.Budget.Amount);
         return new(
             [new ActivityScheduled(plan.Id, activityId, plan.OutcomeId, plan.Discipline, spec, by, now)],
-            [new ActivityAdded(plan.Id, activityId, spec.Name, spec.Budget.Amount, ActivityStatus.Planned, by, now)]);
+            [new ActivityAdded(plan.Id, plan.OutcomeId, activityId, spec.Name, spec.Budget.Amount, ActivityStatus.Planned, by, now)]);
     }
 
     public static ActivityDecision Reschedule(Plan plan, Activity activity, Outcome outcome, DateOnly startsOn, DateOnly endsOn, string by, DateTimeOffset now)
@@ -130,7 +130,7 @@ public static class PlanRules
         EnsureInsideWindow(startsOn, endsOn, outcome);
         return activity.Spec.StartsOn == startsOn && activity.Spec.EndsOn == endsOn
             ? throw Violation("revision-changes-something", "The activity already has these dates.")
-            : new([new ActivityRescheduled(plan.Id, activity.Id, startsOn, endsOn, by, now)], []);
+            : new([new ActivityRescheduled(plan.Id, plan.OutcomeId, activity.Id, startsOn, endsOn, by, now)], []);
     }
 
     public static ActivityDecision Rebudget(Plan plan, Activity activity, Money budget, string by, DateTimeOffset now)
@@ -141,7 +141,7 @@ public static class PlanRules
         EnsurePlannedBudget(plan, plan.Planned - previous + budget.Amount);
         return budget.Amount == previous
             ? throw Violation("revision-changes-something", "The activity already has this budget.")
-            : new([new ActivityRebudgeted(plan.Id, activity.Id, budget, by, now)], [new ActivityBudgetChanged(plan.Id, activity.Id, budget.Amount, previous, by, now)]);
+            : new([new ActivityRebudgeted(plan.Id, plan.OutcomeId, activity.Id, budget, by, now)], [new ActivityBudgetChanged(plan.Id, plan.OutcomeId, activity.Id, budget.Amount, previous, by, now)]);
     }
 
     public static ActivityDecision Start(Plan plan, Activity activity, string by, DateTimeOffset now)
@@ -158,8 +158,8 @@ public static class PlanRules
 
         // The first activity started puts an approved plan into execution.
         return new(
-            [new ActivityStarted(plan.Id, activity.Id, by, now)],
-            plan.Status == PlanStatus.Approved ? [new PlanExecutionStarted(plan.Id, activity.Id, by, now)] : []);
+            [new ActivityStarted(plan.Id, plan.OutcomeId, activity.Id, by, now)],
+            plan.Status == PlanStatus.Approved ? [new PlanExecutionStarted(plan.Id, plan.OutcomeId, activity.Id, by, now)] : []);
     }
 
     public static ActivityDecision Complete(Plan plan, Activity activity, string by, DateTimeOffset now)
@@ -170,16 +170,16 @@ public static class PlanRules
         }
 
         return new(
-            [new ActivityCompleted(plan.Id, activity.Id, by, now)],
-            WithCompletion(plan, new ActivityClosed(plan.Id, activity.Id, ActivityStatus.Done, activity.Spec.Budget.Amount, by, now), by, now));
+            [new ActivityCompleted(plan.Id, plan.OutcomeId, activity.Id, by, now)],
+            WithCompletion(plan, new ActivityClosed(plan.Id, plan.OutcomeId, activity.Id, ActivityStatus.Done, activity.Spec.Budget.Amount, by, now), by, now));
     }
 
     public static ActivityDecision CancelActivity(Plan plan, Activity activity, string reason, string by, DateTimeOffset now)
     {
         EnsureChangeable(plan, activity);
         return new(
-            [new ActivityCancelled(plan.Id, activity.Id, reason.Trim(), by, now)],
-            WithCompletion(plan, new ActivityClosed(plan.Id, activity.Id, ActivityStatus.Cancelled, activity.Spec.Budget.Amount, by, now), by, now));
+            [new ActivityCancelled(plan.Id, plan.OutcomeId, activity.Id, reason.Trim(), by, now)],
+            WithCompletion(plan, new ActivityClosed(plan.Id, plan.OutcomeId, activity.Id, ActivityStatus.Cancelled, activity.Spec.Budget.Amount, by, now), by, now));
     }
 
     /// <summary>
@@ -215,8 +215,8 @@ public static class PlanRules
         }
 
         return (
-            [new PilotPromoted(pilot.Id, targetId, by, now)],
-            [.. start, .. activities.Select(a => new ActivityAdded(targetId, a.Id, a.Spec.Name, a.Spec.Budget.Amount, a.Status, by, now))],
+            [new PilotPromoted(pilot.Id, pilot.OutcomeId, targetId, by, now)],
+            [.. start, .. activities.Select(a => new ActivityAdded(targetId, pilot.OutcomeId, a.Id, a.Spec.Name, a.Spec.Budget.Amount, a.Status, by, now))],
             [.. activities.Select(a => new ActivityCarriedOver(targetId, a.Id, pilot.Id, pilot.OutcomeId, pilot.Discipline, a.Spec, a.Status, by, now))]);
     }
 
@@ -225,7 +225,7 @@ public static class PlanRules
     {
         var after = plan.Evolve(closed);
         return after.Status == PlanStatus.InExecution && after.OpenActivities == 0
-            ? [closed, new PlanCompleted(plan.Id, by, now)]
+            ? [closed, new PlanCompleted(plan.Id, plan.OutcomeId, by, now)]
             : [closed];
     }
 

@@ -50,9 +50,10 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var result = await next();
             EnsureEveryEventHasItsStream(session);
-            changes.Enlist(session, result);
+            var changed = OutcomeChanges.Of(session);
+            changes.Enlist(session, changed);
             await session.SaveChangesAsync(cancellationToken);
-            changes.Committed(session.TenantId, result);
+            changes.Committed(session.TenantId, changed);
             return result;
         }
 
@@ -67,10 +68,11 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var response = await next();
             EnsureEveryEventHasItsStream(session);
+            var changed = OutcomeChanges.Of(session);
             session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
-            changes.Enlist(session, response);
+            changes.Enlist(session, changed);
             await session.SaveChangesAsync(cancellationToken);
-            changes.Committed(session.TenantId, response);
+            changes.Committed(session.TenantId, changed);
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -4,15 +4,16 @@ using Npgsql;
 
 namespace OrchestraApi.Platform;
 
-/// <summary>A command's answer that names the outcome whose status it may have changed (null: any of the organisation's).</summary>
-public interface IStatusChange
+/// <summary>An event of an outcome's streams: every change to what its status is computed from names the outcome.</summary>
+public interface IOutcomeEvent
 {
-    Guid? ChangedOutcome { get; }
+    Guid OutcomeId { get; }
 }
 
 /// <summary>
 /// Tells who follows outcome statuses (the portfolio, the live stream) that a command committed a change to one
-/// (decision 20). In this process the command pipeline calls <see cref="Committed"/> after the commit and before the
+/// (decision 20), read from the events the command appended (<see cref="Of"/>), never from its answer's type, so no
+/// command can forget to say it. In this process the command pipeline calls <see cref="Committed"/> after the commit and before the
 /// answer leaves, so a client that reads after its answer always finds its change marked. Other instances hear it
 /// through PostgreSQL: the command's transaction also sends a NOTIFY, delivered only if it commits, which each
 /// instance's <see cref="OutcomeChangeListener"/> passes on.
@@ -29,24 +30,34 @@ public sealed class OutcomeChanges
     /// <summary>Hears a change: the organisation (null: every organisation) and the outcome (null: any of its outcomes).</summary>
     public void Listen(Action<string?, Guid?> listener) => ImmutableInterlocked.Update(ref _listeners, l => l.Add(listener));
 
-    /// <summary>In the command's transaction, before it commits: the notification other instances will hear.</summary>
-    public void Enlist(IDocumentSession session, object? answer)
+    /// <summary>
+    /// What a session's pending events change: each outcome an event names, or null (any outcome of the organisation)
+    /// for an event that names none (a segment, which any outcome's KPIs may follow). Read before it saves.
+    /// </summary>
+    public static IReadOnlyList<Guid?> Of(IDocumentSession session) =>
+        [.. session.PendingChanges.Streams().SelectMany(s => s.Events).Select(e => e.Data is IOutcomeEvent o ? o.OutcomeId : (Guid?)null).Distinct()];
+
+    /// <summary>In the command's transaction, before it commits: the notifications other instances will hear.</summary>
+    public void Enlist(IDocumentSession session, IReadOnlyList<Guid?> changed)
     {
         // NOTIFY, not pg_notify(): a statement with no result set, as the batch expects. Its payload is a literal, so it
         // is made only of ids (hex digits, dashes) and separators, and checked to be.
-        var payload = answer is IStatusChange change ? $"{_instance}/{session.TenantId}/{change.ChangedOutcome?.ToString() ?? "*"}" : null;
-        if (payload is not null && payload.All(c => char.IsAsciiHexDigit(c) || c is '-' or '/' or '*'))
+        foreach (var outcome in changed)
         {
-            session.QueueSqlCommand($"NOTIFY {Channel}, '{payload}'");
+            var payload = $"{_instance}/{session.TenantId}/{outcome?.ToString() ?? "*"}";
+            if (payload.All(c => char.IsAsciiHexDigit(c) || c is '-' or '/' or '*'))
+            {
+                session.QueueSqlCommand($"NOTIFY {Channel}, '{payload}'");
+            }
         }
     }
 
     /// <summary>After the command committed, in this process.</summary>
-    public void Committed(string tenant, object? answer)
+    public void Committed(string tenant, IReadOnlyList<Guid?> changed)
     {
-        if (answer is IStatusChange change)
+        foreach (var outcome in changed)
         {
-            Tell(tenant, change.ChangedOutcome);
+            Tell(tenant, outcome);
         }
     }
 

@@ -63,10 +63,7 @@ public enum RowOutcome
 public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Guid? Supersedes, IReadOnlyList<string> Warnings);
 
 /// <summary>A recorded batch: what counted, what was a duplicate, what corrected an earlier row.</summary>
-public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, IReadOnlyList<RowAnswer> Rows) : IStatusChange
-{
-    Guid? IStatusChange.ChangedOutcome => OutcomeId;
-}
+public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, IReadOnlyList<RowAnswer> Rows);
 
 public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request, [property: JsonIgnore] Caller Caller, [property: JsonIgnore] string? IdempotencyKey)
     : IIdempotentCommand<ResultBatch>

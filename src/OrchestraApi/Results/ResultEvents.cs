@@ -4,7 +4,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>The first event of an outcome's results stream, written when the outcome is defined.</summary>
-public sealed record ResultsOpened(Guid OutcomeId) : IEventOf<OutcomeResults>;
+public sealed record ResultsOpened(Guid OutcomeId) : IEventOf<OutcomeResults>, IOutcomeEvent;
 
 /// <summary>One measured row of an activity's results, as recorded (money in the outcome's currency).</summary>
 public sealed record ResultRow(
@@ -27,7 +27,7 @@ public sealed record ResultRow(
 /// A batch of result rows, all or nothing. <paramref name="Superseded"/> are earlier rows that corrections in this batch
 /// replace: their figures leave the totals, the rows themselves stay in the history.
 /// </summary>
-public sealed record ResultsRecorded(Guid BatchId, Guid OutcomeId, IReadOnlyList<ResultRow> Rows, IReadOnlyList<ResultRow> Superseded, string By, DateTimeOffset At) : IEventOf<OutcomeResults>;
+public sealed record ResultsRecorded(Guid BatchId, Guid OutcomeId, IReadOnlyList<ResultRow> Rows, IReadOnlyList<ResultRow> Superseded, string By, DateTimeOffset At) : IEventOf<OutcomeResults>, IOutcomeEvent;
 
 /// <summary>A value of an outcome KPI observed at a moment, optionally attributed to an activity.</summary>
-public sealed record KpiObserved(Guid ObservationId, Guid OutcomeId, string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, string By, DateTimeOffset At) : IEventOf<OutcomeResults>;
+public sealed record KpiObserved(Guid ObservationId, Guid OutcomeId, string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, string By, DateTimeOffset At) : IEventOf<OutcomeResults>, IOutcomeEvent;

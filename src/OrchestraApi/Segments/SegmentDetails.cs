@@ -10,9 +10,8 @@ namespace OrchestraApi.Segments;
 /// <param name="Equity">Customer equity, CLV × size (from the unrounded CLV).</param>
 public sealed record SegmentDetails(
     Guid Id, long Version, string Name, long Size, Money Margin, decimal RetentionRate, decimal DiscountRate, Money Clv, Money Equity, DateTimeOffset DefinedAt, DateTimeOffset UpdatedAt)
-    : IVersioned, IStatusChange
+    : IVersioned
 {
-    Guid? IStatusChange.ChangedOutcome => null;
 
     public static SegmentDetails Of(Segment s, long version) => new(
         s.Id, version, s.Name, s.Size, new Money(s.Margin, s.Currency), s.RetentionRate, s.DiscountRate,

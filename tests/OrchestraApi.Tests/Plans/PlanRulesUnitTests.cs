@@ -26,8 +26,8 @@ public sealed class PlanRulesUnitTests
     [Fact]
     public void a_plan_holds_at_most_its_limit_of_activities_cancelled_ones_included_and_an_outcome_its_limit_of_plans()
     {
-        var added = new ActivityAdded(Guid.Empty, Guid.Empty, "A", 0, ActivityStatus.Planned, "g", Now);
-        var cancelled = new ActivityClosed(Guid.Empty, Guid.Empty, ActivityStatus.Cancelled, 0, "g", Now);
+        var added = new ActivityAdded(Guid.Empty, Guid.Empty, Guid.Empty, "A", 0, ActivityStatus.Planned, "g", Now);
+        var cancelled = new ActivityClosed(Guid.Empty, Guid.Empty, Guid.Empty, ActivityStatus.Cancelled, 0, "g", Now);
         var nearlyFull = Drafted(50, [.. Enumerable.Repeat<object>(added, PlanRules.MaxActivities - 1), cancelled]);
         var full = nearlyFull.Evolve(added);
         var plans = Enumerable.Range(0, PlanRules.MaxPlansPerOutcome)
@@ -53,7 +53,7 @@ public sealed class PlanRulesUnitTests
         var draft = Drafted(50);
         var activity = Scheduled(draft);
         var scheduled = PlanRules.Schedule(draft, Outcome, activity.Id, activity.Spec, "g", Now);
-        var approved = Drafted(50, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now)]);
+        var approved = Drafted(50, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, Guid.Empty, "c", Now)]);
         var start = PlanRules.Start(approved, activity, "g", Now);
         var executing = start.PlanEvents.Aggregate(approved, (p, e) => p.Evolve(e));
         var started = start.ActivityEvents.Aggregate(activity, (a, e) => a.Evolve(e));
@@ -68,7 +68,7 @@ public sealed class PlanRulesUnitTests
     [Fact]
     public void only_the_first_start_puts_an_approved_plan_in_execution()
     {
-        var approved = Drafted(50, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now));
+        var approved = Drafted(50, new PlanSubmitted(Guid.Empty, Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, Guid.Empty, "c", Now));
         var first = PlanRules.Start(approved, Scheduled(approved), "g", Now);
         var executing = first.PlanEvents.Aggregate(approved, (p, e) => p.Evolve(e));
 
@@ -80,7 +80,7 @@ public sealed class PlanRulesUnitTests
     public void cancelling_an_activity_takes_its_budget_out_of_the_plan_and_rebudgeting_moves_it()
     {
         var activity = Scheduled(Drafted(50), 10);
-        var plan = Drafted(50, new ActivityAdded(Guid.Empty, activity.Id, "A", 10, ActivityStatus.Planned, "g", Now));
+        var plan = Drafted(50, new ActivityAdded(Guid.Empty, Guid.Empty, activity.Id, "A", 10, ActivityStatus.Planned, "g", Now));
 
         var rebudgeted = PlanRules.Rebudget(plan, activity, new Money(25, "EUR"), "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Evolve(e));
         var cancelled = PlanRules.CancelActivity(plan, activity, "r", "g", Now).PlanEvents.Aggregate(plan, (p, e) => p.Evolve(e));
@@ -95,7 +95,7 @@ public sealed class PlanRulesUnitTests
     {
         var draft = Drafted(5);
         var scheduled = PlanRules.Schedule(draft, Outcome, Guid.CreateVersion7(), Spec(10), "g", Now);
-        var approved = Drafted(15, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, "c", Now)]);
+        var approved = Drafted(15, [.. scheduled.PlanEvents, new PlanSubmitted(Guid.Empty, Guid.Empty, "g", Now), new PlanApproved(Guid.Empty, Guid.Empty, "c", Now)]);
 
         Assert.Equal(10, approved.Planned);
         Assert.Equal("approved-plan-within-budget", Assert.Throws<RuleViolationException>(() => PlanRules.Schedule(approved, Outcome, Guid.CreateVersion7(), Spec(6), "g", Now)).Rule);
@@ -115,7 +115,7 @@ public sealed class PlanRulesUnitTests
     [Fact]
     public void a_cancelled_plan_frees_its_discipline_slot()
     {
-        var cancelled = Drafted(10, new PlanCancelled(Guid.Empty, "r", "g", Now));
+        var cancelled = Drafted(10, new PlanCancelled(Guid.Empty, Guid.Empty, "r", "g", Now));
 
         Assert.Null(cancelled.LiveSlot);
         Assert.NotNull(Drafted().LiveSlot);
