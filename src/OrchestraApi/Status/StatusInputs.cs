@@ -29,23 +29,13 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
             return kept.Report;
         }
 
-        var report = GetOutcomeStatus.Report(Outcome, Schedule, Results, Segments, At);
+        var report = StatusRules.Report(Outcome, Schedule, Results, Segments, At);
         Reports.AddOrUpdate(Schedule, new Computed(state, At, ChangesWithTimeAt(), report));
         return report;
     }
 
-    /// <summary>When the status may change with nothing committed: the next midnight (UTC: days left, KPI pace), or a connection's acknowledgement falling due before it.</summary>
-    public DateTimeOffset ChangesWithTimeAt()
-    {
-        var midnight = new DateTimeOffset(At.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-        var overdue = Schedule.Connections
-            .Where(c => c.State == ConnectionState.Proposed)
-            .Select(c => c.AwaitedSince.AddDays(GetOutcomeStatus.AcknowledgementDays))
-            .Where(at => at > At)
-            .DefaultIfEmpty(midnight)
-            .Min();
-        return overdue < midnight ? overdue : midnight;
-    }
+    /// <summary>When the status may change with nothing committed (see <see cref="StatusRules.ChangesWithTimeAt"/>).</summary>
+    public DateTimeOffset ChangesWithTimeAt() => StatusRules.ChangesWithTimeAt(Schedule, At);
 
     private sealed record Computed((long, long, string) State, DateTimeOffset From, DateTimeOffset Until, OutcomeStatusReport Report);
 
