@@ -48,9 +48,6 @@ public sealed record KpiProgress(Guid OutcomeId, DateOnly Today, IReadOnlyList<K
 
 public sealed record GetKpiProgress(Guid OutcomeId) : IRequest<KpiProgress>
 {
-    /// <summary>How far progress may be from the elapsed share of the window and still be on pace.</summary>
-    public const decimal PaceTolerance = 0.05m;
-
     public sealed class Handler(IQuerySession session, TimeProvider clock) : IRequestHandler<GetKpiProgress, KpiProgress>
     {
         public async Task<KpiProgress> Handle(GetKpiProgress query, CancellationToken cancellationToken)
@@ -64,43 +61,7 @@ public sealed record GetKpiProgress(Guid OutcomeId) : IRequest<KpiProgress>
             var segmentIds = outcome.Kpis.Where(k => k.SegmentId is not null).Select(k => k.SegmentId!.Value).Distinct().ToList();
             var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(cancellationToken, segmentIds)).ToDictionary(s => s.Id);
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            return new KpiProgress(outcome.Id, today, [.. outcome.Kpis.Select(k => Standing(k, outcome, results, segments, today))]);
+            return new KpiProgress(outcome.Id, today, [.. outcome.Kpis.Select(k => KpiRules.Standing(k, outcome, results, segments, today))]);
         }
-    }
-
-    public static KpiStanding Standing(Kpi kpi, Outcome outcome, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateOnly today)
-    {
-        var totals = results?.Outcome ?? Totals.Zero;
-        var track = results?.Kpis?.GetValueOrDefault(kpi.Key) ?? KpiTrack.None;
-        decimal? current = kpi.Source switch
-        {
-            KpiSource.Observed => track.Latest?.Value,
-            KpiSource.Conversions => totals.Conversions,
-            KpiSource.Revenue => totals.Revenue,
-            KpiSource.Responses => totals.Responses,
-            KpiSource.Roi => Ratio.Of(totals.Revenue - totals.Cost, totals.Cost, "").Value,
-            KpiSource.SegmentClv => segments.GetValueOrDefault(kpi.SegmentId ?? Guid.Empty)?.Clv is { } clv ? Math.Round(clv, 2) : null,
-            KpiSource.SegmentEquity => segments.GetValueOrDefault(kpi.SegmentId ?? Guid.Empty)?.Equity is { } equity ? Math.Round(equity, 2) : null,
-            _ => null,
-        };
-        decimal? progress = current is { } value ? Math.Round((value - kpi.Baseline) / (kpi.Target - kpi.Baseline), 4) : null;
-        var span = outcome.EndsOn.DayNumber - outcome.StartsOn.DayNumber + 1;
-        var elapsed = Math.Clamp(Math.Round((decimal)(today.DayNumber - outcome.StartsOn.DayNumber + 1) / span, 4), 0m, 1m);
-        var pace = today < outcome.StartsOn ? KpiPace.NotStarted
-            : progress is not { } p ? KpiPace.Unknown
-            : p > elapsed + PaceTolerance ? KpiPace.Ahead
-            : p < elapsed - PaceTolerance ? KpiPace.Behind
-            : KpiPace.OnPace;
-        var trend = kpi.Source == KpiSource.Observed && track is { Latest: { } latest, Previous: { } previous }
-            ? ((latest.Value - previous.Value) * (kpi.Direction == KpiDirection.Up ? 1 : -1)) switch
-            {
-                > 0 => KpiTrend.Improving,
-                < 0 => KpiTrend.Worsening,
-                _ => KpiTrend.Flat,
-            }
-            : KpiTrend.Unknown;
-        return new KpiStanding(
-            kpi.Key, kpi.Name, kpi.Unit, kpi.Direction, kpi.Source, kpi.Baseline, kpi.Target, current, track.Count, progress,
-            progress is { } raw ? Math.Clamp(raw, 0m, 1m) : null, trend, elapsed, pace);
     }
 }
