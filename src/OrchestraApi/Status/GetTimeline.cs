@@ -55,7 +55,7 @@ public static class Timeline
         var last = activities.Select(a => a.Spec.EndsOn).Append(outcome.EndsOn).Max();
         var days = last.DayNumber - first.DayNumber + 1;
         double X(DateOnly d) => Left + ((d.DayNumber - first.DayNumber) * (Right - Left) / days);
-        var critical = GetCriticalPath.Analyse(schedule, outcome.Id).Path.Select(a => a.ActivityId).ToHashSet();
+        var critical = CriticalPathRules.Analyse(schedule, outcome.Id).Path.Select(a => a.ActivityId).ToHashSet();
 
         // Lanes: each discipline's activities packed into rows, earliest first; a lane is as tall as its rows, however many.
         var bars = new Dictionary<Guid, (double X1, double X2, double Y)>();

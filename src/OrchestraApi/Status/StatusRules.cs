@@ -40,7 +40,7 @@ public static class StatusRules
         var currency = outcome.Budget.Currency;
         var reasons = new List<RagReason>();
         var details = schedule.Connections.Select(c => (Connection: c, Details: ConnectionDetails.Of(schedule, c))).ToList();
-        var critical = GetCriticalPath.Analyse(schedule, outcome.Id).Path.Select(a => a.ActivityId).ToHashSet();
+        var critical = CriticalPathRules.Analyse(schedule, outcome.Id).Path.Select(a => a.ActivityId).ToHashSet();
         var disciplines = new List<DisciplineStatus>();
         foreach (var discipline in Schedule.AllDisciplines)
         {
@@ -94,7 +94,7 @@ public static class StatusRules
             reasons.Add(new RagReason(Rag.Amber, "acknowledgement-overdue", $"connection {connection.Id}", $"'{connection.Title}' has waited more than {AcknowledgementDays} days for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}.", d.AwaitingAcknowledgementFrom));
         }
 
-        var kpis = outcome.Kpis.Select(k => GetKpiProgress.Standing(k, outcome, results, segments, today)).ToList();
+        var kpis = outcome.Kpis.Select(k => KpiRules.Standing(k, outcome, results, segments, today)).ToList();
         foreach (var kpi in kpis.Where(k => k.Progress is not null && k.Pace == KpiPace.Behind))
         {
             reasons.Add(kpi.Progress < kpi.Elapsed - FarBehind
