@@ -1,6 +1,7 @@
 using Marten;
 using MediatR;
 using OrchestraApi.Platform;
+using OrchestraApi.Outcomes;
 
 namespace OrchestraApi.Baselines;
 
@@ -29,7 +30,7 @@ public sealed record ListBaselines(Guid OutcomeId, PageRequest Page) : IRequest<
             var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
             if (!await session.Query<Outcomes.Outcome>().AnyAsync(o => o.Id == query.OutcomeId, cancellationToken))
             {
-                throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                throw Outcome.NotFound(query.OutcomeId);
             }
 
             var page = await session.Query<Baseline>().Where(b => b.OutcomeId == query.OutcomeId && b.Id > after).OrderBy(b => b.Id).Take(limit + 1).ToListAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using OrchestraApi.Organisations;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
+using OrchestraApi.Outcomes;
 
 namespace OrchestraApi.Connections;
 
@@ -46,7 +47,7 @@ public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery 
             }
 
             var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                ?? throw Outcome.NotFound(query.OutcomeId);
             var source = schedule.Activity(activityId) is { Status: not ActivityStatus.Cancelled } a
                 ? a
                 : throw new NotFoundException($"Outcome {query.OutcomeId} has no live activity {activityId}.");

@@ -31,7 +31,7 @@ public abstract class ConnectionChangeHandler<TCommand>(IDocumentSession session
         var outcome = await session.OutcomeAsync(command.OutcomeId, cancellationToken);
         var stream = await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(command.OutcomeId), cancellationToken);
         var schedule = await Schedule.LoadAsync(session, command.OutcomeId, schedules, cancellationToken)
-            ?? throw new NotFoundException($"Outcome {command.OutcomeId} was not found.");
+            ?? throw Outcome.NotFound(command.OutcomeId);
         var connection = schedule.Find(command.ConnectionId)
             ?? throw new NotFoundException($"Outcome {command.OutcomeId} has no connection {command.ConnectionId}.");
         Versions.Ensure(command.ExpectedVersion, connection.Version);

@@ -171,9 +171,8 @@ public static class ConnectionRules
     /// <summary>The side the caller acts for: its discipline must be one of the two (an admin names it when it matters).</summary>
     private static Discipline Side(Connection c, Caller caller, Discipline? named)
     {
-        Discipline[] sides = [c.From.Discipline, c.To.Discipline];
-        var mine = caller.Role == Role.Admin ? sides : sides.Where(caller.Disciplines.Contains).ToArray();
-        if (caller.Role is not (Role.Admin or Role.Orchestrator or Role.Agency) || mine.Length == 0)
+        Discipline[] mine = [.. new[] { c.From.Discipline, c.To.Discipline }.Where(d => PlanAccess.MayActFor(caller, d))];
+        if (mine.Length == 0)
         {
             throw new ForbiddenException($"Only the {c.From.Discipline} and {c.To.Discipline} sides (their orchestrators or agencies) acknowledge or contest this connection.");
         }
@@ -190,8 +189,7 @@ public static class ConnectionRules
 
     private static void EnsureDeliveringSideOrConductor(Connection c, Caller caller)
     {
-        var delivering = caller.Role is Role.Orchestrator or Role.Agency && caller.Disciplines.Contains(c.From.Discipline);
-        if (!delivering && caller.Role is not (Role.Conductor or Role.Admin))
+        if (!PlanAccess.MayActFor(caller, c.From.Discipline) && caller.Role != Role.Conductor)
         {
             throw new ForbiddenException($"Only the delivering side ({c.From.Discipline}) or the conductor marks this connection met or broken.");
         }

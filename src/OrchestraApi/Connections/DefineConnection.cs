@@ -59,7 +59,7 @@ public sealed record DefineConnection(Guid OutcomeId, DefineConnectionRequest Re
             // a cycle together.
             var stream = await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(command.OutcomeId), cancellationToken);
             var schedule = await Schedule.LoadAsync(session, command.OutcomeId, schedules, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {command.OutcomeId} was not found.");
+                ?? throw Outcome.NotFound(command.OutcomeId);
             var defined = ConnectionRules.Define(schedule, outcome, Guid.CreateVersion7(), command.Request, command.By, clock.GetUtcNow());
             stream.AppendOne(defined);
             var connection = Connection.Create(command.OutcomeId, defined);

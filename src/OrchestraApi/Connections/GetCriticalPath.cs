@@ -24,7 +24,7 @@ public sealed record GetCriticalPath(Guid OutcomeId) : IRequest<CriticalPath>
         public async Task<CriticalPath> Handle(GetCriticalPath query, CancellationToken cancellationToken)
         {
             var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                ?? throw Outcome.NotFound(query.OutcomeId);
 
             // A schedule is immutable and cached while nothing changes: its analysis is computed once.
             return Computed.GetValue(schedule, s => CriticalPathRules.Analyse(s, query.OutcomeId));

@@ -39,7 +39,7 @@ public sealed record ListConnections(Guid OutcomeId, ConnectionFilter Filter, Pa
             var limit = Platform.Cursor.Limit(query.Page.Limit);
             var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
             var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                ?? throw Outcome.NotFound(query.OutcomeId);
 
             var f = query.Filter;
             var plan = f.ActivityId is { } a ? schedule.Activity(a)?.PlanId : null;

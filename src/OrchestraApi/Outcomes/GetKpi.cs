@@ -12,7 +12,7 @@ public sealed record GetKpi(Guid OutcomeId, string Key) : IRequest<Kpi>
         public async Task<Kpi> Handle(GetKpi query, CancellationToken cancellationToken)
         {
             var outcome = await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                ?? throw Outcome.NotFound(query.OutcomeId);
             return outcome.Kpis.FirstOrDefault(k => k.Key == query.Key)
                 ?? throw new NotFoundException($"Outcome {query.OutcomeId} has no KPI '{query.Key}'.");
         }

@@ -34,7 +34,7 @@ public sealed record GetOutcome(Guid OutcomeId) : IRequest<OutcomeDetails>
         public async Task<OutcomeDetails> Handle(GetOutcome query, CancellationToken cancellationToken)
         {
             var outcome = await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken)
-                ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                ?? throw Outcome.NotFound(query.OutcomeId);
             return OutcomeDetails.From(outcome, outcome.Version);
         }
     }

@@ -72,6 +72,9 @@ public sealed record Outcome(
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
 
+    /// <summary>The one answer for an outcome that is not in the caller's organisation (unknown and foreign look the same).</summary>
+    public static NotFoundException NotFound(Guid outcomeId) => new($"Outcome {outcomeId} was not found.");
+
     public bool IsClosed => Status is OutcomeStatus.Achieved or OutcomeStatus.Missed or OutcomeStatus.Cancelled;
 
     public static Outcome Start(OutcomeDefined e) => new(

@@ -9,16 +9,27 @@ namespace OrchestraApi.Plans;
 public static class PlanAccess
 {
     /// <summary>Orchestrators and agencies touch only their own disciplines' plans; admins any.</summary>
-    public static void EnsureMayEdit(Caller caller, Discipline discipline)
+    public static void EnsureMayEdit(Caller caller, Discipline discipline) =>
+        EnsureMayActFor(caller, discipline, $"This key may not change {discipline} plans.");
+
+    /// <summary>
+    /// The one check of "may this caller act for this discipline": an admin for any, an orchestrator or agency for the
+    /// disciplines its key was given; anyone else, or another discipline, is a 403 saying <paramref name="refusal"/>.
+    /// </summary>
+    public static void EnsureMayActFor(Caller caller, Discipline discipline, string refusal)
     {
-        if (caller.Role != Role.Admin && !caller.Disciplines.Contains(discipline))
+        if (!MayActFor(caller, discipline))
         {
-            throw new ForbiddenException($"This key may not change {discipline} plans.");
+            throw new ForbiddenException(refusal);
         }
     }
 
+    /// <summary>True for an admin, or an orchestrator or agency whose key was given <paramref name="discipline"/>.</summary>
+    public static bool MayActFor(Caller caller, Discipline discipline) =>
+        caller.Role == Role.Admin || (caller.Role is Role.Orchestrator or Role.Agency && caller.Disciplines.Contains(discipline));
+
     public static async Task<Outcome> OutcomeAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
-        await session.LoadAsync<Outcome>(outcomeId, ct) ?? throw new NotFoundException($"Outcome {outcomeId} was not found.");
+        await session.LoadAsync<Outcome>(outcomeId, ct) ?? throw Outcome.NotFound(outcomeId);
 
     public static async Task<IReadOnlyList<Plan>> PlansOfAsync(this IQuerySession session, Guid outcomeId, CancellationToken ct) =>
         await session.Query<Plan>().Where(p => p.OutcomeId == outcomeId).OrderBy(p => p.Id).ToListAsync(ct);

@@ -2,6 +2,7 @@ using Marten;
 using MediatR;
 using OrchestraApi.Connections;
 using OrchestraApi.Platform;
+using OrchestraApi.Outcomes;
 
 namespace OrchestraApi.Plans;
 
@@ -46,7 +47,7 @@ public sealed record PromotePilot(Guid PilotId, long ExpectedVersion, Caller Cal
                 // schedule after the move must hold no cycle.
                 await session.LockAsync<ConnectionGraph>(ConnectionGraph.IdOf(pilot.OutcomeId), cancellationToken);
                 var schedule = await Schedule.LoadAsync(session, pilot.OutcomeId, schedules, cancellationToken)
-                    ?? throw new NotFoundException($"Outcome {pilot.OutcomeId} was not found.");
+                    ?? throw Outcome.NotFound(pilot.OutcomeId);
                 ConnectionRules.EnsureNoCycle(schedule.WithActivities(moved), $"Promoting pilot '{pilot.Title}'");
                 targetActivities = [.. (live is null ? [] : await session.ActivitiesOfAsync(live.Id, cancellationToken)).Concat(moved).OrderBy(a => a.Id)];
 

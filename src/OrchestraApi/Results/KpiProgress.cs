@@ -56,7 +56,7 @@ public sealed record GetKpiProgress(Guid OutcomeId) : IRequest<KpiProgress>
             var outcomeTask = batch.Load<Outcome>(query.OutcomeId);
             var resultsTask = batch.Load<OutcomeResults>(OutcomeResults.IdOf(query.OutcomeId));
             await batch.Execute(cancellationToken);
-            var outcome = await outcomeTask ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+            var outcome = await outcomeTask ?? throw Outcome.NotFound(query.OutcomeId);
             var results = await resultsTask;
             var segmentIds = outcome.Kpis.Where(k => k.SegmentId is not null).Select(k => k.SegmentId!.Value).Distinct().ToList();
             var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(cancellationToken, segmentIds)).ToDictionary(s => s.Id);

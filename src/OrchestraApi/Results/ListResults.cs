@@ -69,7 +69,7 @@ public sealed record ListResults(Guid OutcomeId, ResultFilter Filter, PageReques
             var page = await rows.OrderBy(r => r.Id).Take(limit + 1).ToListAsync(cancellationToken);
             if (page.Count == 0 && await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken) is null)
             {
-                throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+                throw Outcome.NotFound(query.OutcomeId);
             }
 
             return Platform.Cursor.Slice(page, limit, r => Platform.Cursor.Encode(r.Id), ResultDetails.Of);

@@ -65,7 +65,7 @@ public sealed record GetOutcomeMeasures(Guid OutcomeId) : IRequest<OutcomeMeasur
             var resultsTask = batch.Load<OutcomeResults>(OutcomeResults.IdOf(query.OutcomeId));
             var plansTask = batch.Query<Plan>().Where(p => p.OutcomeId == query.OutcomeId).ToList();
             await batch.Execute(cancellationToken);
-            var outcome = await outcomeTask ?? throw new NotFoundException($"Outcome {query.OutcomeId} was not found.");
+            var outcome = await outcomeTask ?? throw Outcome.NotFound(query.OutcomeId);
             var results = await resultsTask;
             var plans = (await plansTask).Where(p => p.Status is not (PlanStatus.Cancelled or PlanStatus.Promoted)).ToList();
             var currency = outcome.Budget.Currency;

@@ -47,7 +47,7 @@ public static class ResultRules
                 continue;
             }
 
-            EnsureMayRecord(command.Caller, activity.Discipline);
+            PlanAccess.EnsureMayActFor(command.Caller, activity.Discipline, $"Results of {activity.Discipline} activities are recorded by that discipline's orchestrator or agencies.");
             if (row.To < row.From)
             {
                 errors[$"{at}.to"] = ["must be on or after `from`."];
@@ -176,14 +176,5 @@ public static class ResultRules
         }
 
         return warnings;
-    }
-
-    private static void EnsureMayRecord(Caller caller, Discipline discipline)
-    {
-        var mine = caller.Role == Role.Admin || (caller.Role is Role.Orchestrator or Role.Agency && caller.Disciplines.Contains(discipline));
-        if (!mine)
-        {
-            throw new ForbiddenException($"Results of {discipline} activities are recorded by that discipline's orchestrator or agencies.");
-        }
     }
 }

@@ -174,5 +174,5 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     private static List<Guid> SegmentsOf(Outcome outcome) =>
         [.. outcome.Kpis.Where(k => k.SegmentId is not null).Select(k => k.SegmentId!.Value).Distinct()];
 
-    private static NotFoundException NotFound(Guid outcomeId) => new($"Outcome {outcomeId} was not found.");
+    private static NotFoundException NotFound(Guid outcomeId) => Outcome.NotFound(outcomeId);
 }

@@ -18,7 +18,7 @@ public static class WatchOutcomeStatus
         // Answer 404 (another organisation's outcome, or none) before the stream opens.
         if (outcomeId == Guid.Empty || !await session.Query<Outcome>().AnyAsync(o => o.Id == outcomeId, ct))
         {
-            throw new NotFoundException($"Outcome {outcomeId} was not found.");
+            throw Outcome.NotFound(outcomeId);
         }
 
         var subscription = feed.Subscribe(session.TenantId, outcomeId, since);
