@@ -27,9 +27,9 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
             }
 
             // Escaped in the JSON text as an attacker would send them (a serializer would replace the lone surrogate).
-            foreach (var (field, poison) in StringFields(operation.Example, "").SelectMany(f => new[] { (f, "bad\\u0000text"), (f, "bad\\ud800text") }))
+            foreach (var (field, poison) in JsonFields.Of(operation.Example, JsonValueKind.String).SelectMany(f => new[] { (f, "bad\\u0000text"), (f, "bad\\ud800text") }))
             {
-                var body = Replace(operation.Example, field, "POISON").ToJsonString().Replace("POISON", poison, StringComparison.Ordinal);
+                var body = JsonFields.Replace(operation.Example, field, "POISON").ToJsonString().Replace("POISON", poison, StringComparison.Ordinal);
                 using var response = await SendAsync(operation.UsesBootstrapKey ? bootstrap : admin, operation, Guid.NewGuid(), body);
 
                 var problem = await ProblemAsync(response, $"{operation.Id} {field}");
@@ -178,47 +178,5 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
         Assert.True((int)response.StatusCode is >= 400 and < 500, $"{what}: {response.StatusCode} {text}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    /// <summary>The JSON paths of every string in <paramref name="node"/>, as the API names fields (<c>kpis[0].name</c>).</summary>
-    private static IEnumerable<string> StringFields(JsonNode? node, string path) => node switch
-    {
-        JsonObject o => o.SelectMany(p => StringFields(p.Value, path.Length == 0 ? p.Key : $"{path}.{p.Key}")),
-        JsonArray a => a.SelectMany((item, i) => StringFields(item, $"{path}[{i}]")),
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => [path],
-        _ => [],
-    };
-
-    private static JsonNode Replace(JsonNode example, string field, string value)
-    {
-        var copy = example.DeepClone();
-        var node = copy;
-        var steps = System.Text.RegularExpressions.Regex.Matches(field, "\\w+|\\[\\d+\\]").Select(m => m.Value).ToList();
-        for (var i = 0; i < steps.Count; i++)
-        {
-            var last = i == steps.Count - 1;
-            if (steps[i].StartsWith('['))
-            {
-                var index = int.Parse(steps[i].Trim('[', ']'), System.Globalization.CultureInfo.InvariantCulture);
-                if (last)
-                {
-                    node.AsArray()[index] = value;
-                }
-                else
-                {
-                    node = node.AsArray()[index]!;
-                }
-            }
-            else if (last)
-            {
-                node.AsObject()[steps[i]] = value;
-            }
-            else
-            {
-                node = node.AsObject()[steps[i]]!;
-            }
-        }
-
-        return copy;
     }
 }

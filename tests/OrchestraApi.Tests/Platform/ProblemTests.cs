@@ -133,11 +133,11 @@ public sealed partial class ProblemTests(ApiFixture api) : ApiTest(api)
                 }
 
                 var url = IdsInPath().Replace(path, m => m.Value == "{key}" ? "clv" : Guid.NewGuid().ToString());
-                foreach (var field in NumberFields(example, ""))
+                foreach (var field in JsonFields.Of(example, JsonValueKind.Number))
                 {
                     foreach (var bad in new[] { "100000000000", "-100000000000", "1e20", "0.5" })
                     {
-                        var body = Replace(example, field, JsonNode.Parse(bad)!).ToJsonString();
+                        var body = JsonFields.Replace(example, field, JsonNode.Parse(bad)!).ToJsonString();
                         using var response = await SendAsync(path.StartsWith("/organisations", StringComparison.Ordinal) ? bootstrap : admin, HttpMethod.Parse(method), url, body, "\"1\"");
                         if (response.StatusCode == HttpStatusCode.BadRequest)
                         {
@@ -235,37 +235,5 @@ public sealed partial class ProblemTests(ApiFixture api) : ApiTest(api)
         }
 
         return await client.SendAsync(request);
-    }
-
-    /// <summary>The JSON paths of every number in <paramref name="node"/>, as the API names fields (<c>rows[0].reached</c>).</summary>
-    private static IEnumerable<string> NumberFields(JsonNode? node, string path) => node switch
-    {
-        JsonObject o => o.SelectMany(p => NumberFields(p.Value, path.Length == 0 ? p.Key : $"{path}.{p.Key}")),
-        JsonArray a => a.SelectMany((item, i) => NumberFields(item, $"{path}[{i}]")),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => [path],
-        _ => [],
-    };
-
-    private static JsonNode Replace(JsonNode example, string field, JsonNode value)
-    {
-        var copy = example.DeepClone();
-        var steps = Regex.Matches(field, @"\w+|\[\d+\]").Select(m => m.Value).ToList();
-        var node = copy;
-        foreach (var step in steps.SkipLast(1))
-        {
-            node = step.StartsWith('[') ? node[int.Parse(step.Trim('[', ']'), System.Globalization.CultureInfo.InvariantCulture)]! : node[step]!;
-        }
-
-        var last = steps[^1];
-        if (last.StartsWith('['))
-        {
-            node.AsArray()[int.Parse(last.Trim('[', ']'), System.Globalization.CultureInfo.InvariantCulture)] = value;
-        }
-        else
-        {
-            node.AsObject()[last] = value;
-        }
-
-        return copy;
     }
 }
