@@ -24,7 +24,7 @@ public sealed class StatusRulesUnitTests
     private static OutcomeResults Results(params object[] events) => events.Aggregate(OutcomeResults.Start(new ResultsOpened(Id)), (r, e) => r.Evolve(e));
 
     private static OutcomeStatusReport Report(Outcome outcome, DateTimeOffset now, OutcomeResults? results = null, params Connection[] connections) =>
-        StatusRules.Report(outcome, new Schedule(outcome.Id, connections, [], []), results, new Dictionary<Guid, Segments.Segment>(), now);
+        StatusRules.Report(outcome, new Schedule(outcome.Id, connections, [], []), results, new Dictionary<Guid, OrchestraApi.Segments.Segment>(), now);
 
     [Fact]
     public void a_draft_outcome_is_green_and_an_active_one_without_approved_plans_is_amber_once_per_discipline()
