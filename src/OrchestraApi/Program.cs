@@ -1,5 +1,6 @@
 using OrchestraApi.Baselines;
 using OrchestraApi.Connections;
+using OrchestraApi.EmbeddedPostgres;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Npgsql;
 using OrchestraApi.Benchmarks.Harness;
 using OrchestraApi.Benchmarks.Scenarios;
-using OrchestraApi.Platform;
+using OrchestraApi.EmbeddedPostgres;
 
 // The benchmark program: dotnet run -c Release --project tests/OrchestraApi.Benchmarks [-- --quick]
 // It measures the API (Release, its own process) on its own PostgreSQL cluster with fsync on, next to two limits

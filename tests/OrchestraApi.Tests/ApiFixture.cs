@@ -1,8 +1,9 @@
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using Marten.Events;
+using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using OrchestraApi.EmbeddedPostgres;
 using OrchestraApi.Platform;
 using OrchestraApi.Sdk;
 

@@ -1,9 +1,10 @@
 using System.Reflection;
-using JasperFx;
-using JasperFx.Events;
 using JasperFx.Events.Daemon;
+using JasperFx.Events;
+using JasperFx;
 using Marten;
 using Npgsql;
+using OrchestraApi.EmbeddedPostgres;
 using Weasel.Core;
 
 namespace OrchestraApi.Platform;

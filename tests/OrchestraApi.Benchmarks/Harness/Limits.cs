@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
 using NpgsqlTypes;
-using OrchestraApi.Platform;
+using OrchestraApi.EmbeddedPostgres;
 
 namespace OrchestraApi.Benchmarks.Harness;
 

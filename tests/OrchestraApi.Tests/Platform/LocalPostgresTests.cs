@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using OrchestraApi.EmbeddedPostgres;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Tests.Platform;

@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace OrchestraApi.Platform;
+namespace OrchestraApi.EmbeddedPostgres;
 
 /// <summary>
 /// A PostgreSQL cluster run from the server binaries on this machine: the embedded default of
