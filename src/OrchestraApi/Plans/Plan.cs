@@ -93,7 +93,13 @@ public sealed record Plan(
     public bool IsOpen => Status is not (PlanStatus.Completed or PlanStatus.Cancelled or PlanStatus.Promoted);
 
     /// <summary>Unique per organisation (index): one live plan per discipline per outcome. Null for pilots and cancelled plans.</summary>
-    public string? LiveSlot => !IsPilot && Status != PlanStatus.Cancelled ? $"{OutcomeId:N}:{Discipline}" : null;
+    public string? LiveSlot => IsLivePlan ? $"{OutcomeId:N}:{Discipline}" : null;
+
+    /// <summary>Its discipline's live plan: not a pilot, not cancelled (at most one per discipline and outcome).</summary>
+    public bool IsLivePlan => IsLive(PilotScope, Status);
+
+    /// <summary>The one rule of "the discipline's live plan", for a plan and for what is read of one (<see cref="PlanAllocation"/>).</summary>
+    public static bool IsLive(string? pilotScope, PlanStatus status) => pilotScope is null && status != PlanStatus.Cancelled;
 
     public static Plan Start(PlanDrafted e) => new(
         e.PlanId, e.OutcomeId, e.Discipline, e.Title, e.Objective, e.Orchestrator, e.Budget, e.PilotScope, e.OverAllocationAccepted,

@@ -75,7 +75,7 @@ public sealed record PlanAllocation
     public required Money Budget { get; init; }
 
     /// <summary>The discipline's one live plan: not a pilot, not cancelled.</summary>
-    public bool IsLivePlan => PilotScope is null && Status != PlanStatus.Cancelled;
+    public bool IsLivePlan => Plan.IsLive(PilotScope, Status);
 
     /// <summary>Counts against the outcome's budget (a promoted pilot's money moved into its plan).</summary>
     public bool HoldsBudget => Status is not (PlanStatus.Cancelled or PlanStatus.Promoted);

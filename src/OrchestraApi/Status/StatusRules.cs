@@ -44,7 +44,7 @@ public static class StatusRules
         var disciplines = new List<DisciplineStatus>();
         foreach (var discipline in Schedule.AllDisciplines)
         {
-            var plan = schedule.Plans.Where(p => p.Discipline == discipline && p.PilotScope is null && p.Status != PlanStatus.Cancelled).OrderBy(p => p.Id).FirstOrDefault();
+            var plan = schedule.Plans.Where(p => p.Discipline == discipline && p.IsLivePlan).OrderBy(p => p.Id).FirstOrDefault();
             var activities = schedule.Activities.Where(a => a.Discipline == discipline).ToList();
             var totals = results?.ByDiscipline.GetValueOrDefault(discipline) ?? Totals.Zero;
             var mine = details.Where(d => d.Connection.From.Discipline == discipline || d.Connection.To.Discipline == discipline).Select(d => d.Details).ToList();
