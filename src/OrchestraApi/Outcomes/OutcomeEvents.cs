@@ -1,4 +1,5 @@
 using OrchestraApi.Platform;
+using OrchestraApi.Status;
 
 namespace OrchestraApi.Outcomes;
 

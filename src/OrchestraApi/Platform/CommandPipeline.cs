@@ -13,7 +13,7 @@ namespace OrchestraApi.Platform;
 /// command: creates and changes alike) the key record goes into that same session, so the events and the key commit
 /// in one transaction, and a retry whose first answer was lost gets that answer instead of acting twice (or a 412).
 /// </summary>
-public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, OutcomeChanges changes, IOptions<JsonOptions> json)
+public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IEnumerable<ICommitObserver> observers, IOptions<JsonOptions> json)
     : IPipelineBehavior<TRequest, TResponse>
 {
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
@@ -50,10 +50,9 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var result = await next();
             EnsureEveryEventHasItsStream(session);
-            var changed = OutcomeChanges.Of(session);
-            changes.Enlist(session, changed);
+            var saving = Saving(session);
             await session.SaveChangesAsync(cancellationToken);
-            changes.Committed(session.TenantId, changed);
+            Committed(session.TenantId, saving);
             return result;
         }
 
@@ -68,11 +67,10 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var response = await next();
             EnsureEveryEventHasItsStream(session);
-            var changed = OutcomeChanges.Of(session);
+            var saving = Saving(session);
             session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
-            changes.Enlist(session, changed);
             await session.SaveChangesAsync(cancellationToken);
-            changes.Committed(session.TenantId, changed);
+            Committed(session.TenantId, saving);
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -87,6 +85,18 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             }
 
             throw;
+        }
+    }
+
+    private readonly ICommitObserver[] _observers = [.. observers];
+
+    private object?[] Saving(IDocumentSession session) => [.. _observers.Select(o => o.Saving(session))];
+
+    private void Committed(string tenant, object?[] saving)
+    {
+        for (var i = 0; i < _observers.Length; i++)
+        {
+            _observers[i].Committed(tenant, saving[i]);
         }
     }
 

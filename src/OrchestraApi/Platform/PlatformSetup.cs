@@ -20,11 +20,6 @@ public static class PlatformSetup
         services.AddExceptionHandler<ProblemMapper>();
         services.AddHttpContextAccessor();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<OutcomeChanges>();
-        if (!Database.IsGeneratingOpenApiDocument)
-        {
-            services.AddHostedService<OutcomeChangeListener>();
-        }
         services.AddMemoryCache();
         services.AddSingleton<ApiKeyLookup>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)

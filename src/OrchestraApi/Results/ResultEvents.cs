@@ -1,5 +1,6 @@
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
+using OrchestraApi.Status;
 
 namespace OrchestraApi.Results;
 

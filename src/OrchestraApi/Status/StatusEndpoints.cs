@@ -9,10 +9,20 @@ namespace OrchestraApi.Status;
 
 public static class StatusEndpoints
 {
-    public static IServiceCollection AddStatus(this IServiceCollection services) => services
-        .AddSingleton<PortfolioIndex>()
-        .AddSingleton<StatusFeed>()
-        .AddHostedService(provider => provider.GetRequiredService<StatusFeed>());
+    public static IServiceCollection AddStatus(this IServiceCollection services)
+    {
+        services.AddSingleton<OutcomeChanges>();
+        services.AddSingleton<ICommitObserver>(provider => provider.GetRequiredService<OutcomeChanges>());
+        if (!Database.IsGeneratingOpenApiDocument)
+        {
+            services.AddHostedService<OutcomeChangeListener>();
+        }
+
+        return services
+            .AddSingleton<PortfolioIndex>()
+            .AddSingleton<StatusFeed>()
+            .AddHostedService(provider => provider.GetRequiredService<StatusFeed>());
+    }
 
     public static void MapStatus(this IEndpointRouteBuilder app)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using OrchestraApi.Platform;
+using OrchestraApi.Status;
 using Money = OrchestraApi.Sdk.Money;
 using OrchestraApi.Sdk;
 using OrchestraApi.Tests.Connections;

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using Marten;
 using Npgsql;
+using OrchestraApi.Platform;
 
-namespace OrchestraApi.Platform;
+namespace OrchestraApi.Status;
 
 /// <summary>An event of an outcome's streams: every change to what its status is computed from names the outcome.</summary>
 public interface IOutcomeEvent
@@ -18,7 +19,7 @@ public interface IOutcomeEvent
 /// through PostgreSQL: the command's transaction also sends a NOTIFY, delivered only if it commits, which each
 /// instance's <see cref="OutcomeChangeListener"/> passes on.
 /// </summary>
-public sealed class OutcomeChanges
+public sealed class OutcomeChanges : ICommitObserver
 {
     public const string Channel = "orchestra_outcome_changes";
 
@@ -60,6 +61,16 @@ public sealed class OutcomeChanges
             Tell(tenant, outcome);
         }
     }
+
+    /// <summary>In the command's transaction: what it changed, and the notifications other instances will hear.</summary>
+    object? ICommitObserver.Saving(IDocumentSession session)
+    {
+        var changed = Of(session);
+        Enlist(session, changed);
+        return changed;
+    }
+
+    void ICommitObserver.Committed(string tenant, object? saving) => Committed(tenant, (IReadOnlyList<Guid?>)saving!);
 
     /// <summary>A notification from another instance (its own are skipped: <see cref="Committed"/> told them already).</summary>
     public void Heard(string payload)
