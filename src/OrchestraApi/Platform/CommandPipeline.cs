@@ -37,7 +37,6 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             catch (Exception e) when (e is NotFoundException or ForbiddenException or RuleViolationException or PreconditionFailedException)
             {
                 // Bad input is answered first, as for every other body.
-                throw problems.With(new Dictionary<string, string[]>());
             }
 
             throw problems.With(new Dictionary<string, string[]>());
@@ -49,10 +48,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         if (key is null)
         {
             var result = await next();
-            EnsureEveryEventHasItsStream(session);
-            var saving = Saving(session);
-            await session.SaveChangesAsync(cancellationToken);
-            Committed(session.TenantId, saving);
+            await SaveAsync(session, null, cancellationToken);
             return result;
         }
 
@@ -66,11 +62,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         try
         {
             var response = await next();
-            EnsureEveryEventHasItsStream(session);
-            var saving = Saving(session);
-            session.Insert(new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
-            await session.SaveChangesAsync(cancellationToken);
-            Committed(session.TenantId, saving);
+            await SaveAsync(session, new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)), cancellationToken);
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -90,13 +82,20 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
 
     private readonly ICommitObserver[] _observers = [.. observers];
 
-    private object?[] Saving(IDocumentSession session) => [.. _observers.Select(o => o.Saving(session))];
-
-    private void Committed(string tenant, object?[] saving)
+    /// <summary>The one save of a command: its events checked, the observers told before and after, the key record in the same transaction.</summary>
+    private async Task SaveAsync(IDocumentSession session, IdempotencyRecord? key, CancellationToken cancellationToken)
     {
+        EnsureEveryEventHasItsStream(session);
+        object?[] saving = [.. _observers.Select(o => o.Saving(session))];
+        if (key is not null)
+        {
+            session.Insert(key);
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
         for (var i = 0; i < _observers.Length; i++)
         {
-            _observers[i].Committed(tenant, saving[i]);
+            _observers[i].Committed(session.TenantId, saving[i]);
         }
     }
 
