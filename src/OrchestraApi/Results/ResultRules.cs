@@ -23,9 +23,6 @@ public static class ResultRules
 
     public const string MaxTotalText = "1000000000000000";
 
-    /// <summary>The most an outcome's recorded revenue or cost may add up to: the largest amount of money the API holds.</summary>
-    public const decimal MaxMoneyTotal = Money.Max;
-
     public static ResultDecision Decide(
         RecordResults command, Outcome outcome, Totals recorded, IReadOnlyDictionary<Guid, Activity> activities, IReadOnlyList<ResultRecord> earlier, Guid batchId, DateTimeOffset now)
     {
@@ -118,8 +115,8 @@ public static class ResultRules
         }
 
         var e = new ResultsRecorded(batchId, command.OutcomeId, [.. counted.Select(c => c.Row)], [.. superseded.Select(r => r.Row)], command.Caller.Name, now);
-        var replacedBy = counted.Select(c => c.Row).Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
-        IReadOnlyList<ResultRecord> records = [.. counted.Select(c => c.Row).Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now))];
+        var replacedBy = e.Rows.Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
+        IReadOnlyList<ResultRecord> records = [.. e.Rows.Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now))];
         IReadOnlyList<ResultRecord> nowSuperseded = [.. superseded.Select(r => r with { SupersededBy = replacedBy[r.Id] })];
         var batch = new ResultBatch(
             batchId, command.OutcomeId, answers.Count(a => a.Outcome == RowOutcome.Recorded), answers.Count(a => a.Outcome == RowOutcome.Duplicate),
@@ -138,11 +135,12 @@ public static class ResultRules
         foreach (var (index, row) in counted)
         {
             var next = total.Add(row, 1);
-            void Check(string field, decimal value, decimal limit, string what)
+            // Only the first row to pass a field's bound is named for it.
+            void Check(string field, decimal value, decimal limit, string what, string unit = "")
             {
                 if (value > limit && !errors.Keys.Any(k => k.EndsWith($".{field}", StringComparison.Ordinal)))
                 {
-                    errors[$"rows[{index}].{field}"] = [$"would take the outcome's total {what} past {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}{(field.StartsWith("revenue", StringComparison.Ordinal) || field.StartsWith("cost", StringComparison.Ordinal) ? $" {currency}" : "")}, the most an outcome's results may add up to."];
+                    errors[$"rows[{index}].{field}"] = [$"would take the outcome's total {what} past {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}{unit}, the most an outcome's results may add up to."];
                 }
             }
 
@@ -150,8 +148,8 @@ public static class ResultRules
             Check("impressions", next.Impressions, MaxTotal, "impressions");
             Check("responses", next.Responses, MaxTotal, "responses");
             Check("conversions", next.Conversions, MaxTotal, "conversions");
-            Check("revenue.amount", next.Revenue, MaxMoneyTotal, "revenue");
-            Check("cost.amount", next.Cost, MaxMoneyTotal, "cost");
+            Check("revenue.amount", next.Revenue, Money.Max, "revenue", $" {currency}");
+            Check("cost.amount", next.Cost, Money.Max, "cost", $" {currency}");
             total = next;
         }
     }
@@ -159,7 +157,7 @@ public static class ResultRules
     /// <summary>A row whose own values are in bounds (a batch judged whole may hold others; they are reported already).</summary>
     private static bool RowInBounds(ResultRowRequest r) =>
         new[] { r.Reached, r.Impressions, r.Responses, r.Conversions }.All(c => c is >= 0 and <= MaxCount)
-        && r.Revenue.Amount is >= 0 and <= MaxMoneyTotal && r.Cost.Amount is >= 0 and <= MaxMoneyTotal;
+        && r.Revenue.Amount is >= 0 and <= Money.Max && r.Cost.Amount is >= 0 and <= Money.Max;
 
     /// <summary>Real data is messy: inconsistent counts are accepted, and said.</summary>
     private static List<string> Warnings(ResultRowRequest row)
