@@ -1,7 +1,7 @@
 using Marten;
 using MediatR;
-using OrchestraApi.Platform;
 using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Baselines;
 

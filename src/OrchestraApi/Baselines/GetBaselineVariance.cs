@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;

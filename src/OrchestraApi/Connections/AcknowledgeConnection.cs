@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Marten;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
@@ -11,7 +12,7 @@ namespace OrchestraApi.Connections;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AcknowledgeConnectionRequest(Discipline? Discipline = null) : IHasExample<AcknowledgeConnectionRequest>
 {
-    public static AcknowledgeConnectionRequest Example => new(Organisations.Discipline.Crm);
+    public static AcknowledgeConnectionRequest Example => new(Kernel.Discipline.Crm);
 }
 
 /// <summary>A side acknowledges the connection once; with both sides it is agreed.</summary>

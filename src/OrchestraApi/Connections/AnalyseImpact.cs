@@ -1,10 +1,11 @@
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
-using OrchestraApi.Outcomes;
 
 namespace OrchestraApi.Connections;
 

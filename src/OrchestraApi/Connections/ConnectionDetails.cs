@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Kernel;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 

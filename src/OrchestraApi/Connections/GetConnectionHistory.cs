@@ -1,5 +1,6 @@
 using Marten;
 using MediatR;
+using OrchestraApi.Kernel;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Connections;

@@ -1,5 +1,6 @@
 using Marten;
 using MediatR;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;

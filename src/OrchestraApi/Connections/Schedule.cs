@@ -1,4 +1,5 @@
 using Marten;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Plans;
 

@@ -1,7 +1,7 @@
-using Microsoft.AspNetCore.Mvc;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
+using Microsoft.AspNetCore.Mvc;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Outcomes;

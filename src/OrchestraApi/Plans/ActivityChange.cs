@@ -1,5 +1,6 @@
 using Marten;
 using MediatR;
+using OrchestraApi.Kernel;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
 

@@ -1,6 +1,7 @@
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
 

@@ -1,3 +1,4 @@
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
 

@@ -1,8 +1,9 @@
 using Marten;
 using MediatR;
 using OrchestraApi.Connections;
-using OrchestraApi.Platform;
+using OrchestraApi.Kernel;
 using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Plans;
 

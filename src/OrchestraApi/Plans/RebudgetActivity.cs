@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Marten;
+using OrchestraApi.Kernel;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
 

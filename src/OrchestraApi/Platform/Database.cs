@@ -1,7 +1,7 @@
 using System.Reflection;
-using JasperFx.Events.Daemon;
-using JasperFx.Events;
 using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using OrchestraApi.EmbeddedPostgres;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using OrchestraApi.Baselines;
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 
 namespace OrchestraApi.Platform;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;

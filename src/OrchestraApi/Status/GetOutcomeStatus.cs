@@ -1,6 +1,7 @@
 using Marten;
 using MediatR;
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;

@@ -4,6 +4,7 @@ using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;

@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using Marten;
 using MediatR;
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Plans;
 

@@ -1,4 +1,5 @@
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 

@@ -1,4 +1,5 @@
 using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;

@@ -1,6 +1,6 @@
 using System.Net;
-using Marten;
 using System.Text;
+using Marten;
 using OrchestraApi.Sdk;
 
 namespace OrchestraApi.Tests.Platform;

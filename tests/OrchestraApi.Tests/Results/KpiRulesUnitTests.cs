@@ -1,3 +1,4 @@
+using OrchestraApi.Kernel;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;

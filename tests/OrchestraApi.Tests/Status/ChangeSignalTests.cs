@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using OrchestraApi.Platform;
-using OrchestraApi.Status;
-using Money = OrchestraApi.Sdk.Money;
 using OrchestraApi.Sdk;
+using OrchestraApi.Status;
 using OrchestraApi.Tests.Connections;
 using OrchestraApi.Tests.Outcomes;
 using OrchestraApi.Tests.Plans;
+using Money = OrchestraApi.Sdk.Money;
 
 namespace OrchestraApi.Tests.Status;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OrchestraApi.Platform;
+namespace OrchestraApi.Kernel;
 
 /// <summary>An amount in an ISO 4217 currency.</summary>
 /// <param name="Amount">Non-negative, with at most the currency's decimals (2 for EUR, 0 for JPY, 3 for KWD).</param>
