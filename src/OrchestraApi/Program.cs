@@ -24,6 +24,7 @@ try
         marten.AddResults();
         marten.AddSegments();
         marten.AddBaselines();
+        OutcomeTag.Register(marten);
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();

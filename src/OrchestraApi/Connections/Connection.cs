@@ -1,3 +1,4 @@
+using JasperFx.Core;
 using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
@@ -46,13 +47,15 @@ public enum ConnectionState
 public sealed record ConnectionEnd(Guid PlanId, Guid? ActivityId, Discipline Discipline);
 
 /// <summary>
-/// A connection, folded from its events in its outcome's graph stream and stored as a document of its own, written in
-/// the same transaction as each event (decision 18). <c>Version</c> counts its own events: its ETag.
+/// A connection, folded from its events in its outcome's graph stream (<see cref="Start(object)"/>, <see cref="Evolve"/>)
+/// and stored as a document of its own by an inline projection of that stream (<see cref="ConnectionProjection"/>), so
+/// it commits with each event (decision 18). <c>Version</c> counts its own events — its ETag — and is kept by the fold
+/// itself (the graph stream's version counts every connection's).
 /// </summary>
 public sealed record Connection(
     Guid Id,
     Guid OutcomeId,
-    long Version,
+    [property: JasperFxIgnore] long Version,
     ConnectionKind Kind,
     string Title,
     string Rationale,
@@ -69,6 +72,7 @@ public sealed record Connection(
     string DefinedBy,
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt)
+    : IFold<Connection>
 {
     /// <summary>When it was last put to both sides (defined or revised): acknowledgements are awaited since then.</summary>
     public DateTimeOffset? ProposedAt { get; init; }
@@ -81,15 +85,19 @@ public sealed record Connection(
     /// <summary>Dependencies that still bind the schedule: the edges of cycle checks, conflicts and the critical path.</summary>
     public bool Binds => Kind == ConnectionKind.Dependency && State is not (ConnectionState.Broken or ConnectionState.Withdrawn);
 
-    public static Connection Create(Guid outcomeId, ConnectionDefined e) => new(
-        e.ConnectionId, outcomeId, 1, e.Kind, e.Title, e.Rationale, e.From, e.To, e.LagDays, e.Artefact, e.DueOn, e.Message, e.Audience,
+    public static Connection Start(object first) => first is ConnectionDefined e ? Start(e) : throw new UnknownEventException(typeof(Connection), first);
+
+    public static Connection Start(ConnectionDefined e) => new(
+        e.ConnectionId, e.OutcomeId, 1, e.Kind, e.Title, e.Rationale, e.From, e.To, e.LagDays, e.Artefact, e.DueOn, e.Message, e.Audience,
         ConnectionState.Proposed, null, [], e.By, e.At, e.At)
     {
         ProposedAt = e.At,
     };
 
-    /// <summary>The connection after one more of its events, with its version moved on.</summary>
-    public Connection After(IConnectionEvent e) => (e switch
+    /// <summary>The connection after one more of its events, with its version moved on (see <see cref="IFold{TSelf}"/>).</summary>
+    public Connection Evolve(object e) => e is IConnectionEvent c && c.ConnectionId == Id ? On(c) with { Version = Version + 1, UpdatedAt = c.At } : throw new UnknownEventException(typeof(Connection), e);
+
+    private Connection On(IConnectionEvent e) => e switch
     {
         ConnectionRevised x => this with
         {
@@ -102,7 +110,7 @@ public sealed record Connection(
         ConnectionMet => this with { State = ConnectionState.Met, StateReason = null },
         ConnectionBroken x => this with { State = ConnectionState.Broken, StateReason = x.Reason },
         _ => throw new UnknownEventException(typeof(Connection), e),
-    }) with { Version = Version + 1, UpdatedAt = e.At };
+    };
 
     private Connection Acknowledged(Discipline discipline)
     {
@@ -120,7 +128,7 @@ public sealed record Connection(
 /// plan's version.
 /// </summary>
 public sealed record ConnectionGraph(Guid Id, Guid OutcomeId)
-    : IFold<ConnectionGraph>
+    : IFold<ConnectionGraph>, IStreamVersioned
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }
@@ -136,7 +144,7 @@ public sealed record ConnectionGraph(Guid Id, Guid OutcomeId)
 
     public static ConnectionGraph Start(object first) => first is ConnectionGraphOpened e ? Start(e) : throw new UnknownEventException(typeof(ConnectionGraph), first);
 
-    /// <summary>The graph's snapshot holds only the outcome; each connection's own fold is <see cref="Connection.After"/>.</summary>
+    /// <summary>The graph's snapshot holds only the outcome; each connection's own fold is <see cref="Connection.Evolve"/>.</summary>
     public ConnectionGraph Evolve(object e) => e is ConnectionDefined or IConnectionEvent ? this : throw new UnknownEventException(typeof(ConnectionGraph), e);
 
     public static ConnectionGraph Start(ConnectionGraphOpened e) => new(IdOf(e.OutcomeId), e.OutcomeId);

@@ -37,8 +37,7 @@ public abstract class ConnectionChangeHandler<TCommand>(IDocumentSession session
         Versions.Ensure(command.ExpectedVersion, connection.Version);
         var change = command.Decide(schedule, outcome, connection, clock.GetUtcNow());
         stream.AppendOne(change);
-        var changed = connection.After(change);
-        session.Store(changed);
+        var changed = connection.Evolve(change);
         return ConnectionDetails.Of(schedule.With(changed), changed);
     }
 }

@@ -10,6 +10,7 @@ public static class ConnectionsStore
     {
         // The graph's snapshot only names its outcome: the stream is what connection commands lock.
         marten.Projections.Add(new FoldProjection<ConnectionGraph>(), ProjectionLifecycle.Inline);
+        marten.Projections.Add(new ConnectionProjection(), ProjectionLifecycle.Inline);
         marten.Schema.For<Connection>().Duplicate(c => c.OutcomeId);
     }
 }

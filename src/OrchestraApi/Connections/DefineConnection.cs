@@ -62,8 +62,7 @@ public sealed record DefineConnection(Guid OutcomeId, DefineConnectionRequest Re
                 ?? throw Outcome.NotFound(command.OutcomeId);
             var defined = ConnectionRules.Define(schedule, outcome, Guid.CreateVersion7(), command.Request, command.By, clock.GetUtcNow());
             stream.AppendOne(defined);
-            var connection = Connection.Create(command.OutcomeId, defined);
-            session.Store(connection);
+            var connection = Connection.Start(defined);
             return ConnectionDetails.Of(schedule.With(connection), connection);
         }
     }

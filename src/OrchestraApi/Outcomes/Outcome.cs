@@ -65,7 +65,7 @@ public sealed record Outcome(
     string? ClosingReason,
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt)
-    : IFold<Outcome>
+    : IFold<Outcome>, IStreamVersioned
 {
     /// <summary>The organisation's segments it serves, by id.</summary>
     public IReadOnlyList<Guid> SegmentIds { get; init; } = [];

@@ -9,7 +9,7 @@ namespace OrchestraApi.Plans;
 /// read model of lists. It has its own version, so changes to different activities of one plan never collide.
 /// </summary>
 public sealed record Activity(Guid Id, Guid PlanId, Guid OutcomeId, Discipline Discipline, ActivitySpec Spec, ActivityStatus Status, DateTimeOffset UpdatedAt)
-    : IFold<Activity>
+    : IFold<Activity>, IStreamVersioned
 {
     /// <summary>The stream version, set by Marten: the activity's ETag.</summary>
     public long Version { get; set; }

@@ -80,7 +80,7 @@ public sealed record Plan(
     int DoneActivities,
     DateTimeOffset DraftedAt,
     DateTimeOffset UpdatedAt)
-    : IFold<Plan>
+    : IFold<Plan>, IStreamVersioned
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }

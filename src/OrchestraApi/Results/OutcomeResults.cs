@@ -28,7 +28,7 @@ public sealed record OutcomeResults(
     IReadOnlyDictionary<Guid, Totals> ByPlan,
     IReadOnlyDictionary<Guid, Totals> ByActivity,
     IReadOnlyDictionary<string, KpiTrack>? Kpis = null)
-    : IFold<OutcomeResults>
+    : IFold<OutcomeResults>, IStreamVersioned
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }

@@ -94,13 +94,6 @@ public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request,
 
             var decision = ResultRules.Decide(command, outcome, stream.Aggregate?.Outcome ?? Totals.Zero, activities, earlier, Guid.CreateVersion7(), clock.GetUtcNow());
             stream.AppendOne(decision.Event);
-            // New rows are inserted (a plain INSERT each, no upsert); only the rows a correction supersedes are updated.
-            session.Insert([.. decision.NewRecords]);
-            foreach (var record in decision.Superseded)
-            {
-                session.Update(record);
-            }
-
             return decision.Answer;
         }
     }

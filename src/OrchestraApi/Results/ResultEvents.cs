@@ -27,9 +27,10 @@ public sealed record ResultRow(
 
 /// <summary>
 /// A batch of result rows, all or nothing. <paramref name="Superseded"/> are earlier rows that corrections in this batch
-/// replace: their figures leave the totals, the rows themselves stay in the history.
+/// replace: their figures leave the totals, the rows themselves stay in the history. <paramref name="Currency"/> is the
+/// outcome's, which every amount of the rows is in.
 /// </summary>
-public sealed record ResultsRecorded(Guid BatchId, Guid OutcomeId, IReadOnlyList<ResultRow> Rows, IReadOnlyList<ResultRow> Superseded, string By, DateTimeOffset At) : IEventOf<OutcomeResults>, IOutcomeEvent;
+public sealed record ResultsRecorded(Guid BatchId, Guid OutcomeId, IReadOnlyList<ResultRow> Rows, IReadOnlyList<ResultRow> Superseded, string Currency, string By, DateTimeOffset At) : IEventOf<OutcomeResults>, IOutcomeEvent;
 
 /// <summary>A value of an outcome KPI observed at a moment, optionally attributed to an activity.</summary>
 public sealed record KpiObserved(Guid ObservationId, Guid OutcomeId, string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, string By, DateTimeOffset At) : IEventOf<OutcomeResults>, IOutcomeEvent;

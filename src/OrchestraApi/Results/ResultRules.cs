@@ -6,8 +6,8 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Results;
 
-/// <summary>What a batch decides: the event, the row documents to write, and the answer.</summary>
-public sealed record ResultDecision(ResultsRecorded Event, IReadOnlyList<ResultRecord> NewRecords, IReadOnlyList<ResultRecord> Superseded, ResultBatch Answer);
+/// <summary>What a batch decides: the event (its rows become documents by <see cref="ResultRecordProjection"/>) and the answer.</summary>
+public sealed record ResultDecision(ResultsRecorded Event, ResultBatch Answer);
 
 /// <summary>The result rules as a decision: every row judged, every problem of every row reported at once.</summary>
 public static class ResultRules
@@ -115,14 +115,11 @@ public static class ResultRules
             throw new InvalidInputException(errors);
         }
 
-        var e = new ResultsRecorded(batchId, command.OutcomeId, [.. counted.Select(c => c.Row)], [.. superseded.Select(r => r.Row)], command.Caller.Name, now);
-        var replacedBy = e.Rows.Where(r => r.Corrects is not null).ToDictionary(r => r.Corrects!.Value, r => r.Id);
-        IReadOnlyList<ResultRecord> records = [.. e.Rows.Select(r => new ResultRecord(r.Id, command.OutcomeId, r.ActivityId, r.SourceRef, batchId, r, currency, null, command.Caller.Name, now))];
-        IReadOnlyList<ResultRecord> nowSuperseded = [.. superseded.Select(r => r with { SupersededBy = replacedBy[r.Id] })];
+        var e = new ResultsRecorded(batchId, command.OutcomeId, [.. counted.Select(c => c.Row)], [.. superseded.Select(r => r.Row)], currency, command.Caller.Name, now);
         var batch = new ResultBatch(
             batchId, command.OutcomeId, answers.Count(a => a.Outcome == RowOutcome.Recorded), answers.Count(a => a.Outcome == RowOutcome.Duplicate),
             answers.Count(a => a.Outcome == RowOutcome.Correction), answers);
-        return new ResultDecision(e, records, nowSuperseded, batch);
+        return new ResultDecision(e, batch);
     }
 
     /// <summary>

@@ -13,7 +13,7 @@ public sealed record SegmentRevised(Guid SegmentId, string Name, long Size, deci
 /// customer per period m, retention rate r, discount rate d. CLV = m · r / (1 + d − r); customer equity = CLV × size.
 /// </summary>
 public sealed record Segment(Guid Id, string Name, long Size, decimal Margin, string Currency, decimal RetentionRate, decimal DiscountRate, DateTimeOffset DefinedAt, DateTimeOffset UpdatedAt)
-    : IFold<Segment>
+    : IFold<Segment>, IStreamVersioned
 {
     /// <summary>The stream version, set by Marten.</summary>
     public long Version { get; set; }

@@ -21,8 +21,8 @@ public sealed class BaselineTests(ApiFixture api) : ApiTest(api)
         var saved = await baselines.SaveBaselineAsync(w.OutcomeId, new SaveBaselineRequest { Name = "Board-approved plan", Note = "March board." }, "baseline-1");
         var replay = await baselines.SaveBaselineAsync(w.OutcomeId, new SaveBaselineRequest { Name = "Board-approved plan", Note = "March board." }, "baseline-1");
         var sameName = await Assert.ThrowsAsync<ApiException<Problem>>(() => baselines.SaveBaselineAsync(w.OutcomeId, new SaveBaselineRequest { Name = "BOARD-APPROVED PLAN" }));
-        await Task.Delay(30);
 
+        // The baseline names its moment (TakenAt): every change below is requested after its answer, so after it.
         await ScriptedOutcome.MoveAsync(w, mailing, March1.AddDays(25), March1.AddDays(37));
         var late = await w.ActivityAsync(Discipline.Digital, "Retargeting", March1.AddDays(40), March1.AddDays(50));
         await Api.Results(await w.World.Organisation.KeyAsync(Role.Orchestrator, Discipline.Advertising)).RecordResultsAsync(w.OutcomeId, new RecordResultsRequest

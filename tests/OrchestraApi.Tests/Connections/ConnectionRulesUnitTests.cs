@@ -22,7 +22,7 @@ public sealed class ConnectionRulesUnitTests
     private static Activity In(Plan plan, string name, int from, int to) => Activity.Start(new ActivityScheduled(
         plan.Id, Guid.CreateVersion7(), Outcome.Id, plan.Discipline, new ActivitySpec(name, Channel.Other, "x", March1.AddDays(from), March1.AddDays(to), new Money(1m, "EUR"), null, []), "o", Now));
 
-    private static Connection Link(ConnectionKind kind, Activity from, Activity to, DateOnly? due = null) => Connection.Create(Outcome.Id, new ConnectionDefined(
+    private static Connection Link(ConnectionKind kind, Activity from, Activity to, DateOnly? due = null) => Connection.Start(new ConnectionDefined(
         Guid.CreateVersion7(), Outcome.Id, kind, $"{from.Spec.Name} → {to.Spec.Name}", "", new ConnectionEnd(from.PlanId, from.Id, from.Discipline),
         new ConnectionEnd(to.PlanId, to.Id, to.Discipline), 0, kind == ConnectionKind.Handoff ? "Artwork" : null, due, null, null, "ada", Now));
 
@@ -50,7 +50,7 @@ public sealed class ConnectionRulesUnitTests
     {
         var (ad, digital, pilot) = (PlanOf(Discipline.Advertising), PlanOf(Discipline.Digital), PlanOf(Discipline.Digital));
         var (a, x) = (In(ad, "A", 0, 5), In(pilot, "X", 0, 3));
-        var wholePlan = Connection.Create(Outcome.Id, new ConnectionDefined(
+        var wholePlan = Connection.Start(new ConnectionDefined(
             Guid.CreateVersion7(), Outcome.Id, ConnectionKind.Dependency, "A → Digital", "", new ConnectionEnd(ad.Id, a.Id, a.Discipline), new ConnectionEnd(digital.Id, null, Discipline.Digital),
             0, null, null, null, null, "ada", Now));
         var schedule = new Schedule(Outcome.Id, [wholePlan, Link(ConnectionKind.Dependency, x, a)], [a, x], [ad, digital, pilot]);

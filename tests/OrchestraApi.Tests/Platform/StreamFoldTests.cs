@@ -1,5 +1,9 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Tests.Platform;
@@ -10,13 +14,19 @@ public sealed class StreamFoldTests
     private static readonly Type[] States = [.. typeof(IFold<>).Assembly.GetTypes()
         .Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IFold<>) && i.GetGenericArguments()[0] == t))];
 
-    /// <summary>Every event type marked for any stream, with its state.</summary>
+    /// <summary>
+    /// Every event type marked for any stream, with its state; and every connection event, with the fold of the
+    /// connection it names (connections are folded from their outcome's graph stream, not a stream of their own).
+    /// </summary>
     public static TheoryData<string, string> Events()
     {
         var data = new TheoryData<string, string>();
         foreach (var state in States)
         {
-            foreach (var e in (IReadOnlyList<Type>)typeof(Fold).GetMethod(nameof(Fold.EventsOf))!.MakeGenericMethod(state).Invoke(null, null)!)
+            var events = state == typeof(Connection)
+                ? state.Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IConnectionEvent).IsAssignableFrom(t))
+                : (IReadOnlyList<Type>)typeof(Fold).GetMethod(nameof(Fold.EventsOf))!.MakeGenericMethod(state).Invoke(null, null)!;
+            foreach (var e in events)
             {
                 data.Add(state.Name, e.Name);
             }
@@ -28,7 +38,7 @@ public sealed class StreamFoldTests
     [Fact]
     public void every_stream_state_is_a_fold_and_every_stream_has_events()
     {
-        Assert.Equal(["Activity", "Baseline", "ConnectionGraph", "Outcome", "OutcomeResults", "Plan", "Segment"], States.Select(s => s.Name).Order());
+        Assert.Equal(["Activity", "Baseline", "Connection", "ConnectionGraph", "Outcome", "OutcomeResults", "Plan", "Segment"], States.Select(s => s.Name).Order());
         Assert.All(States, s => Assert.True(Events().Any(row => (string)row[0] == s.Name), $"{s.Name} has no events"));
     }
 
@@ -59,6 +69,25 @@ public sealed class StreamFoldTests
         });
         Assert.False(Fold.HasStream(typeof(Unheard)));
     }
+
+    [Fact]
+    public void many_streams_fold_each_by_its_own_state_with_its_version_and_an_event_of_no_stream_fails_loudly()
+    {
+        var (outcome, plan) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var states = new StreamStates();
+        states.Add(Event(outcome, 1, new OutcomeDefined(outcome, "Grow", "desc", "conductor", [], new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), new Money(1_000m, "EUR"), "admin", DateTimeOffset.UnixEpoch)));
+        states.Add(Event(plan, 1, new PlanDrafted(plan, outcome, Discipline.Crm, "CRM", "Win back lapsed members", "orchestrator", new Money(500m, "EUR"), null, false, "orchestrator", DateTimeOffset.UnixEpoch)));
+        states.Add(Event(outcome, 2, new OutcomeActivated(outcome, "conductor", DateTimeOffset.UnixEpoch)));
+
+        Assert.Equal((OutcomeStatus.Active, 2L), (states.Of<Outcome>(outcome)!.Status, states.Of<Outcome>(outcome)!.Version));
+        Assert.Equal(1L, Assert.Single(states.All<Plan>()).Version);
+        Assert.Null(states.Of<Plan>(outcome));
+        var thrown = Assert.Throws<InvalidOperationException>(() => states.Add(Event(outcome, 3, new Unheard())));
+        Assert.Contains("belongs to no stream", thrown.Message, StringComparison.Ordinal);
+    }
+
+    private static JasperFx.Events.Event<T> Event<T>(Guid stream, long version, T data)
+        where T : notnull => new JasperFx.Events.Event<T>(data) { StreamId = stream, Version = version };
 
     private static object Evolve(Type state, object on, object e) => Unwrap(() => state.GetMethod("Evolve", [typeof(object)])!.Invoke(on, [e]));
 

@@ -40,15 +40,15 @@ public sealed class ResultRulesUnitTests
     [Fact]
     public void a_known_source_reference_is_a_duplicate_unless_the_row_corrects_the_one_that_carries_it()
     {
-        var earlierRow = Decide(Totals.Zero, [], Row(sourceRef: "w9")).NewRecords.Single();
+        var earlierRow = ResultRecord.Of(Decide(Totals.Zero, [], Row(sourceRef: "w9")).Event).Single();
 
         var again = Decide(Totals.Zero, [earlierRow], Row(sourceRef: "w9"));
         var correction = Decide(Totals.Zero, [earlierRow], Row(reached: 12, sourceRef: "w9", corrects: new CorrectedRow(SourceRef: "w9")));
 
         Assert.Equal(RowOutcome.Duplicate, again.Answer.Rows.Single().Outcome);
-        Assert.Empty(again.NewRecords);
+        Assert.Empty(ResultRecord.Of(again.Event));
         Assert.Equal((RowOutcome.Correction, earlierRow.Id), (correction.Answer.Rows.Single().Outcome, correction.Answer.Rows.Single().Supersedes));
-        Assert.Equal(earlierRow.Id, correction.Superseded.Single().Id);
+        Assert.Equal(earlierRow.Id, correction.Event.Superseded.Single().Id);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OrchestraApi.Sdk;
 using OrchestraApi.Tests.Connections;
 
@@ -9,14 +10,12 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
 {
     private static readonly DateOnly March1 = new(2027, 3, 1);
 
-    /// <summary>A moment strictly between two steps: the clock is shared with PostgreSQL, which stamps the events.</summary>
-    private static async Task<DateTimeOffset> MomentAsync()
-    {
-        await Task.Delay(30);
-        var moment = DateTimeOffset.UtcNow;
-        await Task.Delay(30);
-        return moment;
-    }
+    /// <summary>
+    /// The moment between two steps, named by when it is taken: a change answered before it was committed before it (its
+    /// events are stamped with their transaction's start, on the machine's one clock), and a request sent after it starts
+    /// its transaction after it — no sleeping on either side.
+    /// </summary>
+    private static DateTimeOffset Now() => DateTimeOffset.UtcNow;
 
     private static DisciplineStatus Of(OutcomeStatusReport s, Discipline d) => s.Disciplines.Single(x => x.Discipline == d);
 
@@ -26,48 +25,48 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         var w = await ConnectionWorld.CreateAsync(Api);
         var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
         var beforeOutcome = w.World.Outcome.DefinedAt.AddSeconds(-1);
-        var t0 = await MomentAsync();
+        var drafted = Now();
 
         var (film, mailing) = await ScriptedOutcome.FilmAndMailingApprovedAsync(w);
-        var t1 = await MomentAsync();
+        var approved = Now();
 
         var dependency = await w.DependencyAsync(film, mailing, title: "Mailing follows the film");
         mailing = await ScriptedOutcome.MoveAsync(w, mailing, March1.AddDays(4), March1.AddDays(14));
-        var t2 = await MomentAsync();
+        var inConflict = Now();
 
         await ScriptedOutcome.MoveAsync(w, mailing, March1.AddDays(20), March1.AddDays(30));
         var advertising = w.Sides[Discipline.Advertising].Plans;
         film = await advertising.StartActivityAsync(film.PlanId, film.Id, film.Version);
         await advertising.CompleteActivityAsync(film.PlanId, film.Id, film.Version);
-        var t3 = await MomentAsync();
+        var resolved = Now();
 
-        var at0 = await status.GetOutcomeStatusAsync(w.OutcomeId, t0);
-        var at1 = await status.GetOutcomeStatusAsync(w.OutcomeId, t1);
-        var at2 = await status.GetOutcomeStatusAsync(w.OutcomeId, t2);
-        var at3 = await status.GetOutcomeStatusAsync(w.OutcomeId, t3);
+        var atDrafted = await status.GetOutcomeStatusAsync(w.OutcomeId, drafted);
+        var atApproved = await status.GetOutcomeStatusAsync(w.OutcomeId, approved);
+        var atConflict = await status.GetOutcomeStatusAsync(w.OutcomeId, inConflict);
+        var atResolved = await status.GetOutcomeStatusAsync(w.OutcomeId, resolved);
         var live = await status.GetOutcomeStatusAsync(w.OutcomeId);
         var asOfNow = await status.GetOutcomeStatusAsync(w.OutcomeId, DateTimeOffset.UtcNow);
         var before = await Assert.ThrowsAsync<ApiException<Problem>>(() => status.GetOutcomeStatusAsync(w.OutcomeId, beforeOutcome));
         var future = await Assert.ThrowsAsync<ApiException<Problem>>(() => status.GetOutcomeStatusAsync(w.OutcomeId, DateTimeOffset.UtcNow.AddHours(1)));
 
-        // t0: four drafted plans, nothing scheduled.
-        Assert.Equal(Rag.Amber, at0.Rag);
-        Assert.Equal(4, at0.Reasons.Count(r => r.Rule == "discipline-without-approved-plan"));
-        Assert.All(at0.Disciplines, d => Assert.Equal((PlanStage.Draft, 0), (d.Plan, d.Activities.Planned + d.Activities.Done)));
-        // t1: all approved, two activities planned: green.
-        Assert.Equal((Rag.Green, 0), (at1.Rag, at1.Reasons.Count));
-        Assert.All(at1.Disciplines, d => Assert.Equal(PlanStage.Approved, d.Plan));
-        Assert.Equal((1, 1, 1), (Of(at1, Discipline.Advertising).Activities.Planned, Of(at1, Discipline.Crm).Activities.Planned, Of(at1, Discipline.Digital).Activities.Planned));
-        // t2: the mailing moved before the film ends: the dependency on the critical path is in conflict — red.
-        Assert.Equal(Rag.Red, at2.Rag);
-        Assert.Equal(("critical-connection-broken-or-in-conflict", $"connection {dependency.Id}"), (at2.Reasons.Single().Rule, at2.Reasons.Single().About));
-        Assert.Equal([Discipline.Advertising, Discipline.Crm], at2.Reasons.Single().Disciplines);
-        Assert.Equal(1, Of(at2, Discipline.Crm).Connections.InConflict);
-        // t3: moved back, the film done: green again.
-        Assert.Equal((Rag.Green, 1, 0), (at3.Rag, Of(at3, Discipline.Advertising).Activities.Done, Of(at3, Discipline.Crm).Connections.InConflict));
+        // drafted: four drafted plans, nothing scheduled.
+        Assert.Equal(Rag.Amber, atDrafted.Rag);
+        Assert.Equal(4, atDrafted.Reasons.Count(r => r.Rule == "discipline-without-approved-plan"));
+        Assert.All(atDrafted.Disciplines, d => Assert.Equal((PlanStage.Draft, 0), (d.Plan, d.Activities.Planned + d.Activities.Done)));
+        // approved: all approved, two activities planned: green.
+        Assert.Equal((Rag.Green, 0), (atApproved.Rag, atApproved.Reasons.Count));
+        Assert.All(atApproved.Disciplines, d => Assert.Equal(PlanStage.Approved, d.Plan));
+        Assert.Equal((1, 1, 1), (Of(atApproved, Discipline.Advertising).Activities.Planned, Of(atApproved, Discipline.Crm).Activities.Planned, Of(atApproved, Discipline.Digital).Activities.Planned));
+        // inConflict: the mailing moved before the film ends: the dependency on the critical path is in conflict — red.
+        Assert.Equal(Rag.Red, atConflict.Rag);
+        Assert.Equal(("critical-connection-broken-or-in-conflict", $"connection {dependency.Id}"), (atConflict.Reasons.Single().Rule, atConflict.Reasons.Single().About));
+        Assert.Equal([Discipline.Advertising, Discipline.Crm], atConflict.Reasons.Single().Disciplines);
+        Assert.Equal(1, Of(atConflict, Discipline.Crm).Connections.InConflict);
+        // resolved: moved back, the film done: green again.
+        Assert.Equal((Rag.Green, 1, 0), (atResolved.Rag, Of(atResolved, Discipline.Advertising).Activities.Done, Of(atResolved, Discipline.Crm).Connections.InConflict));
         // As of now is the live status, field for field.
         Assert.Equal(JsonSerializer.Serialize(live), JsonSerializer.Serialize(asOfNow));
-        Assert.Equal(JsonSerializer.Serialize(live), JsonSerializer.Serialize(at3));
+        Assert.Equal(JsonSerializer.Serialize(live), JsonSerializer.Serialize(atResolved));
         Assert.Contains("asOf", before.Result.Errors!.Keys);
         Assert.Contains("asOf", future.Result.Errors!.Keys);
     }
@@ -78,19 +77,19 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         var w = await ConnectionWorld.CreateAsync(Api);
         var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
         var (film, mailing) = await ScriptedOutcome.FilmAndMailingApprovedAsync(w);
-        var t1 = await MomentAsync();
+        var approved = Now();
         var dependency = await w.DependencyAsync(film, mailing, title: "Mailing follows the film");
         mailing = await ScriptedOutcome.MoveAsync(w, mailing, March1.AddDays(4), March1.AddDays(14));
-        var t2 = await MomentAsync();
+        var inConflict = Now();
         var advertising = w.Sides[Discipline.Advertising].Plans;
         film = await advertising.StartActivityAsync(film.PlanId, film.Id, film.Version);
         await advertising.CompleteActivityAsync(film.PlanId, film.Id, film.Version);
         await ScriptedOutcome.MoveAsync(w, mailing, March1.AddDays(20), March1.AddDays(30));
 
-        var worse = await status.GetStatusChangesAsync(w.OutcomeId, t1, t2);
-        var better = await status.GetStatusChangesAsync(w.OutcomeId, t2);
-        var nothing = await status.GetStatusChangesAsync(w.OutcomeId, t2, t2);
-        var backwards = await Assert.ThrowsAsync<ApiException<Problem>>(() => status.GetStatusChangesAsync(w.OutcomeId, t2, t1));
+        var worse = await status.GetStatusChangesAsync(w.OutcomeId, approved, inConflict);
+        var better = await status.GetStatusChangesAsync(w.OutcomeId, inConflict);
+        var nothing = await status.GetStatusChangesAsync(w.OutcomeId, inConflict, inConflict);
+        var backwards = await Assert.ThrowsAsync<ApiException<Problem>>(() => status.GetStatusChangesAsync(w.OutcomeId, inConflict, approved));
 
         Assert.Equal((Rag.Green, Rag.Red), (worse.RagThen, worse.RagNow));
         Assert.Equal(
@@ -119,6 +118,34 @@ public sealed class StatusHistoryTests(ApiFixture api) : ApiTest(api)
         Assert.Contains("no longer in conflict", better.Changes.Single(c => c.Kind == StatusChangeKind.ConnectionChanged).Detail);
         Assert.Empty(nothing.Changes);
         Assert.Contains("since", backwards.Result.Errors!.Keys);
+    }
+
+    [Fact]
+    public async Task outcome_events_recorded_before_events_were_tagged_are_tagged_at_start_up_so_as_of_reads_them_all()
+    {
+        var w = await ConnectionWorld.CreateAsync(Api);
+        var status = Api.Status(await w.World.Organisation.KeyAsync(Role.Cmo));
+        var (film, mailing) = await ScriptedOutcome.FilmAndMailingApprovedAsync(w);
+        await w.DependencyAsync(film, mailing, title: "Mailing follows the film");
+        var connected = Now();
+        var then = JsonSerializer.Serialize(await status.GetOutcomeStatusAsync(w.OutcomeId, connected));
+
+        // A database from before events were tagged: its outcome events have no tag rows, and as-of finds no outcome.
+        await using (var database = new Npgsql.NpgsqlConnection(Api.ConnectionString))
+        {
+            await database.OpenAsync();
+            await using var untag = new Npgsql.NpgsqlCommand("delete from mt_event_tag_outcome", database);
+            Assert.True(await untag.ExecuteNonQueryAsync() > 10);
+        }
+
+        var hole = await Assert.ThrowsAsync<ApiException<Problem>>(() => status.GetOutcomeStatusAsync(w.OutcomeId, connected));
+        Assert.Contains("asOf", hole.Result.Errors!.Keys);
+
+        var backfill = Api.Factory.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<OrchestraApi.Status.OutcomeTagBackfill>().Single();
+        await backfill.StartAsync(CancellationToken.None);
+        await backfill.StartAsync(CancellationToken.None);
+
+        Assert.Equal(then, JsonSerializer.Serialize(await status.GetOutcomeStatusAsync(w.OutcomeId, connected)));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class StatusRulesUnitTests
     {
         var row = new ResultRow(Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), Discipline.Crm, new DateOnly(2027, 2, 1), new DateOnly(2027, 2, 1), 1, 1, 0, 0, 0m, 100_001m, null, null);
 
-        var report = Report(Outcome(), Defined.AddDays(40), Results(new ResultsRecorded(Guid.CreateVersion7(), Id, [row], [], "g", Defined)));
+        var report = Report(Outcome(), Defined.AddDays(40), Results(new ResultsRecorded(Guid.CreateVersion7(), Id, [row], [], "EUR", "g", Defined)));
 
         Assert.Equal(Rag.Red, report.Rag);
         Assert.Equal(("spend-over-budget", $"outcome {Id}"), (report.Reasons[0].Rule, report.Reasons[0].About));
@@ -72,7 +72,7 @@ public sealed class StatusRulesUnitTests
     public void a_connection_waiting_past_its_acknowledgement_days_is_amber_and_that_moment_is_when_time_moves_the_status()
     {
         var defined = Defined.AddDays(1).AddHours(3);
-        var connection = Connection.Create(Id, new ConnectionDefined(
+        var connection = Connection.Start(new ConnectionDefined(
             Guid.CreateVersion7(), Id, ConnectionKind.SharedMessage, "Same promise", "", new ConnectionEnd(Guid.CreateVersion7(), null, Discipline.Advertising),
             new ConnectionEnd(Guid.CreateVersion7(), null, Discipline.Crm), 0, null, null, "Come back", null, "ada", defined));
         var due = defined.AddDays(StatusRules.AcknowledgementDays);

@@ -1,6 +1,3 @@
-using JasperFx.Events;
-using Marten.Events.Aggregation;
-
 namespace OrchestraApi.Platform;
 
 /// <summary>
@@ -34,30 +31,14 @@ public static class Fold
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> Marked = new();
 
     /// <summary>True for an event type marked as belonging to a stream (<see cref="IEventOf{TState}"/>).</summary>
-    public static bool HasStream(Type eventType) => Marked.GetOrAdd(eventType, t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventOf<>)));
+    public static bool HasStream(Type eventType) => Marked.GetOrAdd(eventType, t => StateOf(t) is not null);
+
+    /// <summary>The state whose stream an event type belongs to (<see cref="IEventOf{TState}"/>), or null for none.</summary>
+    public static Type? StateOf(Type eventType) => eventType.GetInterfaces()
+        .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEventOf<>))?.GetGenericArguments()[0];
 
     /// <summary>The event types of <typeparamref name="TState"/>'s stream: those marked <see cref="IEventOf{TState}"/>.</summary>
     public static IReadOnlyList<Type> EventsOf<TState>()
         where TState : class, IFold<TState> =>
         [.. typeof(TState).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IEventOf<TState>).IsAssignableFrom(t))];
-}
-
-/// <summary>An event a stream's fold does not handle: a new event type added without teaching its state.</summary>
-public sealed class UnknownEventException(Type state, object e)
-    : InvalidOperationException($"{state.Name} has no fold for {e.GetType().Name}: handle it in {state.Name}.Evolve (or Start).");
-
-/// <summary>Marten's inline snapshot of <typeparamref name="TState"/>, folded by the state's own <see cref="IFold{TSelf}"/>.</summary>
-public sealed class FoldProjection<TState> : SingleStreamProjection<TState, Guid>
-    where TState : class, IFold<TState>
-{
-    public FoldProjection()
-    {
-        // Only the streams of this state: an event of another stream never reaches its fold.
-        foreach (var type in Fold.EventsOf<TState>())
-        {
-            IncludeType(type);
-        }
-    }
-
-    public override TState Evolve(TState? snapshot, Guid id, IEvent e) => Fold.Next(snapshot, e.Data);
 }
