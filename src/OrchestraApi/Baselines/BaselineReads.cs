@@ -26,15 +26,13 @@ public sealed record ListBaselines(Guid OutcomeId, PageRequest Page) : IRequest<
     {
         public async Task<Page<BaselineDetails>> Handle(ListBaselines query, CancellationToken cancellationToken)
         {
-            var limit = Platform.Cursor.Limit(query.Page.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
+            var page = query.Page.ById();
             if (!await session.Query<Outcomes.Outcome>().AnyAsync(o => o.Id == query.OutcomeId, cancellationToken))
             {
                 throw Outcome.NotFound(query.OutcomeId);
             }
 
-            var page = await session.Query<Baseline>().Where(b => b.OutcomeId == query.OutcomeId && b.Id > after).OrderBy(b => b.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Platform.Cursor.Slice(page, limit, b => Platform.Cursor.Encode(b.Id), BaselineDetails.Of);
+            return await page.ReadAsync(session.Query<Baseline>().Where(b => b.OutcomeId == query.OutcomeId), b => b.Id, BaselineDetails.Of, cancellationToken);
         }
     }
 }

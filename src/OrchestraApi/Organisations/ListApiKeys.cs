@@ -11,18 +11,16 @@ public sealed record ApiKeySummary(Guid Id, string Name, Role Role, IReadOnlyLis
     public static ApiKeySummary From(ApiKey key) => new(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);
 }
 
-public sealed record ListApiKeys(Guid OrganisationId, string? CallerOrganisation, int? Limit, string? Cursor) : IRequest<Page<ApiKeySummary>>
+public sealed record ListApiKeys(Guid OrganisationId, string? CallerOrganisation, PageRequest Page) : IRequest<Page<ApiKeySummary>>
 {
     public sealed class Handler(IDocumentStore store) : IRequestHandler<ListApiKeys, Page<ApiKeySummary>>
     {
         public async Task<Page<ApiKeySummary>> Handle(ListApiKeys query, CancellationToken cancellationToken)
         {
             await Keys.EnsureOrganisationAsync(store, query.OrganisationId, query.CallerOrganisation, cancellationToken);
-            var limit = Platform.Cursor.Limit(query.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Cursor) ?? Guid.Empty;
+            var page = query.Page.ById();
             await using var session = store.QuerySession(query.OrganisationId.ToString());
-            var keys = await session.Query<ApiKey>().Where(k => k.Id > after).OrderBy(k => k.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Platform.Cursor.Slice(keys, limit, k => Platform.Cursor.Encode(k.Id), ApiKeySummary.From);
+            return await page.ReadAsync(session.Query<ApiKey>(), k => k.Id, ApiKeySummary.From, cancellationToken);
         }
     }
 }

@@ -59,7 +59,7 @@ public static class OrganisationsEndpoints
         mediator.Send(new GetApiKey(organisationId, keyId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
 
     private static Task<Page<ApiKeySummary>> ListApiKeys(Guid organisationId, [AsParameters] PageRequest page, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        mediator.Send(new ListApiKeys(organisationId, user.FindFirstValue(OrchestraClaims.Organisation), page.Limit, page.Cursor), ct);
+        mediator.Send(new ListApiKeys(organisationId, user.FindFirstValue(OrchestraClaims.Organisation), page), ct);
 
     private static Task<ApiKeySummary> RevokeApiKey(Guid organisationId, Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new RevokeApiKey(organisationId, keyId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);

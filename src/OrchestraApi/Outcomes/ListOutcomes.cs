@@ -25,12 +25,8 @@ public sealed record ListOutcomes(OutcomeFilter Filter, PageRequest Page) : IReq
     {
         public async Task<Page<OutcomeDetails>> Handle(ListOutcomes query, CancellationToken cancellationToken)
         {
-            var limit = Cursor.Limit(query.Page.Limit);
+            var page = query.Page.ById();
             var outcomes = session.Query<Outcome>().AsQueryable();
-            if (Cursor.DecodeGuid(query.Page.Cursor) is { } after)
-            {
-                outcomes = outcomes.Where(o => o.Id > after);
-            }
 
             if (query.Filter.Status is { } status)
             {
@@ -42,8 +38,7 @@ public sealed record ListOutcomes(OutcomeFilter Filter, PageRequest Page) : IReq
                 outcomes = outcomes.Where(o => o.Conductor == conductor);
             }
 
-            var page = await outcomes.OrderBy(o => o.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Cursor.Slice(page, limit, o => Cursor.Encode(o.Id), o => OutcomeDetails.From(o, o.Version));
+            return await page.ReadAsync(outcomes, o => o.Id, o => OutcomeDetails.From(o, o.Version), cancellationToken);
         }
     }
 }

@@ -38,12 +38,8 @@ public sealed record ListActivities(Guid OutcomeId, ActivityFilter Filter, PageR
         {
             var f = query.Filter;
             var outcomeId = query.OutcomeId;
-            var limit = Cursor.Limit(query.Page.Limit);
+            var page = query.Page.ById();
             var activities = session.Query<Activity>().Where(a => a.OutcomeId == outcomeId);
-            if (Cursor.DecodeGuid(query.Page.Cursor) is { } after)
-            {
-                activities = activities.Where(a => a.Id > after);
-            }
 
             if (f.Discipline is { } discipline)
             {
@@ -70,14 +66,14 @@ public sealed record ListActivities(Guid OutcomeId, ActivityFilter Filter, PageR
                 activities = activities.Where(a => a.Spec.StartsOn <= to);
             }
 
-            var page = await activities.OrderBy(a => a.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            if (page.Count == 0)
+            var found = await page.ReadAsync(activities, a => a.Id, a => ActivityDetails.From(a, a.Version), cancellationToken);
+            if (found.Items.Count == 0)
             {
                 // An unknown (or foreign) outcome is a 404, not an empty list; only an empty page needs the extra read.
                 await session.OutcomeAsync(outcomeId, cancellationToken);
             }
 
-            return Cursor.Slice(page, limit, a => Cursor.Encode(a.Id), a => ActivityDetails.From(a, a.Version));
+            return found;
         }
     }
 }

@@ -31,10 +31,9 @@ public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Pa
     {
         public async Task<Page<PlanSummary>> Handle(ListPlans query, CancellationToken cancellationToken)
         {
-            var limit = Platform.Cursor.Limit(query.Page.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
+            var page = query.Page.ById();
             await session.OutcomeAsync(query.OutcomeId, cancellationToken);
-            var plans = session.Query<Plan>().Where(p => p.OutcomeId == query.OutcomeId && p.Id > after);
+            var plans = session.Query<Plan>().Where(p => p.OutcomeId == query.OutcomeId);
             if (query.Filter.Discipline is { } discipline)
             {
                 plans = plans.Where(p => p.Discipline == discipline);
@@ -45,10 +44,9 @@ public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Pa
                 plans = plans.Where(p => p.Status == status);
             }
 
-            var page = await plans.OrderBy(p => p.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Platform.Cursor.Slice(page, limit, p => Platform.Cursor.Encode(p.Id), p => new PlanSummary(
+            return await page.ReadAsync(plans, p => p.Id, p => new PlanSummary(
                 p.Id, p.Version, p.Discipline, p.PilotScope, p.Title, p.Orchestrator, p.Status, p.Budget, p.Budget with { Amount = p.Planned },
-                Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency), p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount));
+                Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency), p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount), cancellationToken);
         }
     }
 }

@@ -1,4 +1,8 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+using Marten;
 using Microsoft.AspNetCore.Mvc;
 
 namespace OrchestraApi.Platform;
@@ -67,9 +71,36 @@ public static class Cursor
         new([.. fetched.Take(limit).Select(map)], fetched.Count > limit ? cursorOf(fetched[limit - 1]) : null);
 }
 
+/// <summary>
+/// A validated page of a list keyed by its items' ids (UUID v7, so id order is creation order): how every such list
+/// pages, written once. Read it from the request first (<see cref="PageRequest.ById"/>), so a bad limit or cursor is a
+/// 400 before anything is looked up.
+/// </summary>
+public readonly record struct IdPage(int Limit, Guid? After)
+{
+    private static readonly ConcurrentDictionary<MemberInfo, Delegate> Ids = new();
+
+    /// <summary>The items of <paramref name="query"/> after the cursor, in id order, with the cursor of the next page.</summary>
+    public async Task<Page<TOut>> ReadAsync<T, TOut>(IQueryable<T> query, Expression<Func<T, Guid>> id, Func<T, TOut> map, CancellationToken ct)
+        where T : notnull
+    {
+        if (After is { } after)
+        {
+            query = query.Where(Expression.Lambda<Func<T, bool>>(Expression.GreaterThan(id.Body, Expression.Constant(after)), id.Parameters));
+        }
+
+        var fetched = await query.OrderBy(id).Take(Limit + 1).ToListAsync(ct);
+        var idOf = (Func<T, Guid>)Ids.GetOrAdd(((MemberExpression)id.Body).Member, _ => id.Compile());
+        return Cursor.Slice(fetched, Limit, x => Cursor.Encode(idOf(x)), map);
+    }
+}
+
 /// <summary>Query-string paging parameters shared by every list.</summary>
 public sealed record PageRequest
 {
+    /// <summary>The page of a list keyed by ids: 400 for a limit out of range or a cursor this list did not return.</summary>
+    public IdPage ById() => new(Platform.Cursor.Limit(Limit), Platform.Cursor.DecodeGuid(Cursor));
+
     /// <summary>Page size, 1–100 (default 20).</summary>
     [FromQuery(Name = "limit")]
     public int? Limit { get; init; }

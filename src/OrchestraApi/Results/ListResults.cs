@@ -43,9 +43,8 @@ public sealed record ListResults(Guid OutcomeId, ResultFilter Filter, PageReques
     {
         public async Task<Page<ResultDetails>> Handle(ListResults query, CancellationToken cancellationToken)
         {
-            var limit = Platform.Cursor.Limit(query.Page.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
-            var rows = session.Query<ResultRecord>().Where(r => r.OutcomeId == query.OutcomeId && r.Id > after);
+            var page = query.Page.ById();
+            var rows = session.Query<ResultRecord>().Where(r => r.OutcomeId == query.OutcomeId);
             var f = query.Filter;
             if (f.ActivityId is { } activity)
             {
@@ -67,13 +66,13 @@ public sealed record ListResults(Guid OutcomeId, ResultFilter Filter, PageReques
                 rows = rows.Where(r => r.Row.From <= to);
             }
 
-            var page = await rows.OrderBy(r => r.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            if (page.Count == 0 && await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken) is null)
+            var found = await page.ReadAsync(rows, r => r.Id, ResultDetails.Of, cancellationToken);
+            if (found.Items.Count == 0 && await session.LoadAsync<Outcome>(query.OutcomeId, cancellationToken) is null)
             {
                 throw Outcome.NotFound(query.OutcomeId);
             }
 
-            return Platform.Cursor.Slice(page, limit, r => Platform.Cursor.Encode(r.Id), ResultDetails.Of);
+            return found;
         }
     }
 }

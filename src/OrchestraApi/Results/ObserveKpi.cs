@@ -73,13 +73,11 @@ public sealed record ListKpiObservations(Guid OutcomeId, string Key, PageRequest
     {
         public async Task<Page<KpiObservation>> Handle(ListKpiObservations query, CancellationToken cancellationToken)
         {
-            var limit = Platform.Cursor.Limit(query.Page.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
+            var page = query.Page.ById();
             var outcome = await session.OutcomeAsync(query.OutcomeId, cancellationToken);
             _ = outcome.Kpis.FirstOrDefault(k => k.Key == query.Key) ?? throw new NotFoundException($"Outcome {outcome.Id} has no KPI '{query.Key}'.");
-            var page = await session.Query<KpiObservation>().Where(o => o.OutcomeId == query.OutcomeId && o.Key == query.Key && o.Id > after)
-                .OrderBy(o => o.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Platform.Cursor.Slice(page, limit, o => Platform.Cursor.Encode(o.Id), o => o);
+            var observations = session.Query<KpiObservation>().Where(o => o.OutcomeId == query.OutcomeId && o.Key == query.Key);
+            return await page.ReadAsync(observations, o => o.Id, o => o, cancellationToken);
         }
     }
 }

@@ -21,10 +21,7 @@ public sealed record ListSegments(PageRequest Page) : IRequest<Page<SegmentDetai
     {
         public async Task<Page<SegmentDetails>> Handle(ListSegments query, CancellationToken cancellationToken)
         {
-            var limit = Platform.Cursor.Limit(query.Page.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
-            var page = await session.Query<Segment>().Where(s => s.Id > after).OrderBy(s => s.Id).Take(limit + 1).ToListAsync(cancellationToken);
-            return Platform.Cursor.Slice(page, limit, s => Platform.Cursor.Encode(s.Id), s => SegmentDetails.Of(s, s.Version));
+            return await query.Page.ById().ReadAsync(session.Query<Segment>(), s => s.Id, s => SegmentDetails.Of(s, s.Version), cancellationToken);
         }
     }
 }
