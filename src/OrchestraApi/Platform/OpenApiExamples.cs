@@ -131,7 +131,7 @@ public static class ContractExamples
         ["state"] = "Active", ["rag"] = "Amber", ["ragThen"] = "Green", ["ragNow"] = "Amber", ["BaselineDetails.rag"] = "Green", ["daysLeft"] = 274,
         ["OutcomeStatusReport.startsOn"] = "2027-01-01", ["OutcomeStatusReport.endsOn"] = "2027-12-31", ["OutcomeStatusReport.budget"] = Money(1_250_000),
         ["PortfolioItem.startsOn"] = "2027-01-01", ["PortfolioItem.endsOn"] = "2027-12-31", ["PortfolioItem.budget"] = Money(1_250_000),
-        ["PortfolioItem.status"] = $"/outcomes/{Ids.Outcome}/status", ["kpisBehindPace"] = 0,
+        ["PortfolioItem.status"] = $"/outcomes/{Ids.Outcome}/status", ["PortfolioItem.statusLink"] = $"/outcomes/{Ids.Outcome}/status", ["kpisBehindPace"] = 0,
         ["rules"] = new JsonArray("discipline-without-approved-plan"), ["disciplinesWithProblems"] = new JsonArray("Advertising"),
         ["DisciplineStatus.discipline"] = "Crm", ["DisciplineStatus.plan"] = "InExecution",
         ["OutcomeStatusReport.title"] = "Grow loyalty-member lifetime value", ["PortfolioItem.title"] = "Grow loyalty-member lifetime value",

@@ -35,7 +35,7 @@ public static class ContractLimits
         ["closingReason"] = 2000, ["returnComments"] = 4000, ["type"] = 200, ["title"] = 200, ["instance"] = 2048,
         ["rule"] = 100, ["traceId"] = 100, ["nextCursor"] = 200, ["key"] = 200, ["name"] = 200,
         ["about"] = 100, ["definedBy"] = 200, ["stateReason"] = 2500, ["conflict"] = 1000, ["connections"] = 200, ["recordedBy"] = 200,
-        ["takenBy"] = 200, ["status"] = 200, ["id"] = 36,
+        ["takenBy"] = 200, ["status"] = 200, ["statusLink"] = 200, ["id"] = 36,
     };
 
     private static readonly Dictionary<string, int> WrittenCounts = new()

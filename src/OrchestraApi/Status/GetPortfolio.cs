@@ -34,14 +34,16 @@ public enum PortfolioOrder
 /// <param name="Rules">The rules behind its RAG, worst first, each once.</param>
 /// <param name="DisciplinesWithProblems">The disciplines a reason is about.</param>
 /// <param name="KpisBehindPace">KPIs behind the elapsed share of the window.</param>
+/// <param name="Status">The same link as <c>statusLink</c>, under the name v1.0 gave it: read <c>statusLink</c>.</param>
+/// <param name="StatusLink">The link to the outcome's whole status (`GET /outcomes/{outcomeId}/status`), relative to the API's base address.</param>
 public sealed record PortfolioItem(
     Guid OutcomeId, string Title, OutcomeStatus State, string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
-    Rag Rag, IReadOnlyList<string> Rules, IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, string Status)
+    Rag Rag, IReadOnlyList<string> Rules, IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, string Status, string StatusLink)
 {
     public static PortfolioItem Of(Outcome outcome, OutcomeStatusReport report) => new(
         report.OutcomeId, report.Title, report.State, outcome.Conductor, report.StartsOn, report.EndsOn, report.DaysLeft, report.Budget, report.Spent, report.Rag,
         [.. report.Reasons.Select(r => r.Rule).Distinct()], [.. report.Reasons.SelectMany(r => r.Disciplines).Distinct().Order()],
-        report.Kpis.Count(k => k.Pace == Results.KpiPace.Behind), outcome.DefinedAt, $"/outcomes/{report.OutcomeId}/status");
+        report.Kpis.Count(k => k.Pace == Results.KpiPace.Behind), outcome.DefinedAt, $"/outcomes/{report.OutcomeId}/status", $"/outcomes/{report.OutcomeId}/status");
 
     /// <summary>A key that orders items as <paramref name="order"/> says when compared ordinally (then by id).</summary>
     public string SortKey(PortfolioOrder order) => order switch

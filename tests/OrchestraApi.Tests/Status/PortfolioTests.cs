@@ -73,6 +73,7 @@ public sealed class PortfolioTests(ApiFixture api) : ApiTest(api)
         Assert.Equal([Rag.Red, Rag.Amber], page1.Items.Select(i => i.Rag));
         Assert.Equal([Rag.Amber, Rag.Green], page2.Items.Select(i => i.Rag));
         Assert.Equal((outcomes["Bravo"].Id, "Grace", OutcomeStatus.Active, 50, 1, $"/outcomes/{outcomes["Bravo"].Id}/status"), (bravo.OutcomeId, bravo.Conductor, bravo.State, bravo.DaysLeft, bravo.KpisBehindPace, bravo.Status));
+        Assert.Equal(bravo.Status, bravo.StatusLink);
         Assert.Equal(["kpi-far-behind-pace", "discipline-without-approved-plan"], bravo.Rules);
         Assert.Equal(4, bravo.DisciplinesWithProblems.Count);
 
