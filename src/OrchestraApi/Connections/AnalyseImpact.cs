@@ -1,6 +1,9 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Validation;
 using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
@@ -9,14 +12,17 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Connections;
 
+// The attributes state the limit in the contract; the handler checks it (and ignores it with cancel), so the framework does not.
+[SkipValidation]
 public sealed record ImpactQuery
 {
-    /// <summary>Days it slips: its start and end move by this many, 1 to 365 (default 0). Ignored with cancel.</summary>
     [FromQuery(Name = "slipDays")]
+    [Description("Days the activity slips (its start and end move by as many), 0–365; default 0.")]
+    [Range(0, 365)]
     public int? SlipDays { get; init; }
 
-    /// <summary>True: what if it is cancelled instead.</summary>
     [FromQuery(Name = "cancel")]
+    [Description("true: what if the activity is cancelled instead of slipping.")]
     public bool? Cancel { get; init; }
 }
 

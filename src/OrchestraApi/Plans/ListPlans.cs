@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -9,12 +10,12 @@ namespace OrchestraApi.Plans;
 
 public sealed record PlanFilter
 {
-    /// <summary>Only this discipline's plans and pilots.</summary>
     [FromQuery(Name = "discipline")]
+    [Description("Only this discipline's items (exact name).")]
     public Discipline? Discipline { get; init; }
 
-    /// <summary>Only plans in this status.</summary>
     [FromQuery(Name = "status")]
+    [Description("Only items in this status (exact name).")]
     public PlanStatus? Status { get; init; }
 }
 

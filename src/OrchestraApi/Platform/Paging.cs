@@ -1,5 +1,8 @@
 using System.Buffers.Text;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Validation;
 
 namespace OrchestraApi.Platform;
 
@@ -68,13 +71,17 @@ public static class Cursor
 }
 
 /// <summary>Query-string paging parameters shared by every list.</summary>
+// The attributes state the limits in the contract; Cursor checks them in the API's words, so the framework does not.
+[SkipValidation]
 public sealed record PageRequest
 {
-    /// <summary>Page size, 1–100 (default 20).</summary>
     [FromQuery(Name = "limit")]
+    [Description("Page size, 1–100 (default 20).")]
+    [Range(1, Platform.Cursor.MaxLimit), DefaultValue(Platform.Cursor.DefaultLimit)]
     public int? Limit { get; init; }
 
-    /// <summary>The <c>nextCursor</c> of the previous page; omit for the first page.</summary>
     [FromQuery(Name = "cursor")]
+    [Description("The `nextCursor` of the previous page; omit it for the first page. Anything else is a 400.")]
+    [MaxLength(200)]
     public string? Cursor { get; init; }
 }

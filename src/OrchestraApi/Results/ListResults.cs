@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -9,20 +10,20 @@ namespace OrchestraApi.Results;
 
 public sealed record ResultFilter
 {
-    /// <summary>Only this activity's rows.</summary>
     [FromQuery(Name = "activityId")]
+    [Description("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).")]
     public Guid? ActivityId { get; init; }
 
-    /// <summary>Only the rows of this batch.</summary>
     [FromQuery(Name = "batchId")]
+    [Description("Only the rows of this batch (the `batchId` a recorded batch answered with).")]
     public Guid? BatchId { get; init; }
 
-    /// <summary>Only rows whose period ends on or after this day.</summary>
     [FromQuery(Name = "from")]
+    [Description("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).")]
     public DateOnly? From { get; init; }
 
-    /// <summary>Only rows whose period starts on or before this day.</summary>
     [FromQuery(Name = "to")]
+    [Description("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).")]
     public DateOnly? To { get; init; }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Marten;
@@ -57,25 +58,25 @@ public sealed record PortfolioItem(
 /// <summary>Filters and order of the portfolio (all optional).</summary>
 public sealed record PortfolioFilter
 {
-    /// <summary>Only outcomes in this state.</summary>
     [FromQuery(Name = "state")]
+    [Description("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.")]
     public OutcomeStatus? State { get; init; }
 
-    /// <summary>Only outcomes with this RAG.</summary>
     [FromQuery(Name = "rag")]
+    [Description("Only outcomes with this RAG (exact name).")]
     public Rag? Rag { get; init; }
 
-    /// <summary>Only outcomes owned by this conductor (exact name).</summary>
     [FromQuery(Name = "conductor")]
+    [Description("Only outcomes owned by this conductor (exact name, at most 200 characters).")]
     [StringLength(200, ErrorMessage = "must be at most 200 characters.")]
     public string? Conductor { get; init; }
 
-    /// <summary>Only outcomes where a reason of their RAG is about this discipline.</summary>
     [FromQuery(Name = "disciplineWithProblems")]
+    [Description("Only outcomes where a reason of their RAG is about this discipline (exact name).")]
     public Discipline? DisciplineWithProblems { get; init; }
 
-    /// <summary>The order (default WorstFirst).</summary>
     [FromQuery(Name = "order")]
+    [Description("WorstFirst (default: red, amber, green, then ending soonest), EndingFirst, Title, MostSpent or Newest.")]
     public PortfolioOrder? Order { get; init; }
 }
 
