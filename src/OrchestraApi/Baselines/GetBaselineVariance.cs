@@ -4,6 +4,7 @@ using MediatR;
 using OrchestraApi.Connections;
 using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Status;
@@ -17,20 +18,20 @@ public sealed record DisciplineVariance(Discipline Discipline, Money BudgetThen,
 /// <param name="StartShiftDays">Days its start moved: positive later, negative earlier (dates lie within 2000–2100).</param>
 /// <param name="EndShiftDays">Days its end moved: positive later, negative earlier.</param>
 public sealed record ActivityVariance(
-    Guid ActivityId, string Name, Discipline Discipline, DateOnly? StartsOnThen, DateOnly StartsOn, DateOnly? EndsOnThen, DateOnly EndsOn,
+    Guid ActivityId, [property: MaxLength(200)] string Name, Discipline Discipline, DateOnly? StartsOnThen, DateOnly StartsOn, DateOnly? EndsOnThen, DateOnly EndsOn,
     [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int StartShiftDays,
     [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int EndShiftDays,
     ActivityStatus? StatusThen, ActivityStatus Status, Money? BudgetThen, Money Budget);
 
 /// <summary>A KPI's progress then and now, and the points it moved (null where unknown).</summary>
-public sealed record KpiVariance(string Key, string Name, decimal? ProgressThen, decimal? ProgressNow, decimal? Points);
+public sealed record KpiVariance([property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, decimal? ProgressThen, decimal? ProgressNow, decimal? Points);
 
 /// <summary>The outcome now against a baseline: RAG, window, budget and spend, activity dates and KPI progress.</summary>
 /// <param name="EndShiftDays">Days the outcome's window end moved: positive later, negative earlier.</param>
 public sealed record BaselineVariance(
     BaselineDetails Baseline, DateTimeOffset ComparedAt, Rag RagThen, Rag RagNow, DateOnly EndsOnThen, DateOnly EndsOn,
     [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int EndShiftDays,
-    Money BudgetThen, Money Budget, IReadOnlyList<DisciplineVariance> Disciplines, IReadOnlyList<ActivityVariance> Activities, IReadOnlyList<KpiVariance> Kpis);
+    Money BudgetThen, Money Budget, [property: MaxLength(4)] IReadOnlyList<DisciplineVariance> Disciplines, [property: MaxLength(PlanRules.MaxActivitiesPerOutcome)] IReadOnlyList<ActivityVariance> Activities, [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiVariance> Kpis);
 
 public sealed record GetBaselineVariance(Guid OutcomeId, Guid BaselineId) : IRequest<BaselineVariance>
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -6,7 +7,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Organisations;
 
 /// <summary>An issued key without its secret.</summary>
-public sealed record ApiKeySummary(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+public sealed record ApiKeySummary(Guid Id, [property: MaxLength(200)] string Name, Role Role, [property: MaxLength(4)] IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
 {
     public static ApiKeySummary From(ApiKey key) => new(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);
 }

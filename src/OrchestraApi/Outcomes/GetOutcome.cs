@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -9,17 +10,17 @@ namespace OrchestraApi.Outcomes;
 public sealed record OutcomeDetails(
     Guid Id,
     long Version,
-    string Title,
-    string Description,
-    string Conductor,
-    IReadOnlyList<string> Segments,
-    IReadOnlyList<Guid> SegmentIds,
+    [property: MaxLength(200)] string Title,
+    [property: MaxLength(4000)] string Description,
+    [property: MaxLength(200)] string Conductor,
+    [property: MaxLength(20), ItemsLength(100)] IReadOnlyList<string> Segments,
+    [property: MaxLength(20)] IReadOnlyList<Guid> SegmentIds,
     DateOnly StartsOn,
     DateOnly EndsOn,
     Money Budget,
-    IReadOnlyList<Kpi> Kpis,
+    [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<Kpi> Kpis,
     OutcomeStatus Status,
-    string? ClosingReason,
+    [property: MaxLength(2000)] string? ClosingReason,
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt) : IVersioned
 {

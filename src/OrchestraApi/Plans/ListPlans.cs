@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -23,7 +24,7 @@ public sealed record PlanFilter
 /// <param name="Planned">Sum of the budgets of activities that are not cancelled.</param>
 /// <param name="Remaining">Budget minus planned; negative when the activities cost more than the plan holds.</param>
 public sealed record PlanSummary(
-    Guid Id, long Version, Discipline Discipline, string? PilotScope, string Title, string Orchestrator, PlanStatus Status,
+    Guid Id, long Version, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, [property: MaxLength(200)] string Title, [property: MaxLength(200)] string Orchestrator, PlanStatus Status,
     Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, int ActivitiesDone, int ActivitiesTotal);
 
 public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Page) : IRequest<Page<PlanSummary>>

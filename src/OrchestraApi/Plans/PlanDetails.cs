@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Platform;
@@ -8,8 +9,8 @@ namespace OrchestraApi.Plans;
 /// <param name="SegmentId">The customer segment it targets, if any.</param>
 /// <param name="Connections">Where its connections to other disciplines are listed (directly or through its plan).</param>
 public sealed record ActivityDetails(
-    Guid Id, long Version, Guid PlanId, Guid OutcomeId, string Name, Channel Channel, string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget,
-    string? Audience, IReadOnlyList<string> KpiKeys, Guid? SegmentId, ActivityStatus Status, DateTimeOffset UpdatedAt, string Connections) : IVersioned
+    Guid Id, long Version, Guid PlanId, Guid OutcomeId, [property: MaxLength(200)] string Name, Channel Channel, [property: MaxLength(100)] string? ChannelLabel, DateOnly StartsOn, DateOnly EndsOn, Money Budget,
+    [property: MaxLength(500)] string? Audience, [property: MaxLength(20), ItemsLength(64)] IReadOnlyList<string> KpiKeys, Guid? SegmentId, ActivityStatus Status, DateTimeOffset UpdatedAt, [property: MaxLength(200)] string Connections) : IVersioned
 {
 
     public static ActivityDetails From(Activity a, long version) => new(
@@ -25,9 +26,9 @@ public sealed record ActivityDetails(
 /// <param name="PromotedInto">For a promoted pilot: the plan its activities went into.</param>
 /// <param name="Activities">Every activity in the plan, oldest first.</param>
 public sealed record PlanDetails(
-    Guid Id, long Version, Guid OutcomeId, Discipline Discipline, string? PilotScope, string Title, string Objective, string Orchestrator,
-    Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, PlanStatus Status, string? ReturnComments, string? ClosingReason,
-    Guid? PromotedInto, IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned
+    Guid Id, long Version, Guid OutcomeId, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, [property: MaxLength(200)] string Title, [property: MaxLength(4000)] string Objective, [property: MaxLength(200)] string Orchestrator,
+    Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, PlanStatus Status, [property: MaxLength(4000)] string? ReturnComments, [property: MaxLength(2000)] string? ClosingReason,
+    Guid? PromotedInto, [property: MaxLength(PlanRules.MaxActivities)] IReadOnlyList<ActivityDetails> Activities, DateTimeOffset DraftedAt, DateTimeOffset UpdatedAt) : IVersioned
 {
 
     public static PlanDetails From(Plan p, long version, IReadOnlyList<Activity> activities) => new(

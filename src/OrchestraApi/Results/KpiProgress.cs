@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Outcomes;
@@ -41,10 +42,10 @@ public enum KpiPace
 /// <param name="Elapsed">The share of the outcome's window that has passed, 0..1.</param>
 /// <param name="Pace">Progress against the elapsed share of the window.</param>
 public sealed record KpiStanding(
-    string Key, string Name, string Unit, KpiDirection Direction, KpiSource Source, decimal Baseline, decimal Target, decimal? Current, long Observations,
+    [property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, [property: MaxLength(50)] string Unit, KpiDirection Direction, KpiSource Source, decimal Baseline, decimal Target, decimal? Current, long Observations,
     decimal? Progress, decimal? DisplayProgress, KpiTrend Trend, decimal Elapsed, KpiPace Pace);
 
-public sealed record KpiProgress(Guid OutcomeId, DateOnly Today, IReadOnlyList<KpiStanding> Kpis);
+public sealed record KpiProgress(Guid OutcomeId, DateOnly Today, [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiStanding> Kpis);
 
 public sealed record GetKpiProgress(Guid OutcomeId) : IRequest<KpiProgress>
 {

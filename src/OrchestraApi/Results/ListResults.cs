@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -31,7 +32,7 @@ public sealed record ResultFilter
 /// <param name="SupersededBy">Set when a correction replaced it: its figures no longer count.</param>
 public sealed record ResultDetails(
     Guid Id, Guid BatchId, Guid ActivityId, Guid PlanId, DateOnly From, DateOnly To, long Reached, long Impressions, long Responses, long Conversions,
-    Money Revenue, Money Cost, string? SourceRef, Guid? Corrects, Guid? SupersededBy, string RecordedBy, DateTimeOffset RecordedAt)
+    Money Revenue, Money Cost, [property: MaxLength(200)] string? SourceRef, Guid? Corrects, Guid? SupersededBy, [property: MaxLength(200)] string RecordedBy, DateTimeOffset RecordedAt)
 {
     public static ResultDetails Of(ResultRecord r) => new(
         r.Id, r.BatchId, r.ActivityId, r.Row.PlanId, r.Row.From, r.Row.To, r.Row.Reached, r.Row.Impressions, r.Row.Responses, r.Row.Conversions,

@@ -10,7 +10,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>A derived ratio: null, with the reason, when its denominator is zero — never a division by zero.</summary>
-public sealed record Ratio(decimal? Value, string? Reason)
+public sealed record Ratio(decimal? Value, [property: MaxLength(2000)] string? Reason)
 {
     public static Ratio Of(decimal numerator, decimal denominator, string whenZero) =>
         denominator == 0 ? new Ratio(null, whenZero) : new Ratio(Math.Round(numerator / denominator, 6), null);
@@ -48,10 +48,10 @@ public sealed record Measures(
 
 public sealed record DisciplineMeasures(Discipline Discipline, Measures Measures);
 
-public sealed record PlanMeasures(Guid PlanId, Discipline Discipline, string? PilotScope, Measures Measures);
+public sealed record PlanMeasures(Guid PlanId, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, Measures Measures);
 
 /// <summary>An outcome's measures, whole and per discipline and plan.</summary>
-public sealed record OutcomeMeasures(Guid OutcomeId, Measures Outcome, IReadOnlyList<DisciplineMeasures> Disciplines, IReadOnlyList<PlanMeasures> Plans);
+public sealed record OutcomeMeasures(Guid OutcomeId, Measures Outcome, [property: MaxLength(4)] IReadOnlyList<DisciplineMeasures> Disciplines, [property: MaxLength(PlanRules.MaxPlansPerOutcome)] IReadOnlyList<PlanMeasures> Plans);
 
 public sealed record ActivityMeasures(Guid ActivityId, Guid PlanId, Discipline Discipline, Measures Measures);
 

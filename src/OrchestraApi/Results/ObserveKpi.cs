@@ -20,7 +20,7 @@ public sealed record ObserveKpiRequest(
 }
 
 /// <summary>A recorded KPI observation.</summary>
-public sealed record KpiObservation(Guid Id, Guid OutcomeId, string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, string By, DateTimeOffset RecordedAt);
+public sealed record KpiObservation(Guid Id, Guid OutcomeId, [property: MaxLength(200)] string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, [property: MaxLength(200)] string By, DateTimeOffset RecordedAt);
 
 /// <summary>The conductor records a KPI value: an append to the outcome's results stream, not an edit (no If-Match).</summary>
 public sealed record ObserveKpi(Guid OutcomeId, string Key, ObserveKpiRequest Request, string By, [property: JsonIgnore] string? IdempotencyKey) : IIdempotentCommand<KpiObservation>

@@ -61,10 +61,10 @@ public enum RowOutcome
 
 /// <summary>What happened to one row of the batch.</summary>
 /// <param name="Warnings">Messy but accepted data, e.g. more conversions than responses.</param>
-public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Guid? Supersedes, IReadOnlyList<string> Warnings);
+public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Guid? Supersedes, [property: MaxLength(5), ItemsLength(300)] IReadOnlyList<string> Warnings);
 
 /// <summary>A recorded batch: what counted, what was a duplicate, what corrected an earlier row.</summary>
-public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, IReadOnlyList<RowAnswer> Rows);
+public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, [property: MaxLength(RecordResults.MaxRows)] IReadOnlyList<RowAnswer> Rows);
 
 public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request, [property: JsonIgnore] Caller Caller, [property: JsonIgnore] string? IdempotencyKey)
     : IIdempotentCommand<ResultBatch>

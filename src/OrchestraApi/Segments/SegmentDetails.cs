@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OrchestraApi.Kernel;
 using OrchestraApi.Platform;
 
@@ -10,7 +11,7 @@ namespace OrchestraApi.Segments;
 /// <param name="Clv">Customer lifetime value, m · r / (1 + d − r), rounded to the currency's cents.</param>
 /// <param name="Equity">Customer equity, CLV × size (from the unrounded CLV).</param>
 public sealed record SegmentDetails(
-    Guid Id, long Version, string Name, long Size, Money Margin, decimal RetentionRate, decimal DiscountRate, Money Clv, Money Equity, DateTimeOffset DefinedAt, DateTimeOffset UpdatedAt)
+    Guid Id, long Version, [property: MaxLength(200)] string Name, long Size, Money Margin, decimal RetentionRate, decimal DiscountRate, Money Clv, Money Equity, DateTimeOffset DefinedAt, DateTimeOffset UpdatedAt)
     : IVersioned
 {
 

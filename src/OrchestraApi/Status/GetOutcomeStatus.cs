@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Connections;
@@ -21,7 +22,7 @@ public enum Rag
 
 /// <summary>Why the outcome is not green: the rule, and the thing it is about (a connection, a KPI, a plan, a discipline).</summary>
 /// <param name="Disciplines">The disciplines the problem is theirs (none for the outcome's own spend and for KPIs).</param>
-public sealed record RagReason(Rag Level, string Rule, string About, string Detail, IReadOnlyList<Discipline> Disciplines);
+public sealed record RagReason(Rag Level, [property: MaxLength(100)] string Rule, [property: MaxLength(100)] string About, [property: MaxLength(ContractLimits.MaxWrittenText)] string Detail, [property: MaxLength(4)] IReadOnlyList<Discipline> Disciplines);
 
 /// <summary>Where a discipline's live plan is: NoPlan, or the plan's status.</summary>
 public enum PlanStage
@@ -49,8 +50,13 @@ public sealed record DisciplineStatus(
 /// <summary>Where an outcome stands across all disciplines, and its RAG with the reasons that produced it.</summary>
 /// <param name="DaysLeft">Days from today to the window's end (0 when it has ended).</param>
 public sealed record OutcomeStatusReport(
-    Guid OutcomeId, string Title, OutcomeStatus State, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
-    IReadOnlyList<DisciplineStatus> Disciplines, IReadOnlyList<KpiStanding> Kpis, Rag Rag, IReadOnlyList<RagReason> Reasons, DateOnly Today);
+    Guid OutcomeId, [property: MaxLength(200)] string Title, OutcomeStatus State, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
+    [property: MaxLength(4)] IReadOnlyList<DisciplineStatus> Disciplines, [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiStanding> Kpis, Rag Rag,
+    [property: MaxLength(OutcomeStatusReport.MaxReasons)] IReadOnlyList<RagReason> Reasons, DateOnly Today)
+{
+    /// <summary>Most reasons a RAG can have: one per discipline and plan, the outcome's spend, each connection and each KPI.</summary>
+    public const int MaxReasons = 4 + PlanRules.MaxPlansPerOutcome + 1 + ConnectionRules.MaxConnections + OutcomeRules.MaxKpis;
+}
 
 /// <param name="AsOf">A past moment to read the status as it was then (null: now).</param>
 public sealed record GetOutcomeStatus(Guid OutcomeId, DateTimeOffset? AsOf = null) : IRequest<OutcomeStatusReport>

@@ -36,8 +36,8 @@ public enum PortfolioOrder
 /// <param name="DisciplinesWithProblems">The disciplines a reason is about.</param>
 /// <param name="KpisBehindPace">KPIs behind the elapsed share of the window.</param>
 public sealed record PortfolioItem(
-    Guid OutcomeId, string Title, OutcomeStatus State, string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
-    Rag Rag, IReadOnlyList<string> Rules, IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, string Status)
+    Guid OutcomeId, [property: MaxLength(200)] string Title, OutcomeStatus State, [property: MaxLength(200)] string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
+    Rag Rag, [property: MaxLength(7), ItemsLength(100)] IReadOnlyList<string> Rules, [property: MaxLength(4)] IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, [property: MaxLength(200)] string Status)
 {
     public static PortfolioItem Of(Outcome outcome, OutcomeStatusReport report) => new(
         report.OutcomeId, report.Title, report.State, outcome.Conductor, report.StartsOn, report.EndsOn, report.DaysLeft, report.Budget, report.Spent, report.Rag,
