@@ -29,11 +29,14 @@ public sealed record ImpactQuery
 /// <summary>A downstream activity hit by the slip, with where it would have to start.</summary>
 /// <param name="NewEarliestStart">The earliest it can start after the slip (its own start if that is still late enough).</param>
 /// <param name="MoveDays">How many days it moves (0 when it has room).</param>
+/// <param name="KpiKeys">The keys of the outcome KPIs it contributes to.</param>
 public sealed record ImpactedActivity(Guid ActivityId, Guid PlanId, [property: MaxLength(200)] string Name, DateOnly StartsOn, DateOnly EndsOn, DateOnly NewEarliestStart, int MoveDays, [property: MaxLength(20), ItemsLength(64)] IReadOnlyList<string> KpiKeys);
 
 public sealed record ImpactOnDiscipline(Discipline Discipline, [property: MaxLength(PlanRules.MaxActivitiesPerOutcome)] IReadOnlyList<ImpactedActivity> Activities);
 
 /// <summary>What a slip (or a cancellation) of one activity hits across the disciplines.</summary>
+/// <param name="SlipDays">Days the activity slips in this analysis.</param>
+/// <param name="Cancelled">Activities cancelled.</param>
 /// <param name="Disciplines">Every downstream activity, transitively, grouped by discipline (the four, in order).</param>
 /// <param name="Conflicts">Connections that would then be in conflict (or, for a cancellation, broken).</param>
 /// <param name="KpiKeys">The outcome KPIs the slipping activity and those it hits contribute to.</param>

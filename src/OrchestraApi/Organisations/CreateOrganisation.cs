@@ -14,6 +14,7 @@ public sealed record CreateOrganisationRequest([property: Required, StringLength
     public static CreateOrganisationRequest Example => new("Northwind Coffee");
 }
 
+/// <param name="CreatedAt">When it was created (UTC).</param>
 public sealed record OrganisationDetails(Guid Id, [property: MaxLength(200)] string Name, DateTimeOffset CreatedAt);
 
 public sealed record CreateOrganisation(CreateOrganisationRequest Request, [property: JsonIgnore] string? IdempotencyKey)

@@ -7,6 +7,11 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Outcomes;
 
 /// <summary>An outcome as clients see it; <c>version</c> is also the ETag to send back as If-Match.</summary>
+/// <param name="Description">What it is about, in a few sentences.</param>
+/// <param name="Conductor">The conductor who owns the outcome.</param>
+/// <param name="Segments">The customer segments it serves.</param>
+/// <param name="SegmentIds">The customer segments it serves.</param>
+/// <param name="ClosingReason">Why it was closed or cancelled; null while open.</param>
 public sealed record OutcomeDetails(
     Guid Id,
     long Version,

@@ -47,6 +47,7 @@ public enum KpiSource
 }
 
 /// <summary>A key performance indicator of an outcome; progress = (current − baseline) / (target − baseline).</summary>
+/// <param name="Target">The KPI's value to reach.</param>
 /// <param name="Source">Observed (the default), or derived from results or a segment: then it moves the moment they do.</param>
 /// <param name="SegmentId">The segment a SegmentClv or SegmentEquity KPI follows.</param>
 public sealed record Kpi([property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, [property: MaxLength(50)] string Unit, decimal Baseline, decimal Target, KpiDirection Direction, KpiSource Source = KpiSource.Observed, Guid? SegmentId = null)

@@ -15,6 +15,7 @@ namespace OrchestraApi.Plans;
 public sealed record BudgetAllocation(Guid OutcomeId, Money Budget, Money Allocated, Balance Unallocated, bool OverAllocated, [property: MaxLength(PlanRules.MaxPlansPerOutcome)] IReadOnlyList<PlanBudget> Plans);
 
 /// <summary>One plan's share of the outcome's budget.</summary>
+/// <param name="PilotScope">A pilot's scope (e.g. one region); null for a discipline's plan.</param>
 public sealed record PlanBudget(Guid PlanId, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, PlanStatus Status, Money Budget);
 
 public sealed record GetBudgetAllocation(Guid OutcomeId) : IRequest<BudgetAllocation>

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Validation;
 namespace OrchestraApi.Platform;
 
 /// <summary>One page of a list; pass <c>nextCursor</c> back as <c>cursor</c> for the next page (null: no more).</summary>
+/// <param name="Items">This page's items.</param>
+/// <param name="NextCursor">Pass it as `cursor` for the next page; null on the last page.</param>
 public sealed record Page<T>([property: MaxLength(Cursor.MaxLimit)] IReadOnlyList<T> Items, [property: MaxLength(200)] string? NextCursor);
 
 /// <summary>Opaque keyset cursors: a page never skips or repeats items when others are added meanwhile.</summary>

@@ -35,7 +35,9 @@ public enum KpiPace
 }
 
 /// <summary>Where a KPI stands.</summary>
+/// <param name="Target">The KPI's value to reach.</param>
 /// <param name="Current">Its latest value (observed, or derived from results or a segment); null when there is none yet.</param>
+/// <param name="Observations">How many observations were recorded.</param>
 /// <param name="Progress">(current − baseline) / (target − baseline), as is: below 0 when it moved the wrong way, above 1 beyond the target.</param>
 /// <param name="DisplayProgress">Progress clamped to 0..1, for a gauge.</param>
 /// <param name="Trend">Observed KPIs: the latest observation against the one before, in the KPI's direction.</param>

@@ -29,7 +29,16 @@ public sealed record ResultFilter
 }
 
 /// <summary>A recorded row as clients see it.</summary>
+/// <param name="BatchId">The result batch it was recorded in.</param>
+/// <param name="Reached">Audience reached.</param>
+/// <param name="Impressions">Impressions.</param>
+/// <param name="Responses">Responses.</param>
+/// <param name="Revenue">Revenue, in the outcome's currency.</param>
+/// <param name="Cost">Cost, in the outcome's currency.</param>
+/// <param name="SourceRef">Your own id for the row, as recorded; a row with a reference already recorded for its activity is a duplicate.</param>
 /// <param name="SupersededBy">Set when a correction replaced it: its figures no longer count.</param>
+/// <param name="RecordedBy">Who recorded it: the name of the API key used.</param>
+/// <param name="RecordedAt">When the API recorded it (UTC).</param>
 public sealed record ResultDetails(
     Guid Id, Guid BatchId, Guid ActivityId, Guid PlanId, DateOnly From, DateOnly To, long Reached, long Impressions, long Responses, long Conversions,
     Money Revenue, Money Cost, [property: MaxLength(200)] string? SourceRef, Guid? Corrects, Guid? SupersededBy, [property: MaxLength(200)] string RecordedBy, DateTimeOffset RecordedAt)

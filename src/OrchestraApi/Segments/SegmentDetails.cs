@@ -5,6 +5,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Segments;
 
 /// <summary>A segment with its customer lifetime value and customer equity; <c>version</c> is its ETag.</summary>
+/// <param name="Size">Customers in the segment.</param>
 /// <param name="Margin">Margin per customer per period (m).</param>
 /// <param name="RetentionRate">Share of customers kept from one period to the next (r), 0 ≤ r ≤ 1 + d − 0.0001.</param>
 /// <param name="DiscountRate">Per period (d), ≥ 0.</param>

@@ -32,6 +32,10 @@ public enum PortfolioOrder
 }
 
 /// <summary>One outcome of the portfolio: its RAG and headline figures.</summary>
+/// <param name="State">Where it is in its lifecycle.</param>
+/// <param name="Conductor">The conductor who owns the outcome.</param>
+/// <param name="DaysLeft">Days from today to the window's end (0 when it has ended).</param>
+/// <param name="Spent">What the recorded results say was spent (their cost).</param>
 /// <param name="Rules">The rules behind its RAG, worst first, each once.</param>
 /// <param name="DisciplinesWithProblems">The disciplines a reason is about.</param>
 /// <param name="KpisBehindPace">KPIs behind the elapsed share of the window.</param>

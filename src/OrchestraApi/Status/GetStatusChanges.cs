@@ -9,6 +9,11 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Status;
 
 /// <summary>What changed in an outcome's status between two moments, and the RAG at each.</summary>
+/// <param name="Since">The earlier moment (UTC).</param>
+/// <param name="Until">The later moment (UTC).</param>
+/// <param name="RagThen">The RAG at the baseline's moment.</param>
+/// <param name="RagNow">The RAG now.</param>
+/// <param name="Changes">What changed, in order.</param>
 public sealed record StatusChanges(
     Guid OutcomeId, DateTimeOffset Since, DateTimeOffset Until, Rag RagThen, Rag RagNow, [property: MaxLength(StatusChanges.MaxChanges)] IReadOnlyList<StatusChange> Changes)
 {
