@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,18 +23,18 @@ public static class BaselinesEndpoints
     }
 
     private static async Task<Created<BaselineDetails>> Save(
-        Guid outcomeId, SaveBaselineRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+        [Description("The outcome's id.")] Guid outcomeId, SaveBaselineRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var baseline = await mediator.Send(new SaveBaseline(outcomeId, request, Caller.From(user).Name, Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/outcomes/{outcomeId}/baselines/{baseline.Id}", baseline);
     }
 
-    private static Task<Page<BaselineDetails>> List(Guid outcomeId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<BaselineDetails>> List([Description("The outcome's id.")] Guid outcomeId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListBaselines(outcomeId, page), ct);
 
-    private static Task<BaselineDetails> Get(Guid outcomeId, Guid baselineId, IMediator mediator, CancellationToken ct) =>
+    private static Task<BaselineDetails> Get([Description("The outcome's id.")] Guid outcomeId, [Description("The baseline's id.")] Guid baselineId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetBaseline(outcomeId, baselineId), ct);
 
-    private static Task<BaselineVariance> Variance(Guid outcomeId, Guid baselineId, IMediator mediator, CancellationToken ct) =>
+    private static Task<BaselineVariance> Variance([Description("The outcome's id.")] Guid outcomeId, [Description("The baseline's id.")] Guid baselineId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetBaselineVariance(outcomeId, baselineId), ct);
 }

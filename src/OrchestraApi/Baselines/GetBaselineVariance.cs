@@ -4,6 +4,7 @@ using MediatR;
 using OrchestraApi.Connections;
 using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
+using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Status;
@@ -11,26 +12,38 @@ using OrchestraApi.Status;
 namespace OrchestraApi.Baselines;
 
 /// <summary>A discipline then and now: its plan's budget, what its activities plan to spend, and what its results say was spent.</summary>
+/// <param name="BudgetNow">The budget now.</param>
+/// <param name="PlannedThen">What the activities planned to spend at the baseline's moment.</param>
+/// <param name="PlannedNow">What the activities plan to spend now.</param>
+/// <param name="SpentThen">What had been spent at the baseline's moment.</param>
+/// <param name="SpentNow">What has been spent now.</param>
+/// <param name="SpentVariance">Spent now minus spent then.</param>
 public sealed record DisciplineVariance(Discipline Discipline, Money BudgetThen, Money BudgetNow, Money PlannedThen, Money PlannedNow, Money SpentThen, Money SpentNow, Money SpentVariance);
 
 /// <summary>An activity that moved, changed status or budget, or is new since the baseline (the "then" fields null).</summary>
 /// <param name="StartShiftDays">Days its start moved: positive later, negative earlier (dates lie within 2000–2100).</param>
 /// <param name="EndShiftDays">Days its end moved: positive later, negative earlier.</param>
 public sealed record ActivityVariance(
-    Guid ActivityId, string Name, Discipline Discipline, DateOnly? StartsOnThen, DateOnly StartsOn, DateOnly? EndsOnThen, DateOnly EndsOn,
+    Guid ActivityId, [property: MaxLength(200)] string Name, Discipline Discipline, DateOnly? StartsOnThen, DateOnly StartsOn, DateOnly? EndsOnThen, DateOnly EndsOn,
     [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int StartShiftDays,
     [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int EndShiftDays,
     ActivityStatus? StatusThen, ActivityStatus Status, Money? BudgetThen, Money Budget);
 
 /// <summary>A KPI's progress then and now, and the points it moved (null where unknown).</summary>
-public sealed record KpiVariance(string Key, string Name, decimal? ProgressThen, decimal? ProgressNow, decimal? Points);
+/// <param name="ProgressThen">The KPI's progress at the baseline's moment.</param>
+/// <param name="ProgressNow">The KPI's progress now.</param>
+/// <param name="Points">Progress now minus progress then, in points of progress (0..1 scale).</param>
+public sealed record KpiVariance([property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, decimal? ProgressThen, decimal? ProgressNow, decimal? Points);
 
 /// <summary>The outcome now against a baseline: RAG, window, budget and spend, activity dates and KPI progress.</summary>
+/// <param name="ComparedAt">The moment now is taken as (UTC).</param>
+/// <param name="RagThen">The RAG at the baseline's moment.</param>
+/// <param name="RagNow">The RAG now.</param>
 /// <param name="EndShiftDays">Days the outcome's window end moved: positive later, negative earlier.</param>
 public sealed record BaselineVariance(
     BaselineDetails Baseline, DateTimeOffset ComparedAt, Rag RagThen, Rag RagNow, DateOnly EndsOnThen, DateOnly EndsOn,
     [property: Range(-GetBaselineVariance.MaxShiftDays, GetBaselineVariance.MaxShiftDays)] int EndShiftDays,
-    Money BudgetThen, Money Budget, IReadOnlyList<DisciplineVariance> Disciplines, IReadOnlyList<ActivityVariance> Activities, IReadOnlyList<KpiVariance> Kpis);
+    Money BudgetThen, Money Budget, [property: MaxLength(4)] IReadOnlyList<DisciplineVariance> Disciplines, [property: MaxLength(PlanRules.MaxActivitiesPerOutcome)] IReadOnlyList<ActivityVariance> Activities, [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiVariance> Kpis);
 
 public sealed record GetBaselineVariance(Guid OutcomeId, Guid BaselineId) : IRequest<BaselineVariance>
 {

@@ -20,7 +20,10 @@ public sealed record SaveBaselineRequest(
 }
 
 /// <summary>A saved baseline: the moment it fixes and the RAG then.</summary>
-public sealed record BaselineDetails(Guid Id, Guid OutcomeId, string Name, string? Note, DateTimeOffset TakenAt, Rag Rag, string TakenBy)
+/// <param name="Note">A note, as given.</param>
+/// <param name="TakenAt">When it was taken (UTC).</param>
+/// <param name="TakenBy">Who took it: the name of the API key used.</param>
+public sealed record BaselineDetails(Guid Id, Guid OutcomeId, [property: MaxLength(200)] string Name, [property: MaxLength(1000)] string? Note, DateTimeOffset TakenAt, Rag Rag, [property: MaxLength(200)] string TakenBy)
 {
     public static BaselineDetails Of(Baseline b) => new(b.Id, b.OutcomeId, b.Name, b.Note, b.TakenAt, b.Rag, b.TakenBy);
 }

@@ -1,6 +1,9 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Validation;
 using OrchestraApi.Kernel;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
@@ -9,29 +12,35 @@ using OrchestraApi.Platform;
 
 namespace OrchestraApi.Connections;
 
+// The attributes state the limit in the contract; the handler checks it (and ignores it with cancel), so the framework does not.
+[SkipValidation]
 public sealed record ImpactQuery
 {
-    /// <summary>Days it slips: its start and end move by this many, 1 to 365 (default 0). Ignored with cancel.</summary>
     [FromQuery(Name = "slipDays")]
+    [Description("Days the activity slips (its start and end move by as many), 0–365; default 0.")]
+    [Range(0, 365)]
     public int? SlipDays { get; init; }
 
-    /// <summary>True: what if it is cancelled instead.</summary>
     [FromQuery(Name = "cancel")]
+    [Description("true: what if the activity is cancelled instead of slipping.")]
     public bool? Cancel { get; init; }
 }
 
 /// <summary>A downstream activity hit by the slip, with where it would have to start.</summary>
 /// <param name="NewEarliestStart">The earliest it can start after the slip (its own start if that is still late enough).</param>
 /// <param name="MoveDays">How many days it moves (0 when it has room).</param>
-public sealed record ImpactedActivity(Guid ActivityId, Guid PlanId, string Name, DateOnly StartsOn, DateOnly EndsOn, DateOnly NewEarliestStart, int MoveDays, IReadOnlyList<string> KpiKeys);
+/// <param name="KpiKeys">The keys of the outcome KPIs it contributes to.</param>
+public sealed record ImpactedActivity(Guid ActivityId, Guid PlanId, [property: MaxLength(200)] string Name, DateOnly StartsOn, DateOnly EndsOn, DateOnly NewEarliestStart, int MoveDays, [property: MaxLength(20), ItemsLength(64)] IReadOnlyList<string> KpiKeys);
 
-public sealed record ImpactOnDiscipline(Discipline Discipline, IReadOnlyList<ImpactedActivity> Activities);
+public sealed record ImpactOnDiscipline(Discipline Discipline, [property: MaxLength(PlanRules.MaxActivitiesPerOutcome)] IReadOnlyList<ImpactedActivity> Activities);
 
 /// <summary>What a slip (or a cancellation) of one activity hits across the disciplines.</summary>
+/// <param name="SlipDays">Days the activity slips in this analysis.</param>
+/// <param name="Cancelled">Activities cancelled.</param>
 /// <param name="Disciplines">Every downstream activity, transitively, grouped by discipline (the four, in order).</param>
 /// <param name="Conflicts">Connections that would then be in conflict (or, for a cancellation, broken).</param>
 /// <param name="KpiKeys">The outcome KPIs the slipping activity and those it hits contribute to.</param>
-public sealed record Impact(Guid ActivityId, int SlipDays, bool Cancelled, IReadOnlyList<ImpactOnDiscipline> Disciplines, IReadOnlyList<Guid> Conflicts, IReadOnlyList<string> KpiKeys);
+public sealed record Impact(Guid ActivityId, int SlipDays, bool Cancelled, [property: MaxLength(4)] IReadOnlyList<ImpactOnDiscipline> Disciplines, [property: MaxLength(ConnectionRules.MaxConnections)] IReadOnlyList<Guid> Conflicts, [property: MaxLength(20), ItemsLength(64)] IReadOnlyList<string> KpiKeys);
 
 public sealed record AnalyseImpact(Guid OutcomeId, Guid ActivityId, ImpactQuery Query) : IRequest<Impact>
 {

@@ -10,32 +10,42 @@ namespace OrchestraApi.Connections;
 public sealed record ConnectionSideDetails(Guid PlanId, Guid? ActivityId, Discipline Discipline);
 
 /// <summary>A connection with its current state; <c>version</c> is its own ETag, for its next change.</summary>
-/// <param name="State">Broken as soon as an activity or plan it links is cancelled (with that reason), whatever was recorded.</param>
-/// <param name="InConflict">A live dependency whose downstream starts before its upstream ends (plus lag), or a hand-off whose artefact cannot arrive in time (a delivering activity ends after the due date, or the due date is after the first receiving activity starts); derived from the activities' current dates.</param>
+/// <param name="Kind">What kind it is.</param>
+/// <param name="Rationale">Why the disciplines must connect here, as given.</param>
+/// <param name="From">The first day.</param>
+/// <param name="To">The last day.</param>
 /// <param name="LagDays">Dependencies: days between the upstream's end and the downstream's start, -90 to 365 (negative: overlap); 0 for other kinds.</param>
-/// <param name="Conflict">What the conflict is, in a sentence.</param>
+/// <param name="Artefact">A hand-off's artefact: what is handed over.</param>
+/// <param name="Message">A shared message: the brand message both sides carry.</param>
+/// <param name="Audience">A shared audience: the audience or segment both sides target.</param>
+/// <param name="State">Broken as soon as an activity or plan it links is cancelled (with that reason), whatever was recorded.</param>
+/// <param name="StateReason">Why it is in its state (e.g. the cancellation that broke it).</param>
+/// <param name="AcknowledgedBy">The sides' disciplines that acknowledged it.</param>
 /// <param name="AwaitingAcknowledgementFrom">The sides' disciplines that have not acknowledged yet.</param>
+/// <param name="InConflict">A live dependency whose downstream starts before its upstream ends (plus lag), or a hand-off whose artefact cannot arrive in time (a delivering activity ends after the due date, or the due date is after the first receiving activity starts); derived from the activities' current dates.</param>
+/// <param name="Conflict">What the conflict is, in a sentence.</param>
+/// <param name="DefinedBy">Who defined it: the name of the API key used.</param>
 public sealed record ConnectionDetails(
     Guid Id,
     long Version,
     Guid OutcomeId,
     ConnectionKind Kind,
-    string Title,
-    string Rationale,
+    [property: MaxLength(200)] string Title,
+    [property: MaxLength(4000)] string Rationale,
     ConnectionSideDetails From,
     ConnectionSideDetails To,
     [property: Range(ConnectionRules.MinLagDays, ConnectionRules.MaxLagDays)] int LagDays,
-    string? Artefact,
+    [property: MaxLength(200)] string? Artefact,
     DateOnly? DueOn,
-    string? Message,
-    string? Audience,
+    [property: MaxLength(1000)] string? Message,
+    [property: MaxLength(500)] string? Audience,
     ConnectionState State,
-    string? StateReason,
-    IReadOnlyList<Discipline> AcknowledgedBy,
-    IReadOnlyList<Discipline> AwaitingAcknowledgementFrom,
+    [property: MaxLength(2500)] string? StateReason,
+    [property: MaxLength(2)] IReadOnlyList<Discipline> AcknowledgedBy,
+    [property: MaxLength(2)] IReadOnlyList<Discipline> AwaitingAcknowledgementFrom,
     bool InConflict,
-    string? Conflict,
-    string DefinedBy,
+    [property: MaxLength(1000)] string? Conflict,
+    [property: MaxLength(200)] string DefinedBy,
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt) : IVersioned
 {

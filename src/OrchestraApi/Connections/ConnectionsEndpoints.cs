@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -45,42 +46,42 @@ public static class ConnectionsEndpoints
     }
 
     private static async Task<Created<ConnectionDetails>> Define(
-        Guid outcomeId, DefineConnectionRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+        [Description("The outcome's id.")] Guid outcomeId, DefineConnectionRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var connection = await mediator.Send(new DefineConnection(outcomeId, request, Caller.From(user).Name, Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/outcomes/{outcomeId}/connections/{connection.Id}", connection.WithETag(http));
     }
 
-    private static Task<Page<ConnectionDetails>> List(Guid outcomeId, [AsParameters] ConnectionFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<ConnectionDetails>> List([Description("The outcome's id.")] Guid outcomeId, [AsParameters] ConnectionFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListConnections(outcomeId, filter, page), ct);
 
-    private static Task<Results<Ok<ConnectionDetails>, StatusCodeHttpResult>> Get(Guid outcomeId, Guid connectionId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Results<Ok<ConnectionDetails>, StatusCodeHttpResult>> Get([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.ReadVersionedAsync(new GetConnection(outcomeId, connectionId), http, ct);
 
-    private static Task<Page<ConnectionChange>> History(Guid outcomeId, Guid connectionId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<ConnectionChange>> History([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetConnectionHistory(outcomeId, connectionId, page), ct);
 
-    private static Task<Ok<ConnectionDetails>> Revise(Guid outcomeId, Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, ReviseConnectionRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ConnectionDetails>> Revise([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, ReviseConnectionRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseConnection(outcomeId, connectionId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<ConnectionDetails>> Acknowledge(Guid outcomeId, Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, AcknowledgeConnectionRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ConnectionDetails>> Acknowledge([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, AcknowledgeConnectionRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new AcknowledgeConnection(outcomeId, connectionId, Versions.Expected(ifMatch), request.Discipline, Caller.From(user)), http, ct);
 
-    private static Task<Ok<ConnectionDetails>> Contest(Guid outcomeId, Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, ContestConnectionRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ConnectionDetails>> Contest([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, ContestConnectionRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ContestConnection(outcomeId, connectionId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
-    private static Task<Ok<ConnectionDetails>> Withdraw(Guid outcomeId, Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ConnectionDetails>> Withdraw([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new WithdrawConnection(outcomeId, connectionId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<ConnectionDetails>> Met(Guid outcomeId, Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ConnectionDetails>> Met([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new MarkConnectionMet(outcomeId, connectionId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
-    private static Task<Ok<ConnectionDetails>> Broken(Guid outcomeId, Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ConnectionDetails>> Broken([Description("The outcome's id.")] Guid outcomeId, [Description("The connection's id.")] Guid connectionId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new MarkConnectionBroken(outcomeId, connectionId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
-    private static Task<Impact> Impact(Guid outcomeId, Guid activityId, [AsParameters] ImpactQuery query, IMediator mediator, CancellationToken ct) =>
+    private static Task<Impact> Impact([Description("The outcome's id.")] Guid outcomeId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [AsParameters] ImpactQuery query, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new AnalyseImpact(outcomeId, activityId, query), ct);
 
-    private static Task<CriticalPath> CriticalPath(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+    private static Task<CriticalPath> CriticalPath([Description("The outcome's id.")] Guid outcomeId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetCriticalPath(outcomeId), ct);
 }

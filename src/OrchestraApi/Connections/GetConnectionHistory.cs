@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -6,7 +7,8 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Connections;
 
 /// <summary>A change to a connection: what, who, when, and the connection's version after it.</summary>
-public sealed record ConnectionChange(long Version, string Change, string Summary, string By, DateTimeOffset At);
+/// <param name="Summary">What happened, in a sentence.</param>
+public sealed record ConnectionChange(long Version, [property: MaxLength(100)] string Change, [property: MaxLength(ContractLimits.MaxWrittenText)] string Summary, [property: MaxLength(200)] string By, DateTimeOffset At);
 
 /// <summary>The connection's events, read from its outcome's graph stream, oldest first.</summary>
 public sealed record GetConnectionHistory(Guid OutcomeId, Guid ConnectionId, PageRequest Page) : IRequest<Page<ConnectionChange>>

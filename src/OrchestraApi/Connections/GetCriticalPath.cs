@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -11,12 +12,12 @@ namespace OrchestraApi.Connections;
 /// <summary>An activity in the outcome's critical-path analysis (classic CPM on whole days; an activity never starts before its own start date).</summary>
 /// <param name="SlackDays">Latest start minus earliest start: how far it can slip without moving the outcome's last finish.</param>
 public sealed record ScheduledActivity(
-    Guid ActivityId, Guid PlanId, Discipline Discipline, string Name, DateOnly EarliestStart, DateOnly EarliestFinish, DateOnly LatestStart, DateOnly LatestFinish, int SlackDays);
+    Guid ActivityId, Guid PlanId, Discipline Discipline, [property: MaxLength(200)] string Name, DateOnly EarliestStart, DateOnly EarliestFinish, DateOnly LatestStart, DateOnly LatestFinish, int SlackDays);
 
 /// <summary>The longest chain of dependencies across disciplines (by duration, with lags), and every activity's slack.</summary>
 /// <param name="Path">The chain, in order: each activity starts as soon as the one before it (plus lag) lets it.</param>
 /// <param name="SpanDays">Days from the chain's start to its end, both included.</param>
-public sealed record CriticalPath(Guid OutcomeId, IReadOnlyList<ScheduledActivity> Path, DateOnly? Start, DateOnly? End, int SpanDays, IReadOnlyList<ScheduledActivity> Activities);
+public sealed record CriticalPath(Guid OutcomeId, [property: MaxLength(PlanRules.MaxActivitiesPerOutcome)] IReadOnlyList<ScheduledActivity> Path, DateOnly? Start, DateOnly? End, int SpanDays, [property: MaxLength(PlanRules.MaxActivitiesPerOutcome)] IReadOnlyList<ScheduledActivity> Activities);
 
 public sealed record GetCriticalPath(Guid OutcomeId) : IRequest<CriticalPath>
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -10,24 +11,24 @@ namespace OrchestraApi.Connections;
 
 public sealed record ConnectionFilter
 {
-    /// <summary>Only connections of this kind.</summary>
     [FromQuery(Name = "kind")]
+    [Description("Only connections of this kind (exact name).")]
     public ConnectionKind? Kind { get; init; }
 
-    /// <summary>Only connections in this (effective) state.</summary>
     [FromQuery(Name = "state")]
+    [Description("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.")]
     public ConnectionState? State { get; init; }
 
-    /// <summary>Only connections with this discipline on either side.</summary>
     [FromQuery(Name = "discipline")]
+    [Description("Only this discipline's items (exact name).")]
     public Discipline? Discipline { get; init; }
 
-    /// <summary>Only connections of this activity: as a side, or through its whole plan as a side.</summary>
     [FromQuery(Name = "activityId")]
+    [Description("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).")]
     public Guid? ActivityId { get; init; }
 
-    /// <summary>Only connections in (true) or out of (false) schedule conflict.</summary>
     [FromQuery(Name = "inConflict")]
+    [Description("true: only connections in schedule conflict now; false: only those without.")]
     public bool? InConflict { get; init; }
 }
 

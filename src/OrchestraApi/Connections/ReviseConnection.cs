@@ -7,6 +7,11 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Connections;
 
 /// <summary>What the conductor changes in a connection; omitted fields stay. Its kind and sides stay as defined.</summary>
+/// <param name="Rationale">Why the disciplines must connect here, as given.</param>
+/// <param name="LagDays">Days between the upstream's end and the downstream's start (negative: overlap).</param>
+/// <param name="Artefact">A hand-off's artefact: what is handed over.</param>
+/// <param name="Message">A shared message: the brand message both sides carry.</param>
+/// <param name="Audience">A shared audience: the audience or segment both sides target.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReviseConnectionRequest(
     [property: StringLength(200, MinimumLength = 1)] string? Title = null,

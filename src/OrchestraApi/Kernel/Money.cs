@@ -61,7 +61,7 @@ public sealed class IsoCurrencyAttribute : ValidationAttribute
 /// <summary>A difference of amounts in one currency (what remains, what is unallocated): negative when overspent.</summary>
 /// <param name="Amount">Negative when more is planned or allocated than there is.</param>
 /// <param name="Currency">ISO 4217 code, e.g. EUR.</param>
-public sealed record Balance(decimal Amount, string Currency)
+public sealed record Balance(decimal Amount, [property: MaxLength(3)] string Currency)
 {
     public static Balance Of(decimal amount, string currency) => new(amount, currency);
 }

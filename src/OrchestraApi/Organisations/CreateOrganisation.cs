@@ -14,7 +14,8 @@ public sealed record CreateOrganisationRequest([property: Required, StringLength
     public static CreateOrganisationRequest Example => new("Northwind Coffee");
 }
 
-public sealed record OrganisationDetails(Guid Id, string Name, DateTimeOffset CreatedAt);
+/// <param name="CreatedAt">When it was created (UTC).</param>
+public sealed record OrganisationDetails(Guid Id, [property: MaxLength(200)] string Name, DateTimeOffset CreatedAt);
 
 public sealed record CreateOrganisation(CreateOrganisationRequest Request, [property: JsonIgnore] string? IdempotencyKey)
     : IIdempotentCommand<OrganisationDetails>

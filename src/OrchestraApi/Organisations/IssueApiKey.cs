@@ -22,7 +22,9 @@ public sealed record IssueApiKeyRequest(
 }
 
 /// <summary>An issued key. <c>key</c> is shown only in the response that issues it; store it now.</summary>
-public sealed record IssuedApiKey(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, string Key);
+/// <param name="Role">The key's role: Admin, Cmo, Conductor, Orchestrator or Agency.</param>
+/// <param name="CreatedAt">When it was created (UTC).</param>
+public sealed record IssuedApiKey(Guid Id, [property: MaxLength(200)] string Name, Role Role, [property: MaxLength(4)] IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, [property: MaxLength(200)] string Key);
 
 /// <summary>
 /// Its answer is never replayed (that would mean storing the secret): a retry with the Idempotency-Key of a key

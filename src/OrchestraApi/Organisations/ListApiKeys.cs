@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -6,7 +7,10 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Organisations;
 
 /// <summary>An issued key without its secret.</summary>
-public sealed record ApiKeySummary(Guid Id, string Name, Role Role, IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+/// <param name="Role">The key's role: Admin, Cmo, Conductor, Orchestrator or Agency.</param>
+/// <param name="CreatedAt">When it was created (UTC).</param>
+/// <param name="RevokedAt">When it was revoked (UTC); null while it is active.</param>
+public sealed record ApiKeySummary(Guid Id, [property: MaxLength(200)] string Name, Role Role, [property: MaxLength(4)] IReadOnlyList<Discipline> Disciplines, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
 {
     public static ApiKeySummary From(ApiKey key) => new(key.Id, key.Name, key.Role, key.Disciplines, key.CreatedAt, key.RevokedAt);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -46,21 +47,21 @@ public static class OrganisationsEndpoints
     }
 
     private static async Task<Created<IssuedApiKey>> IssueApiKey(
-        Guid organisationId, IssueApiKeyRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+        [Description("The organisation's id.")] Guid organisationId, IssueApiKeyRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var key = await mediator.Send(new IssueApiKey(organisationId, request, user.FindFirstValue(OrchestraClaims.Organisation), Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/organisations/{organisationId}/api-keys/{key.Id}", key);
     }
 
-    private static Task<OrganisationDetails> GetOrganisation(Guid organisationId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+    private static Task<OrganisationDetails> GetOrganisation([Description("The organisation's id.")] Guid organisationId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetOrganisation(organisationId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
 
-    private static Task<ApiKeySummary> GetApiKey(Guid organisationId, Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+    private static Task<ApiKeySummary> GetApiKey([Description("The organisation's id.")] Guid organisationId, [Description("The API key's id (the second part of the key).")] Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetApiKey(organisationId, keyId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
 
-    private static Task<Page<ApiKeySummary>> ListApiKeys(Guid organisationId, [AsParameters] PageRequest page, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<ApiKeySummary>> ListApiKeys([Description("The organisation's id.")] Guid organisationId, [AsParameters] PageRequest page, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListApiKeys(organisationId, user.FindFirstValue(OrchestraClaims.Organisation), page), ct);
 
-    private static Task<ApiKeySummary> RevokeApiKey(Guid organisationId, Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+    private static Task<ApiKeySummary> RevokeApiKey([Description("The organisation's id.")] Guid organisationId, [Description("The API key's id (the second part of the key).")] Guid keyId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new RevokeApiKey(organisationId, keyId, user.FindFirstValue(OrchestraClaims.Organisation)), ct);
 }

@@ -17,7 +17,8 @@ namespace OrchestraApi.Outcomes;
 /// <param name="SegmentId">Required for SegmentClv and SegmentEquity: the segment the KPI follows.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record KpiDefinition(
-    [property: Required, RegularExpression("^[a-z0-9][a-z0-9_.-]{0,63}$", ErrorMessage = "must be 1-64 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.")] string Key,
+    // MaxLength: the contract has said 200 since v1; the pattern, checked first, allows 64.
+    [property: Required, RegularExpression(Kpi.KeyPattern, ErrorMessage = "must be 1-64 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit."), MaxLength(200)] string Key,
     [property: Required, StringLength(200, MinimumLength = 1)] string Name,
     [property: Required, StringLength(50, MinimumLength = 1)] string Unit,
     [property: Range(typeof(decimal), "-1000000000000", "1000000000000")] decimal Baseline,

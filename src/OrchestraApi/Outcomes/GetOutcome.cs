@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -6,20 +7,25 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Outcomes;
 
 /// <summary>An outcome as clients see it; <c>version</c> is also the ETag to send back as If-Match.</summary>
+/// <param name="Description">What it is about, in a few sentences.</param>
+/// <param name="Conductor">The conductor who owns the outcome.</param>
+/// <param name="Segments">The customer segments it serves.</param>
+/// <param name="SegmentIds">The customer segments it serves.</param>
+/// <param name="ClosingReason">Why it was closed or cancelled; null while open.</param>
 public sealed record OutcomeDetails(
     Guid Id,
     long Version,
-    string Title,
-    string Description,
-    string Conductor,
-    IReadOnlyList<string> Segments,
-    IReadOnlyList<Guid> SegmentIds,
+    [property: MaxLength(200)] string Title,
+    [property: MaxLength(4000)] string Description,
+    [property: MaxLength(200)] string Conductor,
+    [property: MaxLength(20), ItemsLength(100)] IReadOnlyList<string> Segments,
+    [property: MaxLength(20)] IReadOnlyList<Guid> SegmentIds,
     DateOnly StartsOn,
     DateOnly EndsOn,
     Money Budget,
-    IReadOnlyList<Kpi> Kpis,
+    [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<Kpi> Kpis,
     OutcomeStatus Status,
-    string? ClosingReason,
+    [property: MaxLength(2000)] string? ClosingReason,
     DateTimeOffset DefinedAt,
     DateTimeOffset UpdatedAt) : IVersioned
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Platform;
@@ -5,7 +6,8 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Outcomes;
 
 /// <summary>One change to an outcome: what happened, who did it, when, and the version it produced.</summary>
-public sealed record OutcomeChange(long Version, string Change, string Summary, string By, DateTimeOffset At);
+/// <param name="Summary">What happened, in a sentence.</param>
+public sealed record OutcomeChange(long Version, [property: MaxLength(100)] string Change, [property: MaxLength(ContractLimits.MaxWrittenText)] string Summary, [property: MaxLength(200)] string By, DateTimeOffset At);
 
 /// <summary>Read straight from the outcome's events: the history is the stream, oldest first.</summary>
 public sealed record GetOutcomeHistory(Guid OutcomeId, PageRequest Page) : IRequest<Page<OutcomeChange>>

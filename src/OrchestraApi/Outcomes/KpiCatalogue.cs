@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using Marten.Events.Projections;
 using MediatR;
@@ -28,7 +29,8 @@ public sealed partial class KpiCatalogueProjection : MultiStreamProjection<KpiUs
 }
 
 /// <summary>The KPI catalogue entry clients see.</summary>
-public sealed record KpiCatalogueEntry(string Key, string Name, string Unit, KpiDirection Direction, int Outcomes);
+/// <param name="Outcomes">The outcomes.</param>
+public sealed record KpiCatalogueEntry([property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, [property: MaxLength(50)] string Unit, KpiDirection Direction, int Outcomes);
 
 public sealed record ListKpiCatalogue(PageRequest Page) : IRequest<Page<KpiCatalogueEntry>>
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
@@ -9,12 +10,12 @@ namespace OrchestraApi.Outcomes;
 /// <summary>Filters for the outcome list (all optional).</summary>
 public sealed record OutcomeFilter
 {
-    /// <summary>Only outcomes in this status.</summary>
     [FromQuery(Name = "status")]
+    [Description("Only items in this status (exact name).")]
     public OutcomeStatus? Status { get; init; }
 
-    /// <summary>Only outcomes owned by this conductor (exact name).</summary>
     [FromQuery(Name = "conductor")]
+    [Description("Only outcomes owned by this conductor (exact name, at most 200 characters).")]
     [StringLength(200, ErrorMessage = "must be at most 200 characters.")]
     public string? Conductor { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OrchestraApi.Kernel;
 using OrchestraApi.Platform;
 
@@ -46,9 +47,14 @@ public enum KpiSource
 }
 
 /// <summary>A key performance indicator of an outcome; progress = (current − baseline) / (target − baseline).</summary>
+/// <param name="Target">The KPI's value to reach.</param>
 /// <param name="Source">Observed (the default), or derived from results or a segment: then it moves the moment they do.</param>
 /// <param name="SegmentId">The segment a SegmentClv or SegmentEquity KPI follows.</param>
-public sealed record Kpi(string Key, string Name, string Unit, decimal Baseline, decimal Target, KpiDirection Direction, KpiSource Source = KpiSource.Observed, Guid? SegmentId = null);
+public sealed record Kpi([property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, [property: MaxLength(50)] string Unit, decimal Baseline, decimal Target, KpiDirection Direction, KpiSource Source = KpiSource.Observed, Guid? SegmentId = null)
+{
+    /// <summary>A key: 1-64 lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.</summary>
+    public const string KeyPattern = "^[a-z0-9][a-z0-9_.-]{0,63}$";
+}
 
 /// <summary>An outcome's state, folded from its events (kept as an inline snapshot: reads and writes see it at once).</summary>
 public sealed record Outcome(

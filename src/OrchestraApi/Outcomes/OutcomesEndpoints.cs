@@ -1,7 +1,10 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Validation;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Outcomes;
@@ -46,32 +49,33 @@ public static class OutcomesEndpoints
     private static Task<Page<OutcomeDetails>> List([AsParameters] OutcomeFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListOutcomes(filter, page), ct);
 
-    private static Task<Results<Ok<OutcomeDetails>, StatusCodeHttpResult>> Get(Guid outcomeId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Results<Ok<OutcomeDetails>, StatusCodeHttpResult>> Get([Description("The outcome's id.")] Guid outcomeId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.ReadVersionedAsync(new GetOutcome(outcomeId), http, ct);
 
-    private static Task<Ok<OutcomeDetails>> Revise(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<OutcomeDetails>> Revise([Description("The outcome's id.")] Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
     private static async Task<Created<OutcomeDetails>> AddKpi(
-        Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, KpiDefinition request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+        [Description("The outcome's id.")] Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, KpiDefinition request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new AddKpi(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name, Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/outcomes/{outcomeId}/kpis/{Uri.EscapeDataString(request.Key)}", outcome.WithETag(http));
     }
 
-    private static Task<Kpi> GetKpi(Guid outcomeId, string key, IMediator mediator, CancellationToken ct) =>
+    // A key of the wrong shape is a KPI not found (404), as before: the attributes state the shape in the contract only.
+    private static Task<Kpi> GetKpi([Description("The outcome's id.")] Guid outcomeId, [Description("The KPI's key within the outcome, e.g. `clv`."), MaxLength(64), RegularExpression(Kpi.KeyPattern), SkipValidation] string key, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetKpi(outcomeId, key), ct);
 
-    private static Task<Ok<OutcomeDetails>> ReviseKpi(Guid outcomeId, string key, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseKpiRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<OutcomeDetails>> ReviseKpi([Description("The outcome's id.")] Guid outcomeId, [Description("The KPI's key within the outcome, e.g. `clv`."), MaxLength(64), RegularExpression(Kpi.KeyPattern), SkipValidation] string key, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseKpiRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseKpi(outcomeId, key, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<OutcomeDetails>> Activate(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<OutcomeDetails>> Activate([Description("The outcome's id.")] Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ActivateOutcome(outcomeId, Versions.Expected(ifMatch), Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<OutcomeDetails>> Close(Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, CloseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<OutcomeDetails>> Close([Description("The outcome's id.")] Guid outcomeId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, CloseOutcomeRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new CloseOutcome(outcomeId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Page<OutcomeChange>> History(Guid outcomeId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<OutcomeChange>> History([Description("The outcome's id.")] Guid outcomeId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetOutcomeHistory(outcomeId, page), ct);
 
     private static Task<Page<KpiCatalogueEntry>> KpiCatalogue([AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>

@@ -7,6 +7,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Outcomes;
 
 /// <summary>New values for a KPI; omitted fields keep their value. The key cannot change.</summary>
+/// <param name="Target">The KPI's value to reach.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReviseKpiRequest(
     [property: StringLength(200, MinimumLength = 1)] string? Name = null,

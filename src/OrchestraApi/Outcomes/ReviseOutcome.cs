@@ -8,6 +8,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Outcomes;
 
 /// <summary>New values for an open outcome; omitted fields keep their value.</summary>
+/// <param name="Description">What it is about, in a few sentences.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReviseOutcomeRequest(
     [property: StringLength(200, MinimumLength = 1)] string? Title = null,

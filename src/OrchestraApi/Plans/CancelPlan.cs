@@ -8,6 +8,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Plans;
 
 /// <summary>Why, for the record.</summary>
+/// <param name="Reason">Why, as given.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CancelRequest([property: Required, StringLength(2000, MinimumLength = 1)] string Reason) : IHasExample<CancelRequest>
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -11,10 +12,11 @@ namespace OrchestraApi.Plans;
 /// <param name="Unallocated">The outcome's budget minus what is allocated; negative when over-allocated.</param>
 /// <param name="OverAllocated">True when the plans hold more than the outcome's budget.</param>
 /// <param name="Plans">Every plan and pilot that holds budget, oldest first.</param>
-public sealed record BudgetAllocation(Guid OutcomeId, Money Budget, Money Allocated, Balance Unallocated, bool OverAllocated, IReadOnlyList<PlanBudget> Plans);
+public sealed record BudgetAllocation(Guid OutcomeId, Money Budget, Money Allocated, Balance Unallocated, bool OverAllocated, [property: MaxLength(PlanRules.MaxPlansPerOutcome)] IReadOnlyList<PlanBudget> Plans);
 
 /// <summary>One plan's share of the outcome's budget.</summary>
-public sealed record PlanBudget(Guid PlanId, Discipline Discipline, string? PilotScope, PlanStatus Status, Money Budget);
+/// <param name="PilotScope">A pilot's scope (e.g. one region); null for a discipline's plan.</param>
+public sealed record PlanBudget(Guid PlanId, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, PlanStatus Status, Money Budget);
 
 public sealed record GetBudgetAllocation(Guid OutcomeId) : IRequest<BudgetAllocation>
 {

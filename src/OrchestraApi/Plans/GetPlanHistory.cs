@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Kernel;
@@ -7,8 +8,9 @@ namespace OrchestraApi.Plans;
 
 /// <summary>One change to a plan or one of its activities: what happened, who did it, when, and the version it produced.</summary>
 /// <param name="Version">The version of the plan, or of the activity when <c>activityId</c> is set.</param>
+/// <param name="Summary">What happened, in a sentence.</param>
 /// <param name="ActivityId">The activity the change is about; null for a change to the plan itself.</param>
-public sealed record PlanChange(long Version, string Change, string Summary, string By, DateTimeOffset At, Guid? ActivityId = null);
+public sealed record PlanChange(long Version, [property: MaxLength(100)] string Change, [property: MaxLength(ContractLimits.MaxWrittenText)] string Summary, [property: MaxLength(200)] string By, DateTimeOffset At, Guid? ActivityId = null);
 
 /// <summary>
 /// The plan's stream and, merged in order, the streams of the activities while they were in the plan (the plan's

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -9,24 +10,24 @@ namespace OrchestraApi.Plans;
 
 public sealed record ActivityFilter
 {
-    /// <summary>Only this discipline's activities.</summary>
     [FromQuery(Name = "discipline")]
+    [Description("Only this discipline's items (exact name).")]
     public Discipline? Discipline { get; init; }
 
-    /// <summary>Only activities in this status.</summary>
     [FromQuery(Name = "status")]
+    [Description("Only items in this status (exact name).")]
     public ActivityStatus? Status { get; init; }
 
-    /// <summary>Only activities on this channel.</summary>
     [FromQuery(Name = "channel")]
+    [Description("Only activities on this channel (exact name).")]
     public Channel? Channel { get; init; }
 
-    /// <summary>Only activities running on or after this day (they end on or after it).</summary>
     [FromQuery(Name = "from")]
+    [Description("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).")]
     public DateOnly? From { get; init; }
 
-    /// <summary>Only activities running on or before this day (they start on or before it).</summary>
     [FromQuery(Name = "to")]
+    [Description("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).")]
     public DateOnly? To { get; init; }
 }
 

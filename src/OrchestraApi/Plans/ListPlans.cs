@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -9,20 +11,25 @@ namespace OrchestraApi.Plans;
 
 public sealed record PlanFilter
 {
-    /// <summary>Only this discipline's plans and pilots.</summary>
     [FromQuery(Name = "discipline")]
+    [Description("Only this discipline's items (exact name).")]
     public Discipline? Discipline { get; init; }
 
-    /// <summary>Only plans in this status.</summary>
     [FromQuery(Name = "status")]
+    [Description("Only items in this status (exact name).")]
     public PlanStatus? Status { get; init; }
 }
 
 /// <summary>A plan in the outcome's list, with its roll-up but without its activities.</summary>
+/// <param name="PilotScope">A pilot's scope (e.g. one region); null for a discipline's plan.</param>
+/// <param name="Orchestrator">The orchestrator who owns the plan for its discipline.</param>
 /// <param name="Planned">Sum of the budgets of activities that are not cancelled.</param>
 /// <param name="Remaining">Budget minus planned; negative when the activities cost more than the plan holds.</param>
+/// <param name="OverAllocationAccepted">True when the conductor accepted that the plans together exceed the outcome's budget.</param>
+/// <param name="ActivitiesDone">Activities done.</param>
+/// <param name="ActivitiesTotal">Activities that are not cancelled.</param>
 public sealed record PlanSummary(
-    Guid Id, long Version, Discipline Discipline, string? PilotScope, string Title, string Orchestrator, PlanStatus Status,
+    Guid Id, long Version, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, [property: MaxLength(200)] string Title, [property: MaxLength(200)] string Orchestrator, PlanStatus Status,
     Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, int ActivitiesDone, int ActivitiesTotal);
 
 public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Page) : IRequest<Page<PlanSummary>>

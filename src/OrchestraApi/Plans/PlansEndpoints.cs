@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,63 +67,63 @@ public static class PlansEndpoints
         return TypedResults.Created($"/plans/{plan.Id}", plan.WithETag(http));
     }
 
-    private static Task<Page<PlanSummary>> List(Guid outcomeId, [AsParameters] PlanFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<PlanSummary>> List([Description("The outcome's id.")] Guid outcomeId, [AsParameters] PlanFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListPlans(outcomeId, filter, page), ct);
 
-    private static Task<BudgetAllocation> Budget(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+    private static Task<BudgetAllocation> Budget([Description("The outcome's id.")] Guid outcomeId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetBudgetAllocation(outcomeId), ct);
 
-    private static Task<Page<ActivityDetails>> Activities(Guid outcomeId, [AsParameters] ActivityFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<ActivityDetails>> Activities([Description("The outcome's id.")] Guid outcomeId, [AsParameters] ActivityFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListActivities(outcomeId, filter, page), ct);
 
-    private static Task<Results<Ok<PlanDetails>, StatusCodeHttpResult>> Get(Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Results<Ok<PlanDetails>, StatusCodeHttpResult>> Get([Description("The plan's (or pilot's) id.")] Guid planId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.ReadVersionedAsync(new GetPlan(planId), http, ct);
 
-    private static Task<Ok<PlanDetails>> Revise(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, RevisePlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<PlanDetails>> Revise([Description("The plan's (or pilot's) id.")] Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, RevisePlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new RevisePlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
-    private static Task<Ok<PlanDetails>> Submit(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<PlanDetails>> Submit([Description("The plan's (or pilot's) id.")] Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new SubmitPlan(planId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
-    private static Task<Ok<PlanDetails>> Approve(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<PlanDetails>> Approve([Description("The plan's (or pilot's) id.")] Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ApprovePlan(planId, Versions.Expected(ifMatch), Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<PlanDetails>> Return(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ReturnPlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<PlanDetails>> Return([Description("The plan's (or pilot's) id.")] Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ReturnPlanRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReturnPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Ok<PlanDetails>> Cancel(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<PlanDetails>> Cancel([Description("The plan's (or pilot's) id.")] Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new CancelPlan(planId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
-    private static Task<Ok<PlanDetails>> Promote(Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<PlanDetails>> Promote([Description("The plan's (or pilot's) id.")] Guid planId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new PromotePilot(planId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
-    private static Task<Page<PlanChange>> History(Guid planId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<PlanChange>> History([Description("The plan's (or pilot's) id.")] Guid planId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetPlanHistory(planId, page), ct);
 
-    private static async Task<Created<ActivityDetails>> Schedule(Guid planId, ScheduleActivityRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    private static async Task<Created<ActivityDetails>> Schedule([Description("The plan's (or pilot's) id.")] Guid planId, ScheduleActivityRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var activity = await mediator.Send(new ScheduleActivity(planId, request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/plans/{planId}/activities/{activity.Id}", activity.WithETag(http));
     }
 
-    private static Task<Results<Ok<ActivityDetails>, StatusCodeHttpResult>> GetActivity(Guid planId, Guid activityId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Results<Ok<ActivityDetails>, StatusCodeHttpResult>> GetActivity([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.ReadVersionedAsync(new GetActivity(planId, activityId), http, ct);
 
-    private static Task<Page<PlanChange>> ActivityHistory(Guid planId, Guid activityId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<PlanChange>> ActivityHistory([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetActivityHistory(planId, activityId, page), ct);
 
-    private static Task<Ok<ActivityDetails>> Reschedule(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RescheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ActivityDetails>> Reschedule([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RescheduleActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new RescheduleActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
-    private static Task<Ok<ActivityDetails>> Rebudget(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RebudgetActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ActivityDetails>> Rebudget([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, RebudgetActivityRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new RebudgetActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 
-    private static Task<Ok<ActivityDetails>> Start(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ActivityDetails>> Start([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new StartActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
-    private static Task<Ok<ActivityDetails>> Complete(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ActivityDetails>> Complete([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new CompleteActivity(planId, activityId, Versions.Expected(ifMatch), Caller.From(user)), http, ct);
 
-    private static Task<Ok<ActivityDetails>> CancelActivity(Guid planId, Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<ActivityDetails>> CancelActivity([Description("The plan's (or pilot's) id.")] Guid planId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, [FromHeader(Name = IfMatch)] string? ifMatch, CancelRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new CancelActivity(planId, activityId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 }

@@ -7,6 +7,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Plans;
 
 /// <summary>The conductor's comments: what to change before resubmitting.</summary>
+/// <param name="Comments">Comments, as given.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReturnPlanRequest([property: Required, StringLength(4000, MinimumLength = 1)] string Comments) : IHasExample<ReturnPlanRequest>
 {

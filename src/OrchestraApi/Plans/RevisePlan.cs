@@ -8,6 +8,8 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Plans;
 
 /// <summary>New values for a draft or returned plan; omitted fields keep their value.</summary>
+/// <param name="Objective">What the plan sets out to achieve for the outcome.</param>
+/// <param name="Orchestrator">The orchestrator who owns the plan for its discipline.</param>
 /// <param name="AcceptOverAllocation">Go ahead even if the outcome's plans then hold more than its budget; the plan carries the warning. Omitted or null: false.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RevisePlanRequest(

@@ -26,6 +26,9 @@ public static class OpenApi
 {
     public const string DocumentPath = "/openapi/v1.json";
 
+    /// <summary>The Server-Sent Events header a reconnecting client sends (the HTML standard's, not ours).</summary>
+    private const string LastEventIdHeader = "Last-Event-ID";
+
     private const string Description = """
         Links the plans of advertising, public relations, digital and CRM under business outcomes owned by a
         conductor, and measures them in a closed loop.
@@ -164,7 +167,7 @@ public static class OpenApi
             AddResponseExamples(operation, context);
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
-                Describe(parameter);
+                DescribeHeader(parameter);
             }
 
             if (operation.Responses?.ContainsKey("304") == true)
@@ -197,101 +200,37 @@ public static class OpenApi
     });
 
     /// <summary>
-    /// What each parameter means and its limits, by name: one wording everywhere (the XML docs of [AsParameters]
-    /// records do not reach the document). The limits are the ones the API enforces.
+    /// The headers the platform reads, whichever endpoint names them: each defined once, here. Query and path
+    /// parameters state their own meaning and limits as attributes, on the record or parameter that binds them.
     /// </summary>
-    private static void Describe(OpenApiParameter parameter)
+    private static void DescribeHeader(OpenApiParameter header)
     {
-        (string Text, bool Required)? described = (parameter.Name, parameter.In) switch
-        {
-            ("limit", ParameterLocation.Query) => ($"Page size, 1–{Cursor.MaxLimit} (default {Cursor.DefaultLimit}).", false),
-            ("cursor", ParameterLocation.Query) => ("The `nextCursor` of the previous page; omit it for the first page. Anything else is a 400.", false),
-            (Versions.IfMatchHeader, ParameterLocation.Header) => ("The `version` of the resource as you last read it (its ETag, quoted or not, works too). Missing: 428; stale: 412 (read it again and retry).", true),
-            (Idempotency.Header, ParameterLocation.Header) => ("Up to 100 printable ASCII characters (e.g. a UUID), new for each change you mean. A retry with the same key and body returns the first answer and applies nothing twice (a change whose answer was lost answers as it did, not 412); the same key with another body is a 422. Keys are kept per organisation and operation.", false),
-            ("outcomeId", ParameterLocation.Path) => ("The outcome's id.", true),
-            ("planId", ParameterLocation.Path) => ("The plan's (or pilot's) id.", true),
-            ("activityId", ParameterLocation.Path) => ("The activity's id; it must belong to the plan (or outcome) in the path.", true),
-            ("connectionId", ParameterLocation.Path) => ("The connection's id.", true),
-            ("segmentId", ParameterLocation.Path) => ("The segment's id.", true),
-            ("baselineId", ParameterLocation.Path) => ("The baseline's id.", true),
-            ("observationId", ParameterLocation.Path) => ("The observation's id.", true),
-            ("activityId", ParameterLocation.Query) => ("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).", false),
-            ("batchId", ParameterLocation.Query) => ("Only the rows of this batch (the `batchId` a recorded batch answered with).", false),
-            ("kind", ParameterLocation.Query) => ("Only connections of this kind (exact name).", false),
-            ("state", ParameterLocation.Query) => ("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.", false),
-            ("inConflict", ParameterLocation.Query) => ("true: only connections in schedule conflict now; false: only those without.", false),
-            ("slipDays", ParameterLocation.Query) => ("Days the activity slips (its start and end move by as many), 0–365; default 0.", false),
-            ("cancel", ParameterLocation.Query) => ("true: what if the activity is cancelled instead of slipping.", false),
-            ("organisationId", ParameterLocation.Path) => ("The organisation's id.", true),
-            ("keyId", ParameterLocation.Path) => ("The API key's id (the second part of the key).", true),
-            ("key", ParameterLocation.Path) => ("The KPI's key within the outcome, e.g. `clv`.", true),
-            ("status", ParameterLocation.Query) => ("Only items in this status (exact name).", false),
-            ("discipline", ParameterLocation.Query) => ("Only this discipline's items (exact name).", false),
-            ("channel", ParameterLocation.Query) => ("Only activities on this channel (exact name).", false),
-            ("conductor", ParameterLocation.Query) => ("Only outcomes owned by this conductor (exact name, at most 200 characters).", false),
-            ("asOf", ParameterLocation.Query) => ("A past moment (ISO 8601 date-time with offset, e.g. 2026-03-01T12:00:00Z): the answer as it was then, from the events recorded up to it. Omit for now; a future moment is a 400.", false),
-            ("since", ParameterLocation.Query) => ("The earlier moment (ISO 8601 date-time with offset); not after `until`, not in the future.", true),
-            ("until", ParameterLocation.Query) => ("The later moment (ISO 8601 date-time with offset); omit for now.", false),
-            ("lastEventId", ParameterLocation.Query) => ("The `id` of the last status event you received (from this call or the live stream); omit it for a snapshot. Anything else is a 400.", false),
-            ("Last-Event-ID", ParameterLocation.Header) => ("The `id` of the last event you received, to resume after a reconnect: the first event then catches you up on what changed since. Anything else is a 400.", false),
-            ("rag", ParameterLocation.Query) => ("Only outcomes with this RAG (exact name).", false),
-            ("disciplineWithProblems", ParameterLocation.Query) => ("Only outcomes where a reason of their RAG is about this discipline (exact name).", false),
-            ("order", ParameterLocation.Query) => ("WorstFirst (default: red, amber, green, then ending soonest), EndingFirst, Title, MostSpent or Newest.", false),
-            ("from", ParameterLocation.Query) => ("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).", false),
-            ("to", ParameterLocation.Query) => ("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).", false),
-            _ => null,
-        };
-        if (described is not { } d)
+        if (header is not { In: ParameterLocation.Header, Schema: OpenApiSchema schema })
         {
             return;
         }
 
-        parameter.Description ??= d.Text;
-        parameter.Required |= d.Required;
-        if (parameter.Schema is not OpenApiSchema schema)
+        switch (header.Name)
         {
-            return;
-        }
-
-        switch (parameter.Name)
-        {
-            case "limit":
-                schema.Minimum = "1";
-                schema.Maximum = Cursor.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                schema.Default = System.Text.Json.Nodes.JsonValue.Create(Cursor.DefaultLimit);
-                break;
-            case "cursor":
-                schema.MaxLength = 200;
-                break;
-            case "slipDays":
-                schema.Minimum = "0";
-                schema.Maximum = "365";
-                break;
-            case "conductor":
-                schema.MaxLength = 200;
-                break;
-            case "lastEventId":
-                schema.MaxLength = 20;
-                break;
-            case "Last-Event-ID":
-                schema.MaxLength = 20;
-                Rename(parameter, "lastEventId");
-                break;
-            case "key":
-                schema.MaxLength = 64;
-                schema.Pattern = "^[a-z0-9][a-z0-9_.-]{0,63}$";
+            case Versions.IfMatchHeader:
+                header.Description ??= "The `version` of the resource as you last read it (its ETag, quoted or not, works too). Missing: 428; stale: 412 (read it again and retry).";
+                header.Required = true;
+                // A number in the contract (the `version` you read), so the SDK takes a long; the API also accepts
+                // the quoted ETag. Optional in the handler only so that a missing header answers 428, not 400.
+                header.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Maximum = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                Rename(header, "expectedVersion");
                 break;
             case Idempotency.Header:
+                header.Description ??= "Up to 100 printable ASCII characters (e.g. a UUID), new for each change you mean. A retry with the same key and body returns the first answer and applies nothing twice (a change whose answer was lost answers as it did, not 412); the same key with another body is a 422. Keys are kept per organisation and operation.";
                 schema.MinLength = 1;
                 schema.MaxLength = 100;
                 schema.Pattern = "^[!-~]{1,100}$";
-                Rename(parameter, "idempotencyKey");
+                Rename(header, "idempotencyKey");
                 break;
-            case Versions.IfMatchHeader:
-                // A number in the contract (the `version` you read), so the SDK takes a long; the API also accepts
-                // the quoted ETag. Optional in the handler only so that a missing header answers 428, not 400.
-                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Maximum = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-                Rename(parameter, "expectedVersion");
+            case LastEventIdHeader:
+                header.Description ??= "The `id` of the last event you received, to resume after a reconnect: the first event then catches you up on what changed since. Anything else is a 400.";
+                schema.MaxLength = 20;
+                Rename(header, "lastEventId");
                 break;
         }
     }

@@ -1,14 +1,19 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
 using System.Reflection;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Validation;
 
 namespace OrchestraApi.Platform;
 
 /// <summary>One page of a list; pass <c>nextCursor</c> back as <c>cursor</c> for the next page (null: no more).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+/// <param name="Items">This page's items.</param>
+/// <param name="NextCursor">Pass it as `cursor` for the next page; null on the last page.</param>
+public sealed record Page<T>([property: MaxLength(Cursor.MaxLimit)] IReadOnlyList<T> Items, [property: MaxLength(200)] string? NextCursor);
 
 /// <summary>Opaque keyset cursors: a page never skips or repeats items when others are added meanwhile.</summary>
 public static class Cursor
@@ -96,16 +101,20 @@ public readonly record struct IdPage(int Limit, Guid? After)
 }
 
 /// <summary>Query-string paging parameters shared by every list.</summary>
+// The attributes state the limits in the contract; Cursor checks them in the API's words, so the framework does not.
+[SkipValidation]
 public sealed record PageRequest
 {
     /// <summary>The page of a list keyed by ids: 400 for a limit out of range or a cursor this list did not return.</summary>
     public IdPage ById() => new(Platform.Cursor.Limit(Limit), Platform.Cursor.DecodeGuid(Cursor));
 
-    /// <summary>Page size, 1–100 (default 20).</summary>
     [FromQuery(Name = "limit")]
+    [Description("Page size, 1–100 (default 20).")]
+    [Range(1, Platform.Cursor.MaxLimit), DefaultValue(Platform.Cursor.DefaultLimit)]
     public int? Limit { get; init; }
 
-    /// <summary>The <c>nextCursor</c> of the previous page; omit for the first page.</summary>
     [FromQuery(Name = "cursor")]
+    [Description("The `nextCursor` of the previous page; omit it for the first page. Anything else is a 400.")]
+    [MaxLength(200)]
     public string? Cursor { get; init; }
 }

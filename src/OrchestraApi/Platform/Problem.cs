@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OrchestraApi.Platform;
 
 /// <summary>The problem document (RFC 9457) every 4xx and 5xx answer carries.</summary>
@@ -10,11 +12,11 @@ namespace OrchestraApi.Platform;
 /// <param name="Rule">For a rule violation (409): the rule's name, stable across releases, e.g. `plan-within-budget`.</param>
 /// <param name="TraceId">Quote it when you report a problem; it finds the request in the API's logs.</param>
 public sealed record Problem(
-    string Title,
+    [property: MaxLength(200)] string Title,
     int Status,
-    string? Type = null,
-    string? Detail = null,
-    string? Instance = null,
+    [property: MaxLength(200)] string? Type = null,
+    [property: MaxLength(ContractLimits.MaxWrittenText)] string? Detail = null,
+    [property: MaxLength(2048)] string? Instance = null,
     IReadOnlyDictionary<string, IReadOnlyList<string>>? Errors = null,
-    string? Rule = null,
-    string? TraceId = null);
+    [property: MaxLength(100)] string? Rule = null,
+    [property: MaxLength(100)] string? TraceId = null);

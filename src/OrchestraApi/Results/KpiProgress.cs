@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Outcomes;
@@ -34,17 +35,19 @@ public enum KpiPace
 }
 
 /// <summary>Where a KPI stands.</summary>
+/// <param name="Target">The KPI's value to reach.</param>
 /// <param name="Current">Its latest value (observed, or derived from results or a segment); null when there is none yet.</param>
+/// <param name="Observations">How many observations were recorded.</param>
 /// <param name="Progress">(current − baseline) / (target − baseline), as is: below 0 when it moved the wrong way, above 1 beyond the target.</param>
 /// <param name="DisplayProgress">Progress clamped to 0..1, for a gauge.</param>
 /// <param name="Trend">Observed KPIs: the latest observation against the one before, in the KPI's direction.</param>
 /// <param name="Elapsed">The share of the outcome's window that has passed, 0..1.</param>
 /// <param name="Pace">Progress against the elapsed share of the window.</param>
 public sealed record KpiStanding(
-    string Key, string Name, string Unit, KpiDirection Direction, KpiSource Source, decimal Baseline, decimal Target, decimal? Current, long Observations,
+    [property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, [property: MaxLength(50)] string Unit, KpiDirection Direction, KpiSource Source, decimal Baseline, decimal Target, decimal? Current, long Observations,
     decimal? Progress, decimal? DisplayProgress, KpiTrend Trend, decimal Elapsed, KpiPace Pace);
 
-public sealed record KpiProgress(Guid OutcomeId, DateOnly Today, IReadOnlyList<KpiStanding> Kpis);
+public sealed record KpiProgress(Guid OutcomeId, DateOnly Today, [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiStanding> Kpis);
 
 public sealed record GetKpiProgress(Guid OutcomeId) : IRequest<KpiProgress>
 {

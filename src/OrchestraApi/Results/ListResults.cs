@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
@@ -9,28 +11,37 @@ namespace OrchestraApi.Results;
 
 public sealed record ResultFilter
 {
-    /// <summary>Only this activity's rows.</summary>
     [FromQuery(Name = "activityId")]
+    [Description("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).")]
     public Guid? ActivityId { get; init; }
 
-    /// <summary>Only the rows of this batch.</summary>
     [FromQuery(Name = "batchId")]
+    [Description("Only the rows of this batch (the `batchId` a recorded batch answered with).")]
     public Guid? BatchId { get; init; }
 
-    /// <summary>Only rows whose period ends on or after this day.</summary>
     [FromQuery(Name = "from")]
+    [Description("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).")]
     public DateOnly? From { get; init; }
 
-    /// <summary>Only rows whose period starts on or before this day.</summary>
     [FromQuery(Name = "to")]
+    [Description("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).")]
     public DateOnly? To { get; init; }
 }
 
 /// <summary>A recorded row as clients see it.</summary>
+/// <param name="BatchId">The result batch it was recorded in.</param>
+/// <param name="Reached">Audience reached.</param>
+/// <param name="Impressions">Impressions.</param>
+/// <param name="Responses">Responses.</param>
+/// <param name="Revenue">Revenue, in the outcome's currency.</param>
+/// <param name="Cost">Cost, in the outcome's currency.</param>
+/// <param name="SourceRef">Your own id for the row, as recorded; a row with a reference already recorded for its activity is a duplicate.</param>
 /// <param name="SupersededBy">Set when a correction replaced it: its figures no longer count.</param>
+/// <param name="RecordedBy">Who recorded it: the name of the API key used.</param>
+/// <param name="RecordedAt">When the API recorded it (UTC).</param>
 public sealed record ResultDetails(
     Guid Id, Guid BatchId, Guid ActivityId, Guid PlanId, DateOnly From, DateOnly To, long Reached, long Impressions, long Responses, long Conversions,
-    Money Revenue, Money Cost, string? SourceRef, Guid? Corrects, Guid? SupersededBy, string RecordedBy, DateTimeOffset RecordedAt)
+    Money Revenue, Money Cost, [property: MaxLength(200)] string? SourceRef, Guid? Corrects, Guid? SupersededBy, [property: MaxLength(200)] string RecordedBy, DateTimeOffset RecordedAt)
 {
     public static ResultDetails Of(ResultRecord r) => new(
         r.Id, r.BatchId, r.ActivityId, r.Row.PlanId, r.Row.From, r.Row.To, r.Row.Reached, r.Row.Impressions, r.Row.Responses, r.Row.Conversions,

@@ -10,13 +10,21 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>A derived ratio: null, with the reason, when its denominator is zero — never a division by zero.</summary>
-public sealed record Ratio(decimal? Value, string? Reason)
+/// <param name="Value">The value.</param>
+/// <param name="Reason">Why, as given.</param>
+public sealed record Ratio(decimal? Value, [property: MaxLength(2000)] string? Reason)
 {
     public static Ratio Of(decimal numerator, decimal denominator, string whenZero) =>
         denominator == 0 ? new Ratio(null, whenZero) : new Ratio(Math.Round(numerator / denominator, 6), null);
 }
 
 /// <summary>What the results of an activity, a plan, a discipline or an outcome add up to.</summary>
+/// <param name="Rows">Result rows.</param>
+/// <param name="Reached">Audience reached; an outcome's results add up to at most 10^15 of each count (a batch that would pass it is refused).</param>
+/// <param name="Impressions">Impressions.</param>
+/// <param name="Responses">Responses.</param>
+/// <param name="Revenue">Revenue, in the outcome's currency.</param>
+/// <param name="Cost">Cost, in the outcome's currency.</param>
 /// <param name="ResponseRate">responses / reached.</param>
 /// <param name="ConversionRate">conversions / responses.</param>
 /// <param name="CostPerResponse">cost / responses.</param>
@@ -24,7 +32,6 @@ public sealed record Ratio(decimal? Value, string? Reason)
 /// <param name="Roi">(revenue − cost) / cost.</param>
 /// <param name="Planned">The budget the results are measured against: the activity's budget, the plan's, the plans' of the discipline, the outcome's.</param>
 /// <param name="OverSpent">True when the recorded cost exceeds what was planned.</param>
-/// <param name="Reached">Audience reached; an outcome's results add up to at most 10^15 of each count (a batch that would pass it is refused).</param>
 public sealed record Measures(
     long Rows,
     [property: Range(typeof(long), "0", ResultRules.MaxTotalText)] long Reached,
@@ -46,13 +53,19 @@ public sealed record Measures(
         t.Cost > planned);
 }
 
+/// <param name="Measures">What its results add up to, and the ratios derived from them.</param>
 public sealed record DisciplineMeasures(Discipline Discipline, Measures Measures);
 
-public sealed record PlanMeasures(Guid PlanId, Discipline Discipline, string? PilotScope, Measures Measures);
+/// <param name="PilotScope">A pilot's scope (e.g. one region); null for a discipline's plan.</param>
+/// <param name="Measures">What its results add up to, and the ratios derived from them.</param>
+public sealed record PlanMeasures(Guid PlanId, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, Measures Measures);
 
 /// <summary>An outcome's measures, whole and per discipline and plan.</summary>
-public sealed record OutcomeMeasures(Guid OutcomeId, Measures Outcome, IReadOnlyList<DisciplineMeasures> Disciplines, IReadOnlyList<PlanMeasures> Plans);
+/// <param name="Outcome">The outcome as a whole.</param>
+/// <param name="Plans">The plans.</param>
+public sealed record OutcomeMeasures(Guid OutcomeId, Measures Outcome, [property: MaxLength(4)] IReadOnlyList<DisciplineMeasures> Disciplines, [property: MaxLength(PlanRules.MaxPlansPerOutcome)] IReadOnlyList<PlanMeasures> Plans);
 
+/// <param name="Measures">What its results add up to, and the ratios derived from them.</param>
 public sealed record ActivityMeasures(Guid ActivityId, Guid PlanId, Discipline Discipline, Measures Measures);
 
 public sealed record GetOutcomeMeasures(Guid OutcomeId) : IRequest<OutcomeMeasures>

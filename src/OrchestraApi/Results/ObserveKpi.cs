@@ -9,6 +9,7 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>A value of an outcome KPI at a moment.</summary>
+/// <param name="Value">The value.</param>
 /// <param name="ObservedAt">When the value held; default now. Not in the future, nor before the outcome existed (its window's start or its definition, whichever came first).</param>
 /// <param name="ActivityId">The activity that caused it, when known.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -20,7 +21,10 @@ public sealed record ObserveKpiRequest(
 }
 
 /// <summary>A recorded KPI observation.</summary>
-public sealed record KpiObservation(Guid Id, Guid OutcomeId, string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, string By, DateTimeOffset RecordedAt);
+/// <param name="Value">The value.</param>
+/// <param name="ObservedAt">When the value held (UTC).</param>
+/// <param name="RecordedAt">When the API recorded it (UTC).</param>
+public sealed record KpiObservation(Guid Id, Guid OutcomeId, [property: MaxLength(200)] string Key, decimal Value, DateTimeOffset ObservedAt, Guid? ActivityId, [property: MaxLength(200)] string By, DateTimeOffset RecordedAt);
 
 /// <summary>The conductor records a KPI value: an append to the outcome's results stream, not an edit (no If-Match).</summary>
 public sealed record ObserveKpi(Guid OutcomeId, string Key, ObserveKpiRequest Request, string By, [property: JsonIgnore] string? IdempotencyKey) : IIdempotentCommand<KpiObservation>

@@ -11,10 +11,17 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>An earlier row a correction replaces: by its id, or by the source reference it was recorded with.</summary>
+/// <param name="ResultId">The recorded result row's id.</param>
+/// <param name="SourceRef">Your own id for the row, as recorded; a row with a reference already recorded for its activity is a duplicate.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CorrectedRow(Guid? ResultId = null, [property: StringLength(200, MinimumLength = 1)] string? SourceRef = null);
 
 /// <summary>One row of results of one activity over a period. Each count is 0 to 1,000,000,000,000 (10^12).</summary>
+/// <param name="Reached">Audience reached.</param>
+/// <param name="Impressions">Impressions.</param>
+/// <param name="Responses">Responses.</param>
+/// <param name="Revenue">Revenue, in the outcome's currency.</param>
+/// <param name="Cost">Cost, in the outcome's currency.</param>
 /// <param name="SourceRef">Your own id for the row: a row whose reference was already recorded for the activity is a duplicate and does not count twice.</param>
 /// <param name="Corrects">Makes this row a correction that supersedes an earlier row of the same activity (kept in history).</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -60,11 +67,20 @@ public enum RowOutcome
 }
 
 /// <summary>What happened to one row of the batch.</summary>
+/// <param name="Index">The row's position in the batch, from 0.</param>
+/// <param name="Outcome">The outcome as a whole.</param>
+/// <param name="ResultId">The recorded result row's id.</param>
+/// <param name="Supersedes">The earlier row this correction replaced.</param>
 /// <param name="Warnings">Messy but accepted data, e.g. more conversions than responses.</param>
-public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Guid? Supersedes, IReadOnlyList<string> Warnings);
+public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Guid? Supersedes, [property: MaxLength(5), ItemsLength(300)] IReadOnlyList<string> Warnings);
 
 /// <summary>A recorded batch: what counted, what was a duplicate, what corrected an earlier row.</summary>
-public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, IReadOnlyList<RowAnswer> Rows);
+/// <param name="BatchId">The result batch it was recorded in.</param>
+/// <param name="Recorded">How many rows of the batch were recorded and counted.</param>
+/// <param name="Duplicates">How many rows of the batch were duplicates (their source reference was already recorded) and did not count.</param>
+/// <param name="Corrections">How many rows of the batch corrected an earlier row.</param>
+/// <param name="Rows">Result rows.</param>
+public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, [property: MaxLength(RecordResults.MaxRows)] IReadOnlyList<RowAnswer> Rows);
 
 public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request, [property: JsonIgnore] Caller Caller, [property: JsonIgnore] string? IdempotencyKey)
     : IIdempotentCommand<ResultBatch>

@@ -1,8 +1,12 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Validation;
 using OrchestraApi.Kernel;
+using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Results;
@@ -33,34 +37,35 @@ public static class ResultsEndpoints
     }
 
     private static async Task<Created<ResultBatch>> Record(
-        Guid outcomeId, RecordResultsRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+        [Description("The outcome's id.")] Guid outcomeId, RecordResultsRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var batch = await mediator.Send(new RecordResults(outcomeId, request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/outcomes/{outcomeId}/results?batchId={batch.BatchId}", batch);
     }
 
+    // A key of the wrong shape is a KPI not found (404), as before: the attributes state the shape in the contract only.
     private static async Task<Created<KpiObservation>> Observe(
-        Guid outcomeId, string key, ObserveKpiRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+        [Description("The outcome's id.")] Guid outcomeId, [Description("The KPI's key within the outcome, e.g. `clv`."), MaxLength(64), RegularExpression(Kpi.KeyPattern), SkipValidation] string key, ObserveKpiRequest request, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var observation = await mediator.Send(new ObserveKpi(outcomeId, key, request, Caller.From(user).Name, Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/outcomes/{outcomeId}/kpis/{Uri.EscapeDataString(key)}/observations/{observation.Id}", observation);
     }
 
-    private static Task<KpiObservation> Observation(Guid outcomeId, string key, Guid observationId, IMediator mediator, CancellationToken ct) =>
+    private static Task<KpiObservation> Observation([Description("The outcome's id.")] Guid outcomeId, [Description("The KPI's key within the outcome, e.g. `clv`."), MaxLength(64), RegularExpression(Kpi.KeyPattern), SkipValidation] string key, [Description("The observation's id.")] Guid observationId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetKpiObservation(outcomeId, key, observationId), ct);
 
-    private static Task<Page<KpiObservation>> Observations(Guid outcomeId, string key, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<KpiObservation>> Observations([Description("The outcome's id.")] Guid outcomeId, [Description("The KPI's key within the outcome, e.g. `clv`."), MaxLength(64), RegularExpression(Kpi.KeyPattern), SkipValidation] string key, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListKpiObservations(outcomeId, key, page), ct);
 
-    private static Task<KpiProgress> Progress(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+    private static Task<KpiProgress> Progress([Description("The outcome's id.")] Guid outcomeId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetKpiProgress(outcomeId), ct);
 
-    private static Task<Page<ResultDetails>> List(Guid outcomeId, [AsParameters] ResultFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<ResultDetails>> List([Description("The outcome's id.")] Guid outcomeId, [AsParameters] ResultFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListResults(outcomeId, filter, page), ct);
 
-    private static Task<OutcomeMeasures> OutcomeMeasures(Guid outcomeId, IMediator mediator, CancellationToken ct) =>
+    private static Task<OutcomeMeasures> OutcomeMeasures([Description("The outcome's id.")] Guid outcomeId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetOutcomeMeasures(outcomeId), ct);
 
-    private static Task<ActivityMeasures> ActivityMeasures(Guid outcomeId, Guid activityId, IMediator mediator, CancellationToken ct) =>
+    private static Task<ActivityMeasures> ActivityMeasures([Description("The outcome's id.")] Guid outcomeId, [Description("The activity's id; it must belong to the plan (or outcome) in the path.")] Guid activityId, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetActivityMeasures(outcomeId, activityId), ct);
 }

@@ -8,6 +8,9 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Segments;
 
 /// <summary>New inputs for a segment; omitted ones stay. Its CLV and equity (and KPIs derived from them) move at once.</summary>
+/// <param name="Size">Customers in the segment.</param>
+/// <param name="RetentionRate">Share of customers kept from one period to the next (r).</param>
+/// <param name="DiscountRate">Discount rate per period (d).</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReviseSegmentRequest(
     [property: StringLength(200, MinimumLength = 1)] string? Name = null,

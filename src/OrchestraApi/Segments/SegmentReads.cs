@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using OrchestraApi.Platform;
@@ -27,7 +28,8 @@ public sealed record ListSegments(PageRequest Page) : IRequest<Page<SegmentDetai
 }
 
 /// <summary>The segment as it was after each change: its inputs, CLV and equity over time.</summary>
-public sealed record SegmentChange(long Version, string Change, SegmentDetails Segment, string By, DateTimeOffset At);
+/// <param name="Segment">The segment.</param>
+public sealed record SegmentChange(long Version, [property: MaxLength(100)] string Change, SegmentDetails Segment, [property: MaxLength(200)] string By, DateTimeOffset At);
 
 public sealed record GetSegmentHistory(Guid SegmentId, PageRequest Page) : IRequest<Page<SegmentChange>>
 {

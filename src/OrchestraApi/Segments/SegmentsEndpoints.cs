@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using JasperFx.Events.Projections;
 using Marten;
@@ -37,12 +38,12 @@ public static class SegmentsEndpoints
 
     private static Task<Page<SegmentDetails>> List([AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) => mediator.Send(new ListSegments(page), ct);
 
-    private static Task<Results<Ok<SegmentDetails>, StatusCodeHttpResult>> Get(Guid segmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Results<Ok<SegmentDetails>, StatusCodeHttpResult>> Get([Description("The segment's id.")] Guid segmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.ReadVersionedAsync(new GetSegment(segmentId), http, ct);
 
-    private static Task<Ok<SegmentDetails>> Revise(Guid segmentId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseSegmentRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+    private static Task<Ok<SegmentDetails>> Revise([Description("The segment's id.")] Guid segmentId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseSegmentRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
         mediator.SendVersionedAsync(new ReviseSegment(segmentId, Versions.Expected(ifMatch), request, Caller.From(user).Name), http, ct);
 
-    private static Task<Page<SegmentChange>> History(Guid segmentId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
+    private static Task<Page<SegmentChange>> History([Description("The segment's id.")] Guid segmentId, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new GetSegmentHistory(segmentId, page), ct);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Marten;
@@ -31,14 +32,18 @@ public enum PortfolioOrder
 }
 
 /// <summary>One outcome of the portfolio: its RAG and headline figures.</summary>
+/// <param name="State">Where it is in its lifecycle.</param>
+/// <param name="Conductor">The conductor who owns the outcome.</param>
+/// <param name="DaysLeft">Days from today to the window's end (0 when it has ended).</param>
+/// <param name="Spent">What the recorded results say was spent (their cost).</param>
 /// <param name="Rules">The rules behind its RAG, worst first, each once.</param>
 /// <param name="DisciplinesWithProblems">The disciplines a reason is about.</param>
 /// <param name="KpisBehindPace">KPIs behind the elapsed share of the window.</param>
 /// <param name="Status">The same link as <c>statusLink</c>, under the name v1.0 gave it: read <c>statusLink</c>.</param>
 /// <param name="StatusLink">The link to the outcome's whole status (`GET /outcomes/{outcomeId}/status`), relative to the API's base address.</param>
 public sealed record PortfolioItem(
-    Guid OutcomeId, string Title, OutcomeStatus State, string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
-    Rag Rag, IReadOnlyList<string> Rules, IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, string Status, string StatusLink)
+    Guid OutcomeId, [property: MaxLength(200)] string Title, OutcomeStatus State, [property: MaxLength(200)] string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
+    Rag Rag, [property: MaxLength(7), ItemsLength(100)] IReadOnlyList<string> Rules, [property: MaxLength(4)] IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, [property: MaxLength(200)] string Status, [property: MaxLength(200)] string StatusLink)
 {
     public static PortfolioItem Of(Outcome outcome, OutcomeStatusReport report) => new(
         report.OutcomeId, report.Title, report.State, outcome.Conductor, report.StartsOn, report.EndsOn, report.DaysLeft, report.Budget, report.Spent, report.Rag,
@@ -59,25 +64,25 @@ public sealed record PortfolioItem(
 /// <summary>Filters and order of the portfolio (all optional).</summary>
 public sealed record PortfolioFilter
 {
-    /// <summary>Only outcomes in this state.</summary>
     [FromQuery(Name = "state")]
+    [Description("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.")]
     public OutcomeStatus? State { get; init; }
 
-    /// <summary>Only outcomes with this RAG.</summary>
     [FromQuery(Name = "rag")]
+    [Description("Only outcomes with this RAG (exact name).")]
     public Rag? Rag { get; init; }
 
-    /// <summary>Only outcomes owned by this conductor (exact name).</summary>
     [FromQuery(Name = "conductor")]
+    [Description("Only outcomes owned by this conductor (exact name, at most 200 characters).")]
     [StringLength(200, ErrorMessage = "must be at most 200 characters.")]
     public string? Conductor { get; init; }
 
-    /// <summary>Only outcomes where a reason of their RAG is about this discipline.</summary>
     [FromQuery(Name = "disciplineWithProblems")]
+    [Description("Only outcomes where a reason of their RAG is about this discipline (exact name).")]
     public Discipline? DisciplineWithProblems { get; init; }
 
-    /// <summary>The order (default WorstFirst).</summary>
     [FromQuery(Name = "order")]
+    [Description("WorstFirst (default: red, amber, green, then ending soonest), EndingFirst, Title, MostSpent or Newest.")]
     public PortfolioOrder? Order { get; init; }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using OrchestraApi.Connections;
 using OrchestraApi.Kernel;
 using OrchestraApi.Plans;
@@ -41,7 +42,10 @@ public enum StatusChangeKind
 }
 
 /// <summary>One thing that changed: its kind, what it is about (e.g. `activity {id}`) and a readable sentence.</summary>
-public sealed record StatusChange(StatusChangeKind Kind, string About, string Detail);
+/// <param name="Kind">What kind it is.</param>
+/// <param name="About">What it is about: a kind and an id, e.g. `activity 0197…`.</param>
+/// <param name="Detail">What it means this time, in a sentence.</param>
+public sealed record StatusChange(StatusChangeKind Kind, [property: MaxLength(100)] string About, [property: MaxLength(ContractLimits.MaxWrittenText)] string Detail);
 
 /// <summary>What changed in an outcome's status between two of its states, in a stable order: outcome, RAG, plans, activities, connections, KPIs, spend.</summary>
 public static class StatusDiff

@@ -1,7 +1,10 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Marten;
 using MediatR;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Validation;
 using Microsoft.OpenApi;
 using OrchestraApi.Platform;
 
@@ -9,6 +12,11 @@ namespace OrchestraApi.Status;
 
 public static class StatusEndpoints
 {
+    private const string AsOf = "A past moment (ISO 8601 date-time with offset, e.g. 2026-03-01T12:00:00Z): the answer as it was then, from the events recorded up to it. Omit for now; a future moment is a 400.";
+    private const string Since = "The earlier moment (ISO 8601 date-time with offset); not after `until`, not in the future.";
+    private const string Until = "The later moment (ISO 8601 date-time with offset); omit for now.";
+    private const string LastEventId = "The `id` of the last status event you received (from this call or the live stream); omit it for a snapshot. Anything else is a 400.";
+
     public static IServiceCollection AddStatus(this IServiceCollection services)
     {
         services.AddSingleton<OutcomeChanges>();
@@ -28,13 +36,14 @@ public static class StatusEndpoints
     public static void MapStatus(this IEndpointRouteBuilder app)
     {
         var outcome = app.MapGroup("/outcomes/{outcomeId:guid}").WithTags("Status").Problems(400, 401, 403, 404, 429, 503).RequireAuthorization(Policies.ReadOrganisation);
-        outcome.MapGet("/status", (Guid outcomeId, [FromQuery] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => mediator.Send(new GetOutcomeStatus(outcomeId, asOf), ct))
+        outcome.MapGet("/status", ([Description("The outcome's id.")] Guid outcomeId, [FromQuery, Description(AsOf)] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => mediator.Send(new GetOutcomeStatus(outcomeId, asOf), ct))
             .Describe(nameof(GetOutcomeStatus), "Get an outcome's status", $"""
                 Where the outcome stands across the four disciplines, in one call — now, or with `asOf` as it was at that moment (built from the events recorded up to it; its KPI pace and overdue acknowledgements are judged on that day). Its state, window, days left, budget and spend; per discipline its live plan's stage (NoPlan, or the plan's status), activities by status, budget planned and spent, conversions, ROI and cost per conversion, and its connections by state; the KPIs with progress and pace; and the RAG with the reasons that produced it, worst first, each naming its rule and what it is about. {RagRules}
                 """);
-        outcome.MapGet("/status/changes", (Guid outcomeId, [FromQuery] DateTimeOffset? since, [FromQuery] DateTimeOffset? until, IMediator mediator, CancellationToken ct) => mediator.Send(new GetStatusChanges(outcomeId, since, until), ct))
+        // The handlers check since and lastEventId in the API's words; the attributes state them in the contract, so the framework does not.
+        outcome.MapGet("/status/changes", ([Description("The outcome's id.")] Guid outcomeId, [FromQuery, Description(Since), Required, SkipValidation] DateTimeOffset? since, [FromQuery, Description(Until)] DateTimeOffset? until, IMediator mediator, CancellationToken ct) => mediator.Send(new GetStatusChanges(outcomeId, since, until), ct))
             .Describe(nameof(GetStatusChanges), "Get what changed in an outcome's status", "Between two moments (`since`, and `until` or now): activities added, moved, started, finished, cancelled or rebudgeted; connections added or changed state or conflict; plans that changed stage; KPI progress and spend that moved; and the RAG at both moments with the reasons raised and cleared.");
-        outcome.MapGet("/status/stream", (Guid outcomeId, [FromHeader(Name = WatchOutcomeStatus.LastEventIdHeader)] string? lastEventId, IQuerySession session, StatusFeed feed, HttpContext http) => WatchOutcomeStatus.Handle(outcomeId, lastEventId, session, feed, http))
+        outcome.MapGet("/status/stream", ([Description("The outcome's id.")] Guid outcomeId, [FromHeader(Name = WatchOutcomeStatus.LastEventIdHeader)] string? lastEventId, IQuerySession session, StatusFeed feed, HttpContext http) => WatchOutcomeStatus.Handle(outcomeId, lastEventId, session, feed, http))
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .AddOpenApiOperationTransformer(DescribeStream)
             .Describe("OpenOutcomeStatusStream", "Watch an outcome's status live", $"""
@@ -42,9 +51,9 @@ public static class StatusEndpoints
 
                 **In Swagger UI** *Execute* keeps the stream open: its events appear as they arrive in a *Live events* panel under the button (newest first; the first is also shown as the response) until you press *Stop*. For one answer instead, use *Catch up on an outcome's status* (`GET /outcomes/{"{outcomeId}"}/status/catch-up`): the same first event, as JSON. {RagRules}
                 """);
-        outcome.MapGet("/status/catch-up", (Guid outcomeId, [FromQuery] string? lastEventId, IMediator mediator, CancellationToken ct) => mediator.Send(new CatchUpOutcomeStatus(outcomeId, lastEventId), ct))
+        outcome.MapGet("/status/catch-up", ([Description("The outcome's id.")] Guid outcomeId, [FromQuery, Description(LastEventId), MaxLength(20), SkipValidation] string? lastEventId, IMediator mediator, CancellationToken ct) => mediator.Send(new CatchUpOutcomeStatus(outcomeId, lastEventId), ct))
             .Describe(nameof(CatchUpOutcomeStatus), "Catch up on an outcome's status", "The live stream's first event as one JSON answer, for clients that cannot keep a stream open (a proxy that buffers Server-Sent Events, a job that runs every few minutes): without `lastEventId` a `Snapshot` (the RAG and its reasons now); with it a `CatchUp` listing what changed since that event. Send its `id` as the next call's `lastEventId`.");
-        outcome.MapGet("/timeline", async (Guid outcomeId, [FromQuery] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => TypedResults.Text(await mediator.Send(new GetTimeline(outcomeId, asOf), ct), "image/svg+xml; charset=utf-8"))
+        outcome.MapGet("/timeline", async ([Description("The outcome's id.")] Guid outcomeId, [FromQuery, Description(AsOf)] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => TypedResults.Text(await mediator.Send(new GetTimeline(outcomeId, asOf), ct), "image/svg+xml; charset=utf-8"))
             .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Threading.Channels;
 using Marten;
 using OrchestraApi.Connections;
@@ -20,7 +21,10 @@ public enum StatusEventKind
 
 /// <summary>One event of an outcome's live status stream: what changed and the RAG with its reasons after it.</summary>
 /// <param name="Id">Also the SSE event id: send it back as Last-Event-ID to resume.</param>
-public sealed record StatusEvent(string Id, StatusEventKind Kind, Guid OutcomeId, DateTimeOffset At, Rag Rag, IReadOnlyList<RagReason> Reasons, IReadOnlyList<StatusChange> Changes)
+/// <param name="Kind">What kind it is.</param>
+/// <param name="Reasons">Every reason for the RAG, worst first.</param>
+/// <param name="Changes">What changed, in order.</param>
+public sealed record StatusEvent([property: MaxLength(36)] string Id, StatusEventKind Kind, Guid OutcomeId, DateTimeOffset At, Rag Rag, [property: MaxLength(OutcomeStatusReport.MaxReasons)] IReadOnlyList<RagReason> Reasons, [property: MaxLength(StatusChanges.MaxChanges)] IReadOnlyList<StatusChange> Changes)
 {
     public static StatusEvent Of(StatusEventKind kind, OutcomeStatusReport report, DateTimeOffset at, IReadOnlyList<StatusChange> changes) =>
         new(IdOf(at), kind, report.OutcomeId, at, report.Rag, report.Reasons, changes);
