@@ -24,7 +24,7 @@ try
         marten.AddResults();
         marten.AddSegments();
         marten.AddBaselines();
-        OutcomeTag.Register(marten);
+        OutcomeEventIndex.Register(marten);
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();

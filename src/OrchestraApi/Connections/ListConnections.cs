@@ -16,15 +16,15 @@ public sealed record ConnectionFilter
     public ConnectionKind? Kind { get; init; }
 
     [FromQuery(Name = "state")]
-    [Description("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.")]
+    [Description("Only connections in this state (exact name), with cancellations applied: a live connection to cancelled work counts as Broken.")]
     public ConnectionState? State { get; init; }
 
     [FromQuery(Name = "discipline")]
-    [Description("Only this discipline's items (exact name).")]
+    [Description("Only connections with a side in this discipline (exact name).")]
     public Discipline? Discipline { get; init; }
 
     [FromQuery(Name = "activityId")]
-    [Description("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).")]
+    [Description("Only connections with this activity as a side, or its whole plan as a side.")]
     public Guid? ActivityId { get; init; }
 
     [FromQuery(Name = "inConflict")]
@@ -38,23 +38,19 @@ public sealed record ListConnections(Guid OutcomeId, ConnectionFilter Filter, Pa
     {
         public async Task<Page<ConnectionDetails>> Handle(ListConnections query, CancellationToken cancellationToken)
         {
-            var limit = Platform.Cursor.Limit(query.Page.Limit);
-            var after = Platform.Cursor.DecodeGuid(query.Page.Cursor) ?? Guid.Empty;
+            var page = query.Page.ById();
             var schedule = await Schedule.LoadAsync(session, query.OutcomeId, schedules, cancellationToken)
                 ?? throw Outcome.NotFound(query.OutcomeId);
 
             var f = query.Filter;
             var plan = f.ActivityId is { } a ? schedule.Activity(a)?.PlanId : null;
-            var page = Details.GetValue(schedule, s => [.. s.Connections.Select(c => ConnectionDetails.Of(s, c))])
-                .Where(c => c.Id.CompareTo(after) > 0)
+            var matching = Details.GetValue(schedule, s => [.. s.Connections.Select(c => ConnectionDetails.Of(s, c))])
                 .Where(c => f.Kind is not { } kind || c.Kind == kind)
                 .Where(c => f.State is not { } state || c.State == state)
                 .Where(c => f.Discipline is not { } d || c.From.Discipline == d || c.To.Discipline == d)
                 .Where(c => f.ActivityId is not { } id || Touches(c.From, id, plan) || Touches(c.To, id, plan))
-                .Where(c => f.InConflict is not { } conflict || c.InConflict == conflict)
-                .Take(limit + 1)
-                .ToList();
-            return Platform.Cursor.Slice(page, limit, c => Platform.Cursor.Encode(c.Id), c => c);
+                .Where(c => f.InConflict is not { } conflict || c.InConflict == conflict);
+            return page.Read(matching, c => c.Id, c => c);
         }
 
         /// <summary>Every connection's details, derived once per (immutable, cached) schedule.</summary>

@@ -11,7 +11,7 @@ namespace OrchestraApi.Outcomes;
 public sealed record OutcomeFilter
 {
     [FromQuery(Name = "status")]
-    [Description("Only items in this status (exact name).")]
+    [Description("Only outcomes in this status (exact name).")]
     public OutcomeStatus? Status { get; init; }
 
     [FromQuery(Name = "conductor")]

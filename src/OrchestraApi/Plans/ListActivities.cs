@@ -11,11 +11,11 @@ namespace OrchestraApi.Plans;
 public sealed record ActivityFilter
 {
     [FromQuery(Name = "discipline")]
-    [Description("Only this discipline's items (exact name).")]
+    [Description("Only this discipline's activities (exact name).")]
     public Discipline? Discipline { get; init; }
 
     [FromQuery(Name = "status")]
-    [Description("Only items in this status (exact name).")]
+    [Description("Only activities in this status (exact name).")]
     public ActivityStatus? Status { get; init; }
 
     [FromQuery(Name = "channel")]
@@ -23,11 +23,11 @@ public sealed record ActivityFilter
     public Channel? Channel { get; init; }
 
     [FromQuery(Name = "from")]
-    [Description("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).")]
+    [Description("Only activities running on or after this day: ending on it or later (yyyy-MM-dd).")]
     public DateOnly? From { get; init; }
 
     [FromQuery(Name = "to")]
-    [Description("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).")]
+    [Description("Only activities running on or before this day: starting on it or earlier (yyyy-MM-dd).")]
     public DateOnly? To { get; init; }
 }
 

@@ -12,11 +12,11 @@ namespace OrchestraApi.Plans;
 public sealed record PlanFilter
 {
     [FromQuery(Name = "discipline")]
-    [Description("Only this discipline's items (exact name).")]
+    [Description("Only this discipline's plans and pilots (exact name).")]
     public Discipline? Discipline { get; init; }
 
     [FromQuery(Name = "status")]
-    [Description("Only items in this status (exact name).")]
+    [Description("Only plans in this status (exact name).")]
     public PlanStatus? Status { get; init; }
 }
 

@@ -32,7 +32,7 @@ public static class ContractHeaders
         if (operation.RequestBody is not null)
         {
             Add(operation, 408, "The request body arrived too slowly; nothing changed.");
-            Add(operation, 413, $"The request body is larger than the API accepts (2 MB by default). {Beyond}", $"A request body may have at most {Wording.Count(HttpEdge.DefaultMaxBodyBytes, "byte")}.");
+            Add(operation, 413, "The request body is larger than the API accepts (2 MB by default), whether its length is declared or the body is sent in chunks.", $"A request body may have at most {Wording.Count(HttpEdge.DefaultMaxBodyBytes, "byte")}.");
             Add(operation, 415, "The body is not JSON: send `Content-Type: application/json`.");
         }
 

@@ -98,6 +98,14 @@ public readonly record struct IdPage(int Limit, Guid? After)
         var idOf = (Func<T, Guid>)Ids.GetOrAdd(((MemberExpression)id.Body).Member, _ => id.Compile());
         return Cursor.Slice(fetched, Limit, x => Cursor.Encode(idOf(x)), map);
     }
+
+    /// <summary>The same over items in memory, already in id order (a list read from a cached state).</summary>
+    public Page<TOut> Read<T, TOut>(IEnumerable<T> inIdOrder, Func<T, Guid> id, Func<T, TOut> map)
+    {
+        var after = After;
+        var fetched = inIdOrder.Where(x => after is null || id(x).CompareTo(after.Value) > 0).Take(Limit + 1).ToList();
+        return Cursor.Slice(fetched, Limit, x => Cursor.Encode(id(x)), map);
+    }
 }
 
 /// <summary>Query-string paging parameters shared by every list.</summary>

@@ -12,7 +12,7 @@ namespace OrchestraApi.Results;
 public sealed record ResultFilter
 {
     [FromQuery(Name = "activityId")]
-    [Description("Only items of this activity (connections: as a side, or through its whole plan as a side; results: its rows).")]
+    [Description("Only the rows of this activity.")]
     public Guid? ActivityId { get; init; }
 
     [FromQuery(Name = "batchId")]
@@ -20,11 +20,11 @@ public sealed record ResultFilter
     public Guid? BatchId { get; init; }
 
     [FromQuery(Name = "from")]
-    [Description("Only activities running (or result periods ending) on or after this day (yyyy-MM-dd).")]
+    [Description("Only rows whose period ends on or after this day (yyyy-MM-dd).")]
     public DateOnly? From { get; init; }
 
     [FromQuery(Name = "to")]
-    [Description("Only activities running (or result periods starting) on or before this day (yyyy-MM-dd).")]
+    [Description("Only rows whose period starts on or before this day (yyyy-MM-dd).")]
     public DateOnly? To { get; init; }
 }
 

@@ -65,7 +65,7 @@ public sealed record PortfolioItem(
 public sealed record PortfolioFilter
 {
     [FromQuery(Name = "state")]
-    [Description("Only items in this state (exact name): connections with cancellations applied, or the portfolio's outcomes.")]
+    [Description("Only outcomes in this state (exact name).")]
     public OutcomeStatus? State { get; init; }
 
     [FromQuery(Name = "rag")]

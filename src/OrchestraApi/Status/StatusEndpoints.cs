@@ -23,7 +23,7 @@ public static class StatusEndpoints
         services.AddSingleton<ICommitObserver>(provider => provider.GetRequiredService<OutcomeChanges>());
         if (!Database.IsGeneratingOpenApiDocument)
         {
-            services.AddHostedService<OutcomeTagBackfill>();
+            services.AddHostedService<OutcomeEventIndex>();
             services.AddHostedService<OutcomeChangeListener>();
         }
 

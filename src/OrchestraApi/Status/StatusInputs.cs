@@ -57,8 +57,8 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     }
 
     /// <summary>
-    /// As it was at <paramref name="at"/>: the outcome's events up to that moment, read by one range of the outcome tag's
-    /// index (<see cref="OutcomeTag"/>), folded in commit order by each stream's own fold — the functions the write path
+    /// As it was at <paramref name="at"/>: the outcome's events up to that moment, read by one range of the outcome
+    /// index (<see cref="OutcomeEventIndex"/>), folded in commit order by each stream's own fold — the functions the write path
     /// and the snapshots use — and each connection's by its own. The segments its KPIs then followed are folded from
     /// their streams' events up to the moment.
     /// </summary>
@@ -69,7 +69,7 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         var outcomeId = Outcome.Id;
         var streams = new StreamStates();
         var connections = new Dictionary<Guid, Connection>();
-        foreach (var e in await OutcomeTag.EventsAsync(session, outcomeId, at, ct))
+        foreach (var e in await OutcomeEventIndex.EventsAsync(session, outcomeId, at, ct))
         {
             streams.Add(e);
             if (e.Data is IConnectionEvent c)
