@@ -24,6 +24,9 @@ public sealed class StreamStates
         _states[e.StreamId] = next;
     }
 
+    /// <summary>Takes a stream's state as it is (one already at the version wanted), to fold no events of it.</summary>
+    public void Keep(Guid streamId, object state) => _states[streamId] = state;
+
     /// <summary>The state of one stream, or null when it had not begun.</summary>
     public TState? Of<TState>(Guid streamId)
         where TState : class => _states.GetValueOrDefault(streamId) as TState;

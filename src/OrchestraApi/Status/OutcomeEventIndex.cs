@@ -1,6 +1,4 @@
-using JasperFx.Events;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Npgsql;
 
 namespace OrchestraApi.Status;
@@ -41,15 +39,26 @@ public sealed class OutcomeEventIndex(NpgsqlDataSource database, IDocumentStore 
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>The outcome's events committed up to <paramref name="at"/>, in commit order: one range of the index.</summary>
-    public static async Task<IReadOnlyList<IEvent>> EventsAsync(IQuerySession session, Guid outcomeId, DateTimeOffset at, CancellationToken ct) =>
-        await Events(session, outcomeId, at).ToListAsync(ct);
+    /// <summary>
+    /// Each of the outcome's streams with its version at <paramref name="at"/> (streams not begun by then are absent):
+    /// one range of the index, reading no event's data.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Guid, long>> VersionsAtAsync(IQuerySession session, Guid outcomeId, DateTimeOffset at, CancellationToken ct)
+    {
+        var json = (await session.QueryAsync<string>(VersionsAtSql(session.DocumentStore.Options.Events.DatabaseSchemaName), ct, session.TenantId, outcomeId.ToString(), at)).Single();
+        return System.Text.Json.JsonSerializer.Deserialize<Dictionary<Guid, long>>(json)!;
+    }
 
-    /// <summary>The query <see cref="EventsAsync"/> runs (its plan is checked by a test).</summary>
-    public static IQueryable<IEvent> Events(IQuerySession session, Guid outcomeId, DateTimeOffset at) =>
-        session.Events.QueryAllRawEvents()
-            .Where(e => e.MatchesSql("d.data ->> 'outcomeId' = ?", outcomeId.ToString()) && e.Timestamp <= at)
-            .OrderBy(e => e.Sequence);
+    /// <summary>The query <see cref="VersionsAtAsync"/> runs, with its three parameters (organisation, outcome, moment) as <c>?</c>.</summary>
+    public static string VersionsAtSql(string schema) =>
+        // Materialized: the range is read on its own, by the outcome index, rather than planned together with the
+        // grouping (which, on a small table, would walk the organisation's events in stream order instead).
+        $$"""
+        with outcome_events as materialized (
+          select stream_id, version from {{schema}}.mt_events where tenant_id = ? and data ->> 'outcomeId' = ? and timestamp <= ?)
+        select coalesce(jsonb_object_agg(stream_id, version), '{}')::text
+        from (select stream_id, max(version) as version from outcome_events group by stream_id) as streams
+        """;
 
     private async Task ExecuteAsync(string sql, CancellationToken ct)
     {

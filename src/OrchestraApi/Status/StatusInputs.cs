@@ -57,19 +57,51 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     }
 
     /// <summary>
-    /// As it was at <paramref name="at"/>: the outcome's events up to that moment, read by one range of the outcome
-    /// index (<see cref="OutcomeEventIndex"/>), folded in commit order by each stream's own fold — the functions the write path
-    /// and the snapshots use — and each connection's by its own. The segments its KPIs then followed are folded from
-    /// their streams' events up to the moment.
+    /// As it was at <paramref name="at"/>. One range of the outcome index (<see cref="OutcomeEventIndex"/>) gives each of
+    /// the outcome's streams its version at that moment; a stream whose state in hand (today's snapshot) is at that
+    /// very version is taken as it is, and the others are folded from their events up to the moment, in commit order, by
+    /// each stream's own fold — the functions the write path and the snapshots use. The connections are always folded
+    /// from their graph's events (each by <see cref="Connection"/>'s fold), and the segments the KPIs then followed from
+    /// theirs.
     /// </summary>
     /// <remarks>Called on the inputs now (<see cref="NowAsync"/>): the outcome exists, and a caller comparing moments reads it once.</remarks>
     /// <param name="field">The request field the moment came from, named in the 400 when it is before the outcome.</param>
     public async Task<StatusInputs> AsOfAsync(IQuerySession session, DateTimeOffset at, CancellationToken ct, string field = "asOf")
     {
         var outcomeId = Outcome.Id;
+        var then = await OutcomeEventIndex.VersionsAtAsync(session, outcomeId, at, ct);
+        if (!then.ContainsKey(outcomeId))
+        {
+            throw new InvalidInputException(field, "is before the outcome was defined.");
+        }
+
+        var inHand = new Dictionary<Guid, IStreamVersioned> { [outcomeId] = Outcome };
+        if (Results is { } results)
+        {
+            inHand[results.Id] = results;
+        }
+
+        foreach (var stream in Schedule.Plans.Cast<IStreamVersioned>().Concat(Schedule.Activities))
+        {
+            inHand[stream switch { Plan p => p.Id, Activity a => a.Id, _ => Guid.Empty }] = stream;
+        }
+
         var streams = new StreamStates();
+        var moved = new List<Guid>();
+        foreach (var (stream, version) in then)
+        {
+            if (inHand.TryGetValue(stream, out var state) && state.Version == version)
+            {
+                streams.Keep(stream, state);
+            }
+            else
+            {
+                moved.Add(stream);
+            }
+        }
+
         var connections = new Dictionary<Guid, Connection>();
-        foreach (var e in await OutcomeEventIndex.EventsAsync(session, outcomeId, at, ct))
+        foreach (var e in await EventsAsync(session, moved, at, ct))
         {
             streams.Add(e);
             if (e.Data is IConnectionEvent c)
@@ -78,19 +110,30 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
             }
         }
 
-        var outcome = streams.Of<Outcome>(outcomeId) ?? throw new InvalidInputException(field, "is before the outcome was defined.");
-        var segmentIds = SegmentsOf(outcome);
+        var outcome = streams.Of<Outcome>(outcomeId)!;
         var segments = new StreamStates();
-        foreach (var e in segmentIds.Count == 0 ? [] : await session.Events.QueryAllRawEvents()
-            .Where(e => e.StreamId.IsOneOf(segmentIds.ToArray()) && e.Timestamp <= at)
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(ct))
+        foreach (var e in await EventsAsync(session, SegmentsOf(outcome), at, ct))
         {
             segments.Add(e);
         }
 
         var schedule = new Schedule(outcomeId, [.. connections.Values], [.. streams.All<Activity>()], [.. streams.All<Plan>()]);
         return new StatusInputs(outcome, schedule, streams.Of<OutcomeResults>(OutcomeResults.IdOf(outcomeId)), segments.All<Segment>().ToDictionary(s => s.Id), at);
+    }
+
+    /// <summary>The events of <paramref name="streams"/> up to <paramref name="at"/>, in commit order.</summary>
+    private static async Task<IReadOnlyList<IEvent>> EventsAsync(IQuerySession session, List<Guid> streams, DateTimeOffset at, CancellationToken ct)
+    {
+        if (streams.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = streams.ToArray();
+        return await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId.IsOneOf(ids) && e.Timestamp <= at)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
     }
 
     private static List<Guid> SegmentsOf(Outcome outcome) =>
