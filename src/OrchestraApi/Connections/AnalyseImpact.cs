@@ -36,7 +36,7 @@ public sealed record ImpactOnDiscipline(Discipline Discipline, [property: MaxLen
 
 /// <summary>What a slip (or a cancellation) of one activity hits across the disciplines.</summary>
 /// <param name="SlipDays">Days the activity slips in this analysis.</param>
-/// <param name="Cancelled">Activities cancelled.</param>
+/// <param name="Cancelled">True when this is the impact of cancelling the activity rather than of a slip.</param>
 /// <param name="Disciplines">Every downstream activity, transitively, grouped by discipline (the four, in order).</param>
 /// <param name="Conflicts">Connections that would then be in conflict (or, for a cancellation, broken).</param>
 /// <param name="KpiKeys">The outcome KPIs the slipping activity and those it hits contribute to.</param>

@@ -12,8 +12,8 @@ public sealed record ConnectionSideDetails(Guid PlanId, Guid? ActivityId, Discip
 /// <summary>A connection with its current state; <c>version</c> is its own ETag, for its next change.</summary>
 /// <param name="Kind">What kind it is.</param>
 /// <param name="Rationale">Why the disciplines must connect here, as given.</param>
-/// <param name="From">The first day.</param>
-/// <param name="To">The last day.</param>
+/// <param name="From">The upstream side: for a dependency, what must end first; for a hand-off, who delivers.</param>
+/// <param name="To">The downstream side: for a dependency, what may start only after; for a hand-off, who receives.</param>
 /// <param name="LagDays">Dependencies: days between the upstream's end and the downstream's start, -90 to 365 (negative: overlap); 0 for other kinds.</param>
 /// <param name="Artefact">A hand-off's artefact: what is handed over.</param>
 /// <param name="Message">A shared message: the brand message both sides carry.</param>

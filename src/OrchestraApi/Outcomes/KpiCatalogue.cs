@@ -29,7 +29,7 @@ public sealed partial class KpiCatalogueProjection : MultiStreamProjection<KpiUs
 }
 
 /// <summary>The KPI catalogue entry clients see.</summary>
-/// <param name="Outcomes">The outcomes.</param>
+/// <param name="Outcomes">How many of the organisation's outcomes have this KPI.</param>
 public sealed record KpiCatalogueEntry([property: MaxLength(200)] string Key, [property: MaxLength(200)] string Name, [property: MaxLength(50)] string Unit, KpiDirection Direction, int Outcomes);
 
 public sealed record ListKpiCatalogue(PageRequest Page) : IRequest<Page<KpiCatalogueEntry>>

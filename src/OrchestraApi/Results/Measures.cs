@@ -10,8 +10,8 @@ using OrchestraApi.Platform;
 namespace OrchestraApi.Results;
 
 /// <summary>A derived ratio: null, with the reason, when its denominator is zero — never a division by zero.</summary>
-/// <param name="Value">The value.</param>
-/// <param name="Reason">Why, as given.</param>
+/// <param name="Value">The ratio, rounded to 6 decimals; null when its denominator is zero.</param>
+/// <param name="Reason">Why there is no value (e.g. "No conversions yet."); null when there is one.</param>
 public sealed record Ratio(decimal? Value, [property: MaxLength(2000)] string? Reason)
 {
     public static Ratio Of(decimal numerator, decimal denominator, string whenZero) =>
@@ -19,7 +19,7 @@ public sealed record Ratio(decimal? Value, [property: MaxLength(2000)] string? R
 }
 
 /// <summary>What the results of an activity, a plan, a discipline or an outcome add up to.</summary>
-/// <param name="Rows">Result rows.</param>
+/// <param name="Rows">Result rows that count (a correction replaces the row it corrects).</param>
 /// <param name="Reached">Audience reached; an outcome's results add up to at most 10^15 of each count (a batch that would pass it is refused).</param>
 /// <param name="Impressions">Impressions.</param>
 /// <param name="Responses">Responses.</param>

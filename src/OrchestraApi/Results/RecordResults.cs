@@ -68,7 +68,7 @@ public enum RowOutcome
 
 /// <summary>What happened to one row of the batch.</summary>
 /// <param name="Index">The row's position in the batch, from 0.</param>
-/// <param name="Outcome">The outcome as a whole.</param>
+/// <param name="Outcome">What happened to the row: recorded, a duplicate of one recorded before, or a correction.</param>
 /// <param name="ResultId">The recorded result row's id.</param>
 /// <param name="Supersedes">The earlier row this correction replaced.</param>
 /// <param name="Warnings">Messy but accepted data, e.g. more conversions than responses.</param>

@@ -42,7 +42,7 @@ public enum PlanStage
 
 /// <param name="Done">Activities done.</param>
 /// <param name="InProgress">Activities in progress.</param>
-/// <param name="Planned">What the activities plan to spend.</param>
+/// <param name="Planned">Activities planned, not started yet.</param>
 /// <param name="Cancelled">Activities cancelled.</param>
 public sealed record ActivityCounts(int Done, int InProgress, int Planned, int Cancelled);
 
@@ -56,7 +56,7 @@ public sealed record ActivityCounts(int Done, int InProgress, int Planned, int C
 public sealed record ConnectionHealth(int Agreed, int AwaitingAcknowledgement, int Contested, int Broken, int InConflict, int Met);
 
 /// <summary>One discipline of the outcome: its live plan (or NoPlan), activities, money, measures and connections.</summary>
-/// <param name="Plan">The plan.</param>
+/// <param name="Plan">Its live plan's stage: NoPlan, or the plan's status.</param>
 /// <param name="Planned">What the activities plan to spend.</param>
 /// <param name="Spent">Cost recorded in its results.</param>
 /// <param name="Roi">(revenue − cost) / cost.</param>
