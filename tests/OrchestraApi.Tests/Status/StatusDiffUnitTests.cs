@@ -24,6 +24,17 @@ public sealed class StatusDiffUnitTests
     private static StatusInputs Inputs(DateTimeOffset at, Connection[] connections, params Activity[] activities) =>
         new(Active, new Schedule(Id, connections, activities, []), null, new Dictionary<Guid, OrchestraApi.Segments.Segment>(), at);
 
+    /// <summary>A film (ten days from March 1) and a ten-day mailing that depends on it, starting when given.</summary>
+    private static (Activity Film, Activity Mailing, Connection Dependency) MailingAfterFilm(DateOnly mailingStartsOn)
+    {
+        var film = Scheduled(AdvertisingPlan, Discipline.Advertising, "Film", March1, March1.AddDays(9));
+        var mailing = Scheduled(CrmPlan, Discipline.Crm, "Mailing", mailingStartsOn, mailingStartsOn.AddDays(10));
+        var dependency = Connection.Start(new ConnectionDefined(
+            Guid.CreateVersion7(), Id, ConnectionKind.Dependency, "Mailing follows the film", "", new ConnectionEnd(AdvertisingPlan, film.Id, Discipline.Advertising),
+            new ConnectionEnd(CrmPlan, mailing.Id, Discipline.Crm), 0, null, null, null, null, "ada", Defined));
+        return (film, mailing, dependency);
+    }
+
     private static IReadOnlyList<StatusChange> Diff(StatusInputs before, StatusInputs after) => StatusDiff.Between(before, before.Report(), after, after.Report());
 
     [Fact]
@@ -37,11 +48,7 @@ public sealed class StatusDiffUnitTests
     [Fact]
     public void a_moved_activity_a_new_one_and_a_dependency_that_falls_into_conflict_are_each_named_with_what_they_mean()
     {
-        var film = Scheduled(AdvertisingPlan, Discipline.Advertising, "Film", March1, March1.AddDays(9));
-        var mailing = Scheduled(CrmPlan, Discipline.Crm, "Mailing", March1.AddDays(20), March1.AddDays(30));
-        var dependency = Connection.Start(new ConnectionDefined(
-            Guid.CreateVersion7(), Id, ConnectionKind.Dependency, "Mailing follows the film", "", new ConnectionEnd(AdvertisingPlan, film.Id, Discipline.Advertising),
-            new ConnectionEnd(CrmPlan, mailing.Id, Discipline.Crm), 0, null, null, null, null, "ada", Defined));
+        var (film, mailing, dependency) = MailingAfterFilm(mailingStartsOn: March1.AddDays(20));
         var moved = mailing.Evolve(new ActivityRescheduled(CrmPlan, Id, mailing.Id, March1.AddDays(4), March1.AddDays(14), "ada", Defined.AddDays(2)));
         var banner = Scheduled(AdvertisingPlan, Discipline.Advertising, "Banner", March1.AddDays(40), March1.AddDays(41));
 
@@ -77,11 +84,7 @@ public sealed class StatusDiffUnitTests
     [Fact]
     public void moving_back_out_of_a_conflict_clears_its_reason_and_says_what_it_was()
     {
-        var film = Scheduled(AdvertisingPlan, Discipline.Advertising, "Film", March1, March1.AddDays(9));
-        var mailing = Scheduled(CrmPlan, Discipline.Crm, "Mailing", March1.AddDays(4), March1.AddDays(14));
-        var dependency = Connection.Start(new ConnectionDefined(
-            Guid.CreateVersion7(), Id, ConnectionKind.Dependency, "Mailing follows the film", "", new ConnectionEnd(AdvertisingPlan, film.Id, Discipline.Advertising),
-            new ConnectionEnd(CrmPlan, mailing.Id, Discipline.Crm), 0, null, null, null, null, "ada", Defined));
+        var (film, mailing, dependency) = MailingAfterFilm(mailingStartsOn: March1.AddDays(4));
         var movedBack = mailing.Evolve(new ActivityRescheduled(CrmPlan, Id, mailing.Id, March1.AddDays(20), March1.AddDays(30), "ada", Defined.AddDays(2)));
         var before = Inputs(Defined.AddDays(1), [dependency], film, mailing);
 
