@@ -1,18 +1,21 @@
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace OrchestraApi.Platform;
 
-/// <summary>/health/live: the process answers. /health/ready: PostgreSQL answers and the projection daemon runs.</summary>
+/// <summary>
+/// /health/live: the process answers. /health/ready: this node can serve requests (PostgreSQL answers), whether or not
+/// it leads the projections. /health/daemon (the platform's admin key): what the async daemon on this node is doing.
+/// </summary>
 public static class Health
 {
     public static IServiceCollection AddOrchestraHealth(this IServiceCollection services)
     {
         services.AddHealthChecks()
-            .AddCheck<PostgresCheck>("postgresql", tags: ["ready"])
-            .AddCheck<DaemonCheck>("projection-daemon", tags: ["ready"]);
+            .AddCheck<PostgresCheck>("postgresql", tags: ["ready"]);
         return services;
     }
 
@@ -21,7 +24,38 @@ public static class Health
         // Load balancers poll these: never rate-limited.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync }).AllowAnonymous().DisableRateLimiting();
+        app.MapGet("/health/daemon", DaemonAsync).RequireAuthorization(Policies.PlatformAdmin).DisableRateLimiting().ExcludeFromDescription();
     }
+
+    /// <summary>
+    /// The daemon on this node: its mode, whether it leads (runs shards here), the shards it runs, and every async
+    /// shard's progress and lag behind the high-water mark (the highest sequence below which every event is committed).
+    /// </summary>
+    private static async Task<DaemonReport> DaemonAsync([FromServices] IProjectionCoordinator coordinator, [FromServices] IDocumentStore store, [FromServices] Database.DaemonSetup setup, CancellationToken ct)
+    {
+        var daemon = coordinator.DaemonForMainDatabase();
+        var progress = await store.Storage.Database.AllProjectionProgress(ct);
+        var highWater = progress.Where(p => p.ShardName == HighWaterMark).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
+        return new DaemonReport(
+            setup.Mode.ToString(),
+            daemon.IsRunning,
+            highWater,
+            [.. daemon.CurrentAgents().Select(a => a.Name.Identity).Order(StringComparer.Ordinal)],
+            [.. progress.Where(p => p.ShardName != HighWaterMark).OrderBy(p => p.ShardName, StringComparer.Ordinal).Select(p => new ShardProgress(p.ShardName, p.Sequence, Math.Max(0, highWater - p.Sequence)))]);
+    }
+
+    private const string HighWaterMark = "HighWaterMark";
+
+    /// <summary>What /health/daemon answers.</summary>
+    /// <param name="Mode">Solo (this process runs every shard) or HotCold (the node that holds a shard's lock runs it).</param>
+    /// <param name="Leads">True when this node runs shards now.</param>
+    /// <param name="HighWaterMark">The sequence below which every event is committed.</param>
+    /// <param name="RunningHere">The shards this node runs.</param>
+    /// <param name="Shards">Every async shard's committed progress (whichever node runs it) and its lag behind the high-water mark.</param>
+    public sealed record DaemonReport(string Mode, bool Leads, long HighWaterMark, IReadOnlyList<string> RunningHere, IReadOnlyList<ShardProgress> Shards);
+
+    /// <summary>One shard's progress: the last sequence it has processed, and how many sequences it is behind.</summary>
+    public sealed record ShardProgress(string Name, long Sequence, long Lag);
 
     /// <summary>Ready: <c>Healthy</c> as text. Not ready: a 503 problem document naming each failing check, with Retry-After.</summary>
     private static async Task WriteReadinessAsync(HttpContext http, HealthReport report)
@@ -56,13 +90,5 @@ public static class Health
                 return HealthCheckResult.Unhealthy("PostgreSQL is unreachable.", e);
             }
         }
-    }
-
-    private sealed class DaemonCheck(IProjectionCoordinator coordinator) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(coordinator.DaemonForMainDatabase().IsRunning
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy("The projection daemon is not running."));
     }
 }
