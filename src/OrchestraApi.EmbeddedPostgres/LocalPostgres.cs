@@ -82,7 +82,7 @@ public sealed partial class LocalPostgres : IAsyncDisposable
         else
         {
             var port = FreePort();
-            var options = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200";
+            var options = $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=500";
             if (!durable)
             {
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";

@@ -43,6 +43,12 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>
+    /// Another node of this API: a second host on the same database, as a second process would be behind a proxy.
+    /// Disposing it stops only that host.
+    /// </summary>
+    public ApiFixture StartAnotherNode() => new() { _connectionString = _connectionString, _factory = Start(_connectionString) };
+
+    /// <summary>
     /// Another API host on a new, empty database of the same server: for tests that need a freshly started API
     /// (cold connection pool and prepared statements) without disturbing the shared one.
     /// </summary>

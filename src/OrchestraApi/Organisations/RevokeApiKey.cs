@@ -19,7 +19,9 @@ public sealed record RevokeApiKey(Guid OrganisationId, Guid KeyId, string? Calle
             {
                 key = key with { RevokedAt = clock.GetUtcNow() };
                 session.Update(key);
+                ApiKeyLookup.NotifyRevoked(session, command.OrganisationId, key.Id);
                 await session.SaveChangesAsync(cancellationToken);
+                // This node at once, before the answer leaves; the others when they hear the notification.
                 lookup.Forget(command.OrganisationId, key.Id);
             }
 

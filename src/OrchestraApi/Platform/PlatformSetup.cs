@@ -22,6 +22,11 @@ public static class PlatformSetup
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddSingleton<ApiKeyLookup>();
+        services.AddSingleton<INodeNotifications>(provider => provider.GetRequiredService<ApiKeyLookup>());
+        if (!Database.IsGeneratingOpenApiDocument)
+        {
+            services.AddHostedService<NodeNotificationListener>();
+        }
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         Policies.Add(services.AddAuthorizationBuilder());

@@ -11,11 +11,13 @@ namespace OrchestraApi.Status;
 /// command can forget to say it. In this process the command pipeline calls <see cref="Committed"/> after the commit and before the
 /// answer leaves, so a client that reads after its answer always finds its change marked. Other instances hear it
 /// through PostgreSQL: the command's transaction also sends a NOTIFY, delivered only if it commits, which each
-/// instance's <see cref="OutcomeChangeListener"/> passes on.
+/// instance's <see cref="NodeNotificationListener"/> passes on.
 /// </summary>
-public sealed class OutcomeChanges : ICommitObserver
+public sealed class OutcomeChanges : ICommitObserver, INodeNotifications
 {
-    public const string Channel = "orchestra_outcome_changes";
+    public const string ChannelName = "orchestra_outcome_changes";
+
+    public string Channel => ChannelName;
 
     private ImmutableArray<Action<string?, Guid?>> _listeners = [];
 
@@ -42,7 +44,7 @@ public sealed class OutcomeChanges : ICommitObserver
             var payload = $"{_instance}/{session.TenantId}/{outcome?.ToString() ?? "*"}";
             if (payload.All(c => char.IsAsciiHexDigit(c) || c is '-' or '/' or '*'))
             {
-                session.QueueSqlCommand($"NOTIFY {Channel}, '{payload}'");
+                session.QueueSqlCommand($"NOTIFY {ChannelName}, '{payload}'");
             }
         }
     }
@@ -77,7 +79,7 @@ public sealed class OutcomeChanges : ICommitObserver
     }
 
     /// <summary>Notifications may have been missed (the listener lost its connection): everything may have changed.</summary>
-    public void Everything() => Tell(null, null);
+    public void MayHaveMissed() => Tell(null, null);
 
     private void Tell(string? tenant, Guid? outcomeId)
     {

@@ -21,10 +21,10 @@ public static class StatusEndpoints
     {
         services.AddSingleton<OutcomeChanges>();
         services.AddSingleton<ICommitObserver>(provider => provider.GetRequiredService<OutcomeChanges>());
+        services.AddSingleton<INodeNotifications>(provider => provider.GetRequiredService<OutcomeChanges>());
         if (!Database.IsGeneratingOpenApiDocument)
         {
             services.AddHostedService<OutcomeEventIndex>();
-            services.AddHostedService<OutcomeChangeListener>();
         }
 
         return services

@@ -1,32 +1,37 @@
-using System.Collections.Immutable;
-using Marten;
 using Npgsql;
-using OrchestraApi.Platform;
 
-namespace OrchestraApi.Status;
+namespace OrchestraApi.Platform;
 
-/// <summary>Listens on <see cref="OutcomeChanges.Channel"/> over a connection of its own, reconnecting after a failure.</summary>
-public sealed class OutcomeChangeListener(NpgsqlDataSource database, OutcomeChanges changes, ILogger<OutcomeChangeListener> logger) : BackgroundService
+/// <summary>
+/// Listens on every <see cref="INodeNotifications"/> channel over one connection of its own, and reconnects after a
+/// failure — then tells each channel it may have missed notifications meanwhile.
+/// </summary>
+public sealed class NodeNotificationListener(NpgsqlDataSource database, IEnumerable<INodeNotifications> channels, ILogger<NodeNotificationListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var byChannel = channels.ToDictionary(c => c.Channel);
         var reconnecting = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var connection = await database.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, e) => changes.Heard(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {OutcomeChanges.Channel}", connection))
+                connection.Notification += (_, e) => byChannel.GetValueOrDefault(e.Channel)?.Heard(e.Payload);
+                foreach (var channel in byChannel.Keys)
                 {
+                    await using var listen = new NpgsqlCommand($"LISTEN {channel}", connection);
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
                 if (reconnecting)
                 {
-                    // What other instances committed while we were away was not heard: recompute everything followed.
-                    changes.Everything();
-                    logger.LogInformation("Listening for other instances' changes again.");
+                    foreach (var channel in byChannel.Values)
+                    {
+                        channel.MayHaveMissed();
+                    }
+
+                    logger.LogInformation("Listening for other nodes' changes again.");
                 }
 
                 while (true)
@@ -42,7 +47,7 @@ public sealed class OutcomeChangeListener(NpgsqlDataSource database, OutcomeChan
             {
                 if (!reconnecting)
                 {
-                    logger.LogWarning(e, "Lost the connection that hears other instances' changes; retrying every 5 seconds.");
+                    logger.LogWarning(e, "Lost the connection that hears other nodes' changes; retrying every 5 seconds.");
                 }
 
                 reconnecting = true;
