@@ -11,7 +11,7 @@ public sealed record ApprovePlan(Guid PlanId, long ExpectedVersion, string By) :
         public async Task<PlanDetails> Handle(ApprovePlan command, CancellationToken cancellationToken)
         {
             var (plan, version) = await session.DecideAsync<Plan>(
-                command.PlanId, command.ExpectedVersion, p => [PlanRules.Approve(p, command.By, clock.GetUtcNow())], (p, e) => p.Evolve(e), cancellationToken);
+                command.PlanId, command.ExpectedVersion, p => [PlanRules.Approve(p, command.By, clock.GetUtcNow())], (p, e) => p.Evolve(e), cancellationToken, exclusive: PlanRules.LockedByEveryWriter);
             return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }

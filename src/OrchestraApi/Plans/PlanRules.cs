@@ -11,6 +11,13 @@ public sealed record ActivityDecision(IReadOnlyList<object> ActivityEvents, IRea
 /// <summary>The plan's invariants as pure decisions: (state, command, who, now) → events, or a rule violation (409).</summary>
 public static class PlanRules
 {
+    /// <summary>
+    /// Every command that writes a plan's stream locks it first, then writes its document — the order activity
+    /// commands keep (decision 10). A writer that only checked If-Match wrote the document first and the stream second,
+    /// and deadlocked with an activity command of the same plan (PostgreSQL 40P01, seen under concurrent writers).
+    /// </summary>
+    public const bool LockedByEveryWriter = true;
+
     /// <summary>Activities a plan (or pilot) may hold, cancelled ones included: a plan is read whole, so it stays readable.</summary>
     public const int MaxActivities = 5_000;
 

@@ -21,7 +21,7 @@ public sealed record ReturnPlan(Guid PlanId, long ExpectedVersion, ReturnPlanReq
         public async Task<PlanDetails> Handle(ReturnPlan command, CancellationToken cancellationToken)
         {
             var (plan, version) = await session.DecideAsync<Plan>(
-                command.PlanId, command.ExpectedVersion, p => [PlanRules.Return(p, command.Request.Comments, command.By, clock.GetUtcNow())], (p, e) => p.Evolve(e), cancellationToken);
+                command.PlanId, command.ExpectedVersion, p => [PlanRules.Return(p, command.Request.Comments, command.By, clock.GetUtcNow())], (p, e) => p.Evolve(e), cancellationToken, exclusive: PlanRules.LockedByEveryWriter);
             return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }

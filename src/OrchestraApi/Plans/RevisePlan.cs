@@ -35,7 +35,7 @@ public sealed record RevisePlan(Guid PlanId, long ExpectedVersion, RevisePlanReq
                 var outcome = await session.OutcomeAsync(p.OutcomeId, cancellationToken);
                 var plans = await session.AllocationsOfAsync(p.OutcomeId, cancellationToken);
                 return [PlanRules.Revise(p, command.Request, outcome, plans, command.Caller.Name, clock.GetUtcNow())];
-            }, (p, e) => p.Evolve(e), cancellationToken);
+            }, (p, e) => p.Evolve(e), cancellationToken, exclusive: PlanRules.LockedByEveryWriter);
             return await session.DetailsAsync(plan, version, cancellationToken);
         }
     }

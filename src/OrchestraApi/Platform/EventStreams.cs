@@ -11,10 +11,11 @@ public static class EventStreams
     /// check the caller's If-Match version (412), decide, append. Marten re-checks the version when the session
     /// saves, so a concurrent writer that got in first also turns this request into a 412.
     /// </summary>
+    /// <param name="exclusive">Lock the stream first (see <see cref="LockAsync{T}"/>).</param>
     public static Task<(T State, long Version)> DecideAsync<T>(
-        this IDocumentSession session, Guid id, long expectedVersion, Func<T, IReadOnlyList<object>> decide, Func<T, object, T> evolve, CancellationToken ct)
+        this IDocumentSession session, Guid id, long expectedVersion, Func<T, IReadOnlyList<object>> decide, Func<T, object, T> evolve, CancellationToken ct, bool exclusive = false)
         where T : class =>
-        session.DecideAsync<T>(id, expectedVersion, state => Task.FromResult(decide(state)), evolve, ct);
+        session.DecideAsync<T>(id, expectedVersion, state => Task.FromResult(decide(state)), evolve, ct, exclusive);
 
     /// <summary>As above, for decisions that read other documents first (e.g. the outcome a plan serves).</summary>
     /// <param name="exclusive">Lock the stream first (see <see cref="LockAsync{T}"/>), for streams whose rules span other streams.</param>

@@ -10,23 +10,38 @@ namespace OrchestraApi.Status;
 /// recomputed from its streams — never from a projection fed by several of them — when a command commits a change to
 /// it (<see cref="OutcomeChanges"/>), when its day has passed (KPI pace moves with the calendar) or when an
 /// acknowledgement falls due. A read first recomputes what is marked, so it always shows the reader's own writes.
+/// Another node's commits reach it the same way (their NOTIFY). At most <c>Orchestra:Portfolio:MaxOrganisations</c>
+/// organisations (default 1,000) are held: beyond, the one read least recently is dropped, and loaded afresh when it
+/// is read again.
 /// </summary>
 public sealed class PortfolioIndex
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Organisation> _organisations = new();
+    public const int DefaultMaxOrganisations = 1_000;
 
-    public PortfolioIndex(OutcomeChanges changes) => changes.Listen((tenant, outcomeId) =>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Organisation> _organisations = new();
+    private readonly int _maxOrganisations;
+
+    public PortfolioIndex(OutcomeChanges changes, IConfiguration configuration)
     {
-        foreach (var organisation in tenant is null ? _organisations.Values : _organisations.TryGetValue(tenant, out var one) ? [one] : [])
+        _maxOrganisations = Math.Max(1, configuration.GetValue("Orchestra:Portfolio:MaxOrganisations", DefaultMaxOrganisations));
+        changes.Listen((tenant, outcomeId) =>
         {
-            organisation.Mark(outcomeId);
-        }
-    });
+            foreach (var organisation in tenant is null ? _organisations.Values : _organisations.TryGetValue(tenant, out var one) ? [one] : [])
+            {
+                organisation.Mark(outcomeId);
+            }
+        });
+    }
+
+    /// <summary>How many organisations are held now (at most the configured cap, once a read has evicted).</summary>
+    public int Held => _organisations.Count;
 
     /// <summary>Every outcome of the session's organisation, each as of its last change, in <paramref name="order"/> (its sort key with it).</summary>
     public async Task<IReadOnlyList<(string Key, PortfolioItem Item)>> ItemsAsync(IQuerySession session, ScheduleCache schedules, PortfolioOrder order, DateTimeOffset now, CancellationToken ct)
     {
         var organisation = _organisations.GetOrAdd(session.TenantId, _ => new Organisation());
+        organisation.LastRead = Environment.TickCount64;
+        EvictBeyondCap(session.TenantId);
         await organisation.Gate.WaitAsync(ct);
         try
         {
@@ -77,6 +92,19 @@ public sealed class PortfolioIndex
         }
     }
 
+    /// <summary>Drops the organisations read least recently until the cap holds (never the one being read).</summary>
+    private void EvictBeyondCap(string reading)
+    {
+        while (_organisations.Count > _maxOrganisations)
+        {
+            var oldest = _organisations.Where(o => o.Key != reading).OrderBy(o => o.Value.LastRead).Select(o => o.Key).FirstOrDefault();
+            if (oldest is null || !_organisations.TryRemove(oldest, out _))
+            {
+                return;
+            }
+        }
+    }
+
     private sealed record Entry(PortfolioItem Item, DateTimeOffset RecheckAt);
 
     private sealed class Organisation
@@ -86,6 +114,9 @@ public sealed class PortfolioIndex
         private bool _all;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>When it was last read (<see cref="Environment.TickCount64"/>): the least recent is evicted first.</summary>
+        public long LastRead { get; set; }
 
         public bool Loaded { get; set; }
 

@@ -134,4 +134,39 @@ public sealed class PortfolioTests(ApiFixture api) : ApiTest(api)
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{query}: {problem}");
         }
     }
+
+    [Fact]
+    public async Task an_api_that_holds_one_organisations_portfolio_at_a_time_still_answers_each_organisation_with_all_its_outcomes()
+    {
+        var fresh = await Api.StartFreshApiAsync(settings: new Dictionary<string, string> { ["Orchestra__Portfolio__MaxOrganisations"] = "1" });
+        try
+        {
+            var (a, b) = (await fresh.NewOrganisationAsync("A"), await fresh.NewOrganisationAsync("B"));
+            var (outcomesA, outcomesB) = (await a.OutcomesAsAsync(Role.Conductor), await b.OutcomesAsAsync(Role.Conductor));
+            await outcomesA.DefineOutcomeAsync(OutcomeSamples.Define("Alpha"));
+            await outcomesB.DefineOutcomeAsync(OutcomeSamples.Define("Bravo"));
+            await outcomesB.DefineOutcomeAsync(OutcomeSamples.Define("Charlie"));
+            var (statusA, statusB) = (fresh.Status(await a.KeyAsync(Role.Cmo)), fresh.Status(await b.KeyAsync(Role.Cmo)));
+            var index = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OrchestraApi.Status.PortfolioIndex>(fresh.Factory.Services);
+
+            var firstA = await statusA.GetPortfolioAsync(order: PortfolioOrder.Title);
+            var firstB = await statusB.GetPortfolioAsync(order: PortfolioOrder.Title);
+            var heldAfterBoth = index.Held;
+            // A was dropped when B was read; an outcome defined meanwhile shows when A is read again, loaded afresh.
+            await outcomesA.DefineOutcomeAsync(OutcomeSamples.Define("Delta"));
+            var againA = await statusA.GetPortfolioAsync(order: PortfolioOrder.Title);
+            var againB = await statusB.GetPortfolioAsync(order: PortfolioOrder.Title);
+
+            Assert.Equal(["Alpha"], firstA.Items.Select(i => i.Title));
+            Assert.Equal(["Bravo", "Charlie"], firstB.Items.Select(i => i.Title));
+            Assert.Equal(1, heldAfterBoth);
+            Assert.Equal(["Alpha", "Delta"], againA.Items.Select(i => i.Title));
+            Assert.Equal(["Bravo", "Charlie"], againB.Items.Select(i => i.Title));
+            Assert.Equal(1, index.Held);
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
 }
