@@ -39,9 +39,19 @@ public sealed class PortfolioIndex
     /// <summary>Every outcome of the session's organisation, each as of its last change, in <paramref name="order"/> (its sort key with it).</summary>
     public async Task<IReadOnlyList<(string Key, PortfolioItem Item)>> ItemsAsync(IQuerySession session, ScheduleCache schedules, PortfolioOrder order, DateTimeOffset now, CancellationToken ct)
     {
-        var organisation = _organisations.GetOrAdd(session.TenantId, _ => new Organisation());
+        var added = false;
+        var organisation = _organisations.GetOrAdd(session.TenantId, _ =>
+        {
+            added = true;
+            return new Organisation();
+        });
         organisation.LastRead = Environment.TickCount64;
-        EvictBeyondCap(session.TenantId);
+        if (added)
+        {
+            // Only a newcomer can take the count past the cap: reads of held organisations skip the walk.
+            EvictBeyondCap(session.TenantId);
+        }
+
         await organisation.Gate.WaitAsync(ct);
         try
         {

@@ -81,9 +81,14 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
             inHand[results.Id] = results;
         }
 
-        foreach (var stream in Schedule.Plans.Cast<IStreamVersioned>().Concat(Schedule.Activities))
+        foreach (var plan in Schedule.Plans)
         {
-            inHand[stream switch { Plan p => p.Id, Activity a => a.Id, _ => Guid.Empty }] = stream;
+            inHand[plan.Id] = plan;
+        }
+
+        foreach (var activity in Schedule.Activities)
+        {
+            inHand[activity.Id] = activity;
         }
 
         var streams = new StreamStates();
