@@ -13,9 +13,11 @@ namespace OrchestraApi.Platform;
 /// command: creates and changes alike) the key record goes into that same session, so the events and the key commit
 /// in one transaction, and a retry whose first answer was lost gets that answer instead of acting twice (or a 412).
 /// </summary>
-public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IEnumerable<ICommitObserver> observers, IOptions<JsonOptions> json)
+public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IEnumerable<ICommitObserver> observers, IOptions<JsonOptions> json, Telemetry telemetry)
     : IPipelineBehavior<TRequest, TResponse>
 {
+    private static readonly string CommandName = typeof(TRequest).Name;
+
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
         if (request is not ICommand<TResponse>)
@@ -23,6 +25,25 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             return await next();
         }
 
+        using var span = Telemetry.Commands.StartActivity(CommandName);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var (response, replayed) = await HandleCommandAsync(request, next, cancellationToken);
+            telemetry.CommandEnded(CommandName, replayed ? "replayed" : "succeeded", null, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return response;
+        }
+        catch (Exception e)
+        {
+            telemetry.CommandEnded(CommandName, "failed", e, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+
+    /// <summary>The command's answer, and whether it is the first answer of an earlier request with the same Idempotency-Key.</summary>
+    private async Task<(TResponse Response, bool Replayed)> HandleCommandAsync(TRequest request, RequestHandlerDelegate<TResponse> next, CancellationToken cancellationToken)
+    {
         if (Http?.Features.Get<InputProblems>() is { } problems)
         {
             // Values out of bounds in a body judged whole: the rules judge it too, nothing is saved, one answer names all.
@@ -49,7 +70,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var result = await next();
             await SaveAsync(session, null, cancellationToken);
-            return result;
+            return (result, false);
         }
 
         var recordId = $"{typeof(TRequest).FullName}:{key}";
@@ -63,7 +84,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         {
             var response = await next();
             await SaveAsync(session, new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)), cancellationToken);
-            return response;
+            return (response, false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -115,9 +136,9 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
 
     private string? Header(string name) => Http?.Request.Headers.TryGetValue(name, out var values) == true ? values.ToString() : null;
 
-    private TResponse Replay(IdempotencyRecord earlier, string fingerprint) =>
+    private (TResponse, bool Replayed) Replay(IdempotencyRecord earlier, string fingerprint) =>
         earlier.Fingerprint == fingerprint
-            ? JsonSerializer.Deserialize<TResponse>(earlier.Response, json.Value.SerializerOptions)!
+            ? (JsonSerializer.Deserialize<TResponse>(earlier.Response, json.Value.SerializerOptions)!, true)
             : throw new IdempotencyKeyReusedException();
 
     private string Fingerprint(TRequest request) =>

@@ -53,7 +53,7 @@ public static class HttpEdge
                 var headers = http.Response.Headers;
                 headers.XContentTypeOptions = "nosniff";
                 // The id a problem names as traceId, on every answer, so a success can be reported too.
-                headers["Trace-Id"] = System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier;
+                headers["Trace-Id"] = Telemetry.TraceId(http);
                 if (http.Request.Path.StartsWithSegments("/swagger", StringComparison.Ordinal))
                 {
                     headers.ContentSecurityPolicy = SwaggerUiPolicy;

@@ -23,7 +23,7 @@ public static class ContractHeaders
         ["Retry-After"] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer),
         ["ETag"] = Header("The resource's version, quoted: send it (or `version`) back as If-Match to change it, or as If-None-Match to poll.", JsonSchemaType.String),
         ["Location"] = Header("Where the created resource can be read.", JsonSchemaType.String),
-        ["Trace-Id"] = Header("The request's trace id (W3C trace context, as a problem's `traceId`): quote it when you report something about this answer.", JsonSchemaType.String),
+        ["Trace-Id"] = Header("The id of the request's trace (32 hex digits, W3C trace context: a `traceparent` you send is continued), as a problem's `traceId`: quote it when you report something about this answer.", JsonSchemaType.String),
     };
 
     public static void Declare(OpenApiOperation operation, OpenApiOperationTransformerContext context)
@@ -150,7 +150,7 @@ public static class ContractHeaders
             problem["rule"] = rule;
         }
 
-        problem["traceId"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+        problem["traceId"] = "4bf92f3577b34da6a3ce929d0e0e4736";
         return problem;
     }
 

@@ -11,10 +11,16 @@ public static class PlatformSetup
     {
         services.AddOrchestraEdge(configuration);
         services.AddOrchestraRateLimits();
+        services.AddOrchestraTelemetry(configuration);
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddValidation();
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => Complete(c.ProblemDetails));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            Complete(c.ProblemDetails);
+            c.ProblemDetails.Extensions["traceId"] = Telemetry.TraceId(c.HttpContext);
+            c.HttpContext.RequestServices.GetRequiredService<Telemetry>().ProblemAnswered(c.ProblemDetails.Status ?? 500, c.ProblemDetails.Extensions.TryGetValue("rule", out var rule) ? rule as string : null);
+        });
         services.AddSingleton<IProblemDetailsWriter, ProblemsWhateverTheAccept>();
         services.AddSingleton<RequestValidation>();
         services.AddExceptionHandler<ProblemMapper>();

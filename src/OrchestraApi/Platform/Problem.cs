@@ -10,7 +10,7 @@ namespace OrchestraApi.Platform;
 /// <param name="Instance">The request's path, where given.</param>
 /// <param name="Errors">For invalid input (400): each offending field (a JSON path such as `kpis[0].direction`, a query parameter or a header) with its messages.</param>
 /// <param name="Rule">For a rule violation (409): the rule's name, stable across releases, e.g. `plan-within-budget`.</param>
-/// <param name="TraceId">Quote it when you report a problem; it finds the request in the API's logs.</param>
+/// <param name="TraceId">The id of the request's trace (32 hex digits; the trace of a `traceparent` you sent): quote it when you report a problem; it finds the request in the API's logs and traces.</param>
 public sealed record Problem(
     [property: MaxLength(200)] string Title,
     int Status,

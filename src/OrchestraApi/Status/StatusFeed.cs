@@ -88,6 +88,9 @@ public sealed class StatusFeed : BackgroundService
         changes.Listen((tenant, outcomeId) => _work.Writer.TryWrite(new Changed(tenant, outcomeId)));
     }
 
+    /// <summary>Live streams open on this node, every organisation's together.</summary>
+    public int OpenStreams => _open.Values.Sum();
+
     /// <summary>
     /// Starts watching; the first event is the snapshot (or, with <paramref name="since"/>, the catch-up since then).
     /// An organisation holding as many streams as it may gets a 429 instead: one tenant cannot exhaust the server.
