@@ -4,9 +4,10 @@ namespace OrchestraApi.Sdk;
 
 /// <summary>
 /// Retries what is safe to retry, within <see cref="OrchestraApiClientOptions.RetryBudget"/> (30 s by default, long
-/// enough to ride out an API restart): 429 and 503 answers (the API changed nothing), and network failures of every
-/// request that cannot apply twice — reads, and every change, to which this handler adds an Idempotency-Key when it
-/// has none (the API answers a retry with the first answer). Waits the answer's Retry-After, else backs off
+/// enough to ride out an API restart): 429 and 503 answers (the API changed nothing), and network failures and a
+/// proxy's 502 and 504 answers (the node that took the request died or did not answer: the change may or may not have
+/// applied) of every request that cannot apply twice — reads, and every change, to which this handler adds an
+/// Idempotency-Key when it has none (the API answers a retry with the first answer). Waits the answer's Retry-After, else backs off
 /// exponentially with jitter. When the budget is spent, the failure names the Idempotency-Key it sent, so the caller
 /// can retry the same change safely later (<see cref="ApiUnreachableException"/>, <see cref="ProblemException.IdempotencyKey"/>).
 /// </summary>
@@ -48,7 +49,8 @@ public sealed class RetryHandler(OrchestraApiClientOptions options) : Delegating
             }
 
             var status = (int)response.StatusCode;
-            if (status is not (429 or 503) || attempt >= options.MaxRetries)
+            var retryable = status is 429 or 503 || (status is 502 or 504 && replayable);
+            if (!retryable || attempt >= options.MaxRetries)
             {
                 return response;
             }

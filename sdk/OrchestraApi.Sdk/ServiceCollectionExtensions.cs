@@ -13,7 +13,7 @@ public sealed class OrchestraApiClientOptions
     /// <summary>The organisation's API key (orch_…), sent as X-Api-Key.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Most retries of one call after a 429, a 503 or a network failure (0 turns retries off). Default 10; <see cref="RetryBudget"/> usually ends them first.</summary>
+    /// <summary>Most retries of one call after a 429, a 503, a proxy's 502 or 504, or a network failure (0 turns retries off). Default 10; <see cref="RetryBudget"/> usually ends them first.</summary>
     public int MaxRetries { get; set; } = 10;
 
     /// <summary>

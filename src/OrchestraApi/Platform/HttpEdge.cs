@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace OrchestraApi.Platform;
@@ -30,8 +31,23 @@ public static class HttpEdge
     /// <summary>An SVG opened on its own is a document that could run script: ours never does, and may not.</summary>
     public const string PicturePolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated addresses): behind a load
+    /// balancer, a client's address is its own, not the balancer's — for its rate limits and the logs. Loopback is always
+    /// believed (a proxy on the same host, as in the loopback cluster); no other address is unless named here.
+    /// </summary>
+    public const string KnownProxiesSetting = "Orchestra:KnownProxies";
+
     public static IServiceCollection AddOrchestraEdge(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in (configuration[KnownProxiesSetting] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
         var maxBody = configuration.GetValue("Orchestra:MaxRequestBodyBytes", DefaultMaxBodyBytes);
         services.Configure<KestrelServerOptions>(kestrel =>
         {

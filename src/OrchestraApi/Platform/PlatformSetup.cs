@@ -80,6 +80,7 @@ public static class PlatformSetup
 
     public static WebApplication UsePlatform(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseRequestLog();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -142,6 +142,22 @@ public sealed class SdkTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_proxys_502_after_the_api_applied_a_change_is_retried_with_the_same_key_and_the_change_applies_once()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        var lost = new AnswerLostOnce();
+        var key = await organisation.KeyAsync(Role.Conductor);
+        await using var provider = Register(s => AddClient(s, key).AddHttpMessageHandler(() => lost));
+        var outcomes = provider.GetRequiredService<IOutcomesClient>();
+
+        var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(title: "Defined once"));
+
+        Assert.Equal(2, lost.Keys.Count);
+        Assert.Equal(lost.Keys[0], lost.Keys[1]);
+        Assert.Single((await outcomes.ListOutcomesAsync()).Items, o => o.Title == "Defined once" && o.Id == outcome.Id);
+    }
+
+    [Fact]
     public async Task every_item_of_a_list_longer_than_a_page_comes_through_one_async_enumerable()
     {
         var organisation = await Api.NewOrganisationAsync();
@@ -242,6 +258,33 @@ public sealed class SdkTests(ApiFixture api) : ApiTest(api)
             var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { RequestMessage = request };
             response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(retryAfter);
             return Task.FromResult(response);
+        }
+    }
+
+    /// <summary>
+    /// The first request reaches the API and is applied, but its answer is replaced by a proxy's 502 (as when the
+    /// node died before answering); the Idempotency-Key of every attempt is kept.
+    /// </summary>
+    private sealed class AnswerLostOnce : DelegatingHandler
+    {
+        public List<string> Keys { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get)
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+
+            Keys.Add(request.Headers.GetValues("Idempotency-Key").Single());
+            var response = await base.SendAsync(request, cancellationToken);
+            if (Keys.Count > 1)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            return new HttpResponseMessage(HttpStatusCode.BadGateway) { RequestMessage = request };
         }
     }
 

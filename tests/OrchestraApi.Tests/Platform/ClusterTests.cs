@@ -1,0 +1,357 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OrchestraApi.Cluster;
+using OrchestraApi.Sdk;
+using OrchestraApi.Tests.Outcomes;
+
+namespace OrchestraApi.Tests.Platform;
+
+/// <summary>One loopback cluster for the class: PostgreSQL, three API processes, haproxy. Tests restart what they killed.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public LoopbackCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await LoopbackCluster.StartAsync(3);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>
+/// Several nodes as real processes behind haproxy (issue 20): SIGKILL under writes, the daemon's leader killed, a
+/// revocation heard by another node, a live stream resumed through another node.
+/// </summary>
+[Collection(nameof(ApiCollection))]
+public sealed class ClusterTests(ClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ClusterFixture>, IAsyncLifetime
+{
+    private readonly LoopbackCluster _cluster = fixture.Cluster;
+    private readonly List<ServiceProvider> _providers = [];
+
+    /// <summary>Every node up and back in haproxy's rotation before each test.</summary>
+    public async Task InitializeAsync()
+    {
+        var restarted = false;
+        foreach (var node in _cluster.Nodes.Where(n => !n.IsRunning))
+        {
+            await node.StartAsync();
+            restarted = true;
+        }
+
+        if (restarted)
+        {
+            // haproxy marks a node up after two passing checks 500 ms apart.
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var provider in _providers)
+        {
+            await provider.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_node_killed_under_sdk_writes_loses_no_acknowledged_write_and_stores_none_twice()
+    {
+        var seen = new Failures();
+        var (outcomes, _) = await OrganisationAsync(_cluster.Proxy.Address, seen);
+        var acknowledged = new ConcurrentDictionary<Guid, (string Title, long Version)>();
+        var failures = new ConcurrentQueue<Exception>();
+        using var stop = new CancellationTokenSource();
+
+        async Task WriteAsync(int writer)
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                try
+                {
+                    var title = $"Writer {writer} outcome {n}";
+                    var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(title: title));
+                    acknowledged[outcome.Id] = (outcome.Title, outcome.Version);
+                    for (var revision = 1; revision <= 2; revision++)
+                    {
+                        outcome = await outcomes.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { Title = $"{title} revision {revision}" });
+                        acknowledged[outcome.Id] = (outcome.Title, outcome.Version);
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                }
+            }
+        }
+
+        var writers = Enumerable.Range(1, 6).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var before = acknowledged.Count;
+        _cluster.Node("node2").Kill();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var stored = await outcomes.ListAllOutcomesAsync().ToListAsync();
+        output.WriteLine($"{acknowledged.Count} outcomes written ({before} before the kill); the SDK retried {seen.Summary}.");
+        Assert.Empty(failures);
+        Assert.True(before > 0 && acknowledged.Count > before, $"{before} outcomes before the kill, {acknowledged.Count} in all: writes went on after it.");
+        Assert.Equal(stored.Count, stored.Select(o => o.Title.Split(" revision")[0]).Distinct().Count());
+        Assert.Equal(acknowledged.Count, stored.Count);
+        Assert.All(acknowledged, a =>
+        {
+            var outcome = Assert.Single(stored, o => o.Id == a.Key);
+            Assert.Equal(a.Value, (outcome.Title, outcome.Version));
+        });
+    }
+
+    [Fact]
+    public async Task when_the_daemons_leader_is_killed_another_node_leads_within_2_s_and_the_kpi_catalogue_equals_a_fold_of_the_events()
+    {
+        var (outcomes, organisation) = await OrganisationAsync(_cluster.Proxy.Address);
+        var leader = await LeaderAsync(_cluster.Nodes);
+        using var stop = new CancellationTokenSource();
+        var written = 0;
+
+        async Task WriteAsync(int writer)
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(title: $"Writer {writer} outcome {n}", kpis: OutcomeSamples.Clv($"kpi-{n % 7}")));
+                Interlocked.Increment(ref written);
+            }
+        }
+
+        var writers = Enumerable.Range(1, 4).Select(w => Task.Run(() => WriteAsync(w))).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var clock = Stopwatch.StartNew();
+        leader.Kill();
+        var next = await LeaderAsync(_cluster.Nodes.Where(n => n.IsRunning).ToList());
+        var takeover = clock.Elapsed;
+        output.WriteLine($"{leader.Name} killed; {next.Name} led after {takeover.TotalMilliseconds:0} ms.");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+        await CaughtUpAsync(next);
+
+        var expected = await KpiUsageFromEventsAsync(organisation);
+        var catalogue = (await outcomes.ListAllKpiCatalogueAsync().ToListAsync()).ToDictionary(e => e.Key, e => e.Outcomes);
+        Assert.True(takeover < TimeSpan.FromSeconds(2), $"{next.Name} led {takeover.TotalMilliseconds:0} ms after {leader.Name} was killed.");
+        Assert.Equal(written, expected.Values.Sum());
+        Assert.Equal(expected, catalogue);
+    }
+
+    [Fact]
+    public async Task a_key_revoked_through_node1_is_refused_by_node3_within_a_second()
+    {
+        var admin = Sdk(_cluster.Node("node1").Address, LoopbackCluster.BootstrapKey).GetRequiredService<IOrganisationsClient>();
+        var organisation = await admin.CreateOrganisationAsync(new CreateOrganisationRequest { Name = "Revoked elsewhere" });
+        var issued = await admin.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "Soon revoked", Role = Role.Cmo, Disciplines = [] });
+        using var node3 = new HttpClient { BaseAddress = _cluster.Node("node3").Address };
+        node3.DefaultRequestHeaders.Add("X-Api-Key", issued.Key);
+        using (var known = await node3.GetAsync(new Uri("/outcomes", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        }
+
+        await admin.RevokeApiKeyAsync(organisation.Id, issued.Id);
+        var clock = Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            using var answer = await node3.GetAsync(new Uri("/outcomes", UriKind.Relative));
+            status = answer.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"node3 refused the key {clock.Elapsed.TotalMilliseconds:0} ms after node1 revoked it.");
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"node3 refused the key {clock.Elapsed.TotalMilliseconds:0} ms after node1 revoked it.");
+    }
+
+    [Fact]
+    public async Task a_live_stream_through_the_proxy_resumes_through_another_node_after_its_node_is_killed_with_nothing_missed()
+    {
+        var (outcomes, _) = await OrganisationAsync(_cluster.Proxy.Address);
+        var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(kpis: OutcomeSamples.Clv()));
+        var servedBy = new ServedBy();
+        var status = Sdk(_cluster.Proxy.Address, _key!, servedBy).GetRequiredService<IStatusClient>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var events = status.WatchOutcomeStatusAsync(outcome.Id, reconnectDelay: TimeSpan.FromMilliseconds(200), cancellationToken: timeout.Token).GetAsyncEnumerator(timeout.Token);
+
+        var snapshot = await NextAsync(events);
+        var streamNode = _cluster.Node(servedBy.Last!);
+        var writer = _cluster.Nodes.First(n => n != streamNode);
+        var direct = Sdk(writer.Address, _key!).GetRequiredService<IOutcomesClient>();
+        var once = await direct.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { EndsOn = outcome.EndsOn.AddDays(1) });
+        var live = await NextAsync(events);
+        streamNode.Kill();
+        var twice = await direct.ReviseOutcomeAsync(outcome.Id, once.Version, new ReviseOutcomeRequest { EndsOn = outcome.EndsOn.AddDays(2) });
+        var resumed = await NextAsync(events);
+
+        Assert.Equal(StatusEventKind.Snapshot, snapshot.Kind);
+        Assert.Equal(StatusEventKind.Change, live.Kind);
+        Assert.Contains(live.Changes, c => c.Kind == StatusChangeKind.OutcomeChanged && c.Detail.Contains($"{once.EndsOn:yyyy-MM-dd}.", StringComparison.Ordinal));
+        Assert.NotEqual(streamNode.Name, servedBy.Last);
+        Assert.Equal(StatusEventKind.CatchUp, resumed.Kind);
+        Assert.Contains(resumed.Changes, c => c.Kind == StatusChangeKind.OutcomeChanged && c.Detail.Contains($"{twice.EndsOn:yyyy-MM-dd}.", StringComparison.Ordinal));
+    }
+
+    private string? _key;
+
+    /// <summary>A new organisation (through the proxy) and its conductor's SDK client.</summary>
+    private async Task<(IOutcomesClient Outcomes, Guid Organisation)> OrganisationAsync(Uri address, DelegatingHandler? outermost = null)
+    {
+        var admin = Sdk(address, LoopbackCluster.BootstrapKey).GetRequiredService<IOrganisationsClient>();
+        var organisation = await admin.CreateOrganisationAsync(new CreateOrganisationRequest { Name = "Clustered" });
+        _key = (await admin.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "Conductor", Role = Role.Conductor, Disciplines = [] })).Key;
+        return (Sdk(address, _key, outermost).GetRequiredService<IOutcomesClient>(), organisation.Id);
+    }
+
+    private ServiceProvider Sdk(Uri address, string key, DelegatingHandler? outermost = null)
+    {
+        var services = new ServiceCollection();
+        var client = services.AddOrchestraApiClient(o =>
+        {
+            (o.BaseAddress, o.ApiKey) = (address, key);
+            o.FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+        });
+        if (outermost is not null)
+        {
+            client.AddHttpMessageHandler(() => outermost);
+        }
+
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
+    }
+
+    /// <summary>The node whose daemon leads (runs the projection shards), once exactly one does.</summary>
+    private static async Task<ApiNode> LeaderAsync(IReadOnlyList<ApiNode> nodes)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", LoopbackCluster.BootstrapKey);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var leading = new List<ApiNode>();
+            foreach (var node in nodes)
+            {
+                var report = await http.GetFromJsonAsync<DaemonReport>(new Uri(node.Address, "health/daemon"));
+                if (report!.Leads)
+                {
+                    leading.Add(node);
+                }
+            }
+
+            if (leading.Count == 1)
+            {
+                return leading[0];
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("No node led the daemon within 30 s.");
+    }
+
+    /// <summary>Every shard the leader runs has caught up with the high-water mark, and that mark covers every event.</summary>
+    private async Task CaughtUpAsync(ApiNode leader)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", LoopbackCluster.BootstrapKey);
+        await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var last = new NpgsqlCommand("SELECT coalesce(max(seq_id), 0) FROM mt_events", connection);
+        var sequence = (long)(await last.ExecuteScalarAsync())!;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var report = await http.GetFromJsonAsync<DaemonReport>(new Uri(leader.Address, "health/daemon"));
+            if (report!.HighWaterMark >= sequence && report.Shards.Count > 0 && report.Shards.All(s => s.Sequence >= sequence))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The projections did not reach sequence {sequence} within 30 s.");
+    }
+
+    /// <summary>The KPI catalogue computed straight from the events: outcomes per KPI key.</summary>
+    private async Task<Dictionary<string, int>> KpiUsageFromEventsAsync(Guid organisation)
+    {
+        await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT data -> 'kpi' ->> 'key', count(*) FROM mt_events WHERE tenant_id = @tenant AND type = 'kpi_added' GROUP BY 1", connection);
+        command.Parameters.AddWithValue("tenant", organisation.ToString());
+        await using var reader = await command.ExecuteReaderAsync();
+        var usage = new Dictionary<string, int>();
+        while (await reader.ReadAsync())
+        {
+            usage[reader.GetString(0)] = (int)reader.GetInt64(1);
+        }
+
+        return usage;
+    }
+
+    private static async Task<StatusEvent> NextAsync(IAsyncEnumerator<StatusEvent> events)
+    {
+        var next = events.MoveNextAsync().AsTask();
+        Assert.True(await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(20))) == next, "No status event within 20 seconds.");
+        Assert.True(await next, "The stream ended.");
+        return events.Current;
+    }
+
+    private sealed record DaemonReport(string Mode, bool Leads, long HighWaterMark, IReadOnlyList<string> RunningHere, IReadOnlyList<ShardProgress> Shards);
+
+    private sealed record ShardProgress(string Name, long Sequence, long Lag);
+
+    /// <summary>What reached the SDK's retries from the wire: 5xx answers and failed connections.</summary>
+    private sealed class Failures : DelegatingHandler
+    {
+        private readonly ConcurrentDictionary<string, int> _seen = new();
+
+        public string Summary => _seen.IsEmpty ? "nothing" : string.Join(", ", _seen.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Value} × {s.Key}"));
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                if ((int)response.StatusCode >= 500)
+                {
+                    _seen.AddOrUpdate($"{request.Method} {(int)response.StatusCode}", 1, (_, n) => n + 1);
+                }
+
+                return response;
+            }
+            catch (HttpRequestException)
+            {
+                _seen.AddOrUpdate($"{request.Method} connection failure", 1, (_, n) => n + 1);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Which node haproxy sent the last answer from (its Served-By header).</summary>
+    private sealed class ServedBy : DelegatingHandler
+    {
+        public string? Last { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Headers.TryGetValues("Served-By", out var node))
+            {
+                Last = node.Single();
+            }
+
+            return response;
+        }
+    }
+}
