@@ -123,6 +123,8 @@ public sealed class RateLimits : IDisposable
 
 public static class RateLimiting
 {
+    private const double RefillMarginSeconds = 0.25;
+
     public static IServiceCollection AddOrchestraRateLimits(this IServiceCollection services)
     {
         services.AddOptions<RateLimitSettings>().BindConfiguration(RateLimitSettings.Section);
@@ -133,7 +135,9 @@ public static class RateLimiting
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = async (context, ct) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                // The limiter's own wait, rounded up with a margin: its buckets refill on a timer tick that can come a
+                // little late, and a client that waits exactly the time said must then be served.
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds + RefillMarginSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 await context.HttpContext.WriteProblemAsync(
                     StatusCodes.Status429TooManyRequests, $"This key or client has spent its request budget; retry in {Wording.Count(retryAfter, "second")}.");

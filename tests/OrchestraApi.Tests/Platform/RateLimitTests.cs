@@ -85,6 +85,69 @@ public sealed class RateLimitTests(ApiFixture api) : ApiTest(api)
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], documents);
     }
 
+    [Fact]
+    public async Task retry_after_is_true_the_request_sent_when_it_says_is_served()
+    {
+        await using var fresh = await Api.StartFreshApiAsync(settings: Limits(("PerKeyBurst", "2"), ("PerKeyPerSecond", "1")));
+        var organisation = await fresh.NewOrganisationAsync();
+        using var http = fresh.Http(await organisation.KeyAsync(Role.Cmo));
+
+        HttpResponseMessage answer;
+        do
+        {
+            answer = await http.GetAsync(new Uri("/outcomes", UriKind.Relative));
+        }
+        while (answer.StatusCode == HttpStatusCode.OK);
+
+        var wait = answer.Headers.RetryAfter?.Delta;
+        Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        Assert.NotNull(wait);
+        await Task.Delay(wait.Value);
+        using var later = await http.GetAsync(new Uri("/outcomes", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+        answer.Dispose();
+    }
+
+    [Fact]
+    public async Task behind_a_proxy_on_loopback_each_client_has_its_own_budget_and_a_forwarded_address_from_elsewhere_is_not_believed()
+    {
+        await using var fresh = await Api.StartFreshApiAsync(settings: Limits(("AnonymousPerMinute", "2")));
+        using var first = Forwarded(fresh, "127.0.0.1", "203.0.113.10");
+        using var second = Forwarded(fresh, "127.0.0.1", "203.0.113.20");
+        using var spoofer = Forwarded(fresh, "198.51.100.7", "203.0.113.30");
+        using var sameSpoofer = Forwarded(fresh, "198.51.100.7", "203.0.113.40");
+
+        var firstAnswers = await StatusesAsync(first, 3);
+        var secondAnswers = await StatusesAsync(second, 2);
+        var spoofed = await StatusesAsync(spoofer, 2);
+        var spoofedAgain = await StatusesAsync(sameSpoofer, 1);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], firstAnswers);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], secondAnswers);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], spoofed);
+        Assert.Equal([HttpStatusCode.TooManyRequests], spoofedAgain);
+    }
+
+    private static async Task<List<HttpStatusCode>> StatusesAsync(HttpClient http, int requests)
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await http.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+            statuses.Add(response.StatusCode);
+        }
+
+        return statuses;
+    }
+
+    /// <summary>An anonymous client connecting from <paramref name="peer"/> that says it forwards for <paramref name="client"/>.</summary>
+    private static HttpClient Forwarded(ApiFixture host, string peer, string client)
+    {
+        var http = new HttpClient(host.Factory.Server.CreateHandler(c => c.Connection.RemoteIpAddress = IPAddress.Parse(peer))) { BaseAddress = new Uri("http://localhost") };
+        http.DefaultRequestHeaders.Add("X-Forwarded-For", client);
+        return http;
+    }
+
     private static Dictionary<string, string> Limits(params (string Name, string Value)[] limits) =>
         limits.ToDictionary(l => $"Orchestra__RateLimits__{l.Name}", l => l.Value);
 
