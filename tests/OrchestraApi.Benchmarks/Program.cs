@@ -39,6 +39,21 @@ Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.Process
 
 var root = RepositoryRoot();
 await RunAsync("dotnet", $"build -c Release \"{Path.Combine(root, "src/OrchestraApi")}\" -nologo -v q");
+
+// --nodes 1,2,3: scenarios 1 and 13 through haproxy in front of that many nodes. --soak MINUTES: mixed traffic at half
+// the peak through three nodes, a line a minute.
+if (args.SkipWhile(a => a != "--nodes").Skip(1).FirstOrDefault() is { } nodeCounts)
+{
+    await ClusterBenchmarks.RunNodesAsync([.. nodeCounts.Split(',').Select(c => int.Parse(c, culture))], settings);
+    return 0;
+}
+
+if (args.SkipWhile(a => a != "--soak").Skip(1).FirstOrDefault() is { } soakMinutes)
+{
+    await ClusterBenchmarks.RunSoakAsync(int.Parse(soakMinutes, culture), settings);
+    return 0;
+}
+
 var apiDll = Path.Combine(root, "src/OrchestraApi/bin/Release/net10.0/OrchestraApi.dll");
 var pgbench = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin/pgbench")).Where(File.Exists).OrderDescending().First();
 
