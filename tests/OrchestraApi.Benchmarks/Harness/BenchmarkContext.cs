@@ -60,19 +60,58 @@ public sealed class BenchmarkContext : IDisposable
 
     public PlansClient Plans() => new(Http(OrchestratorKey));
 
-    /// <summary>A pilot under the benchmark's outcome with a budget no scenario exhausts.</summary>
-    public Task<PlanDetails> NewPilotAsync(Discipline discipline, string title) => Plans().DraftPlanAsync(new DraftPlanRequest
+    /// <summary>
+    /// A pilot with a budget no scenario exhausts, under the benchmark's outcome until it holds the most plans an
+    /// outcome may (100), then under a fresh active outcome: long runs (the full mode, a soak) never meet that limit.
+    /// </summary>
+    public async Task<PlanDetails> NewPilotAsync(Discipline discipline, string title)
     {
-        OutcomeId = OutcomeId,
-        Discipline = discipline,
-        Title = title,
-        Orchestrator = "Benchmark",
-        Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-        PilotScope = title,
-        AcceptOverAllocation = true,
-    });
+        while (true)
+        {
+            var outcome = _pilotOutcome ?? OutcomeId;
+            try
+            {
+                return await Plans().DraftPlanAsync(new DraftPlanRequest
+                {
+                    OutcomeId = outcome,
+                    Discipline = discipline,
+                    Title = title,
+                    Orchestrator = "Benchmark",
+                    Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
+                    PilotScope = title,
+                    AcceptOverAllocation = true,
+                });
+            }
+            catch (ApiException<Problem> full) when (full.Result.Rule == "plans-per-outcome-limit")
+            {
+                await _rollover.WaitAsync();
+                try
+                {
+                    if ((_pilotOutcome ?? OutcomeId) == outcome)
+                    {
+                        using var conductor = Http(ConductorKey);
+                        var outcomes = new OutcomesClient(conductor);
+                        var fresh = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
+                        await outcomes.ActivateOutcomeAsync(fresh.Id, fresh.Version);
+                        _pilotOutcome = fresh.Id;
+                    }
+                }
+                finally
+                {
+                    _rollover.Release();
+                }
+            }
+        }
+    }
 
-    public void Dispose() => _handler.Dispose();
+    private readonly SemaphoreSlim _rollover = new(1, 1);
+    private Guid? _pilotOutcome;
+
+    public void Dispose()
+    {
+        _handler.Dispose();
+        _rollover.Dispose();
+    }
 
     private static HttpClient Client(Uri api, string key)
     {
