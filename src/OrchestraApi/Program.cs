@@ -1,6 +1,7 @@
 using OrchestraApi.Baselines;
 using OrchestraApi.Connections;
 using OrchestraApi.EmbeddedPostgres;
+using OrchestraApi.Feed;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
@@ -25,6 +26,7 @@ try
         marten.AddSegments();
         marten.AddBaselines();
         OutcomeEventIndex.Register(marten);
+        marten.AddFeed();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();

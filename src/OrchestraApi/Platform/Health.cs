@@ -34,14 +34,17 @@ public static class Health
     private static async Task<DaemonReport> DaemonAsync([FromServices] IProjectionCoordinator coordinator, [FromServices] IDocumentStore store, [FromServices] Database.DaemonSetup setup, CancellationToken ct)
     {
         var daemon = coordinator.DaemonForMainDatabase();
-        var progress = await store.Storage.Database.AllProjectionProgress(ct);
-        var highWater = progress.Where(p => p.ShardName == HighWaterMark).Select(p => p.Sequence).DefaultIfEmpty(0).Max();
+        var progress = (await store.Storage.Database.AllProjectionProgress(ct)).ToDictionary(p => p.ShardName, p => p.Sequence, StringComparer.Ordinal);
+        var highWater = progress.GetValueOrDefault(HighWaterMark);
+        // Every async shard the API declares, with the progress it committed (none yet: 0).
+        var shards = ((DocumentStore)store).Options.Projections.AllShards().Select(s => s.Name.Identity)
+            .Concat(progress.Keys.Where(k => k != HighWaterMark)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return new DaemonReport(
             setup.Mode.ToString(),
             daemon.IsRunning,
             highWater,
             [.. daemon.CurrentAgents().Select(a => a.Name.Identity).Order(StringComparer.Ordinal)],
-            [.. progress.Where(p => p.ShardName != HighWaterMark).OrderBy(p => p.ShardName, StringComparer.Ordinal).Select(p => new ShardProgress(p.ShardName, p.Sequence, Math.Max(0, highWater - p.Sequence)))]);
+            [.. shards.Select(name => new ShardProgress(name, progress.GetValueOrDefault(name), Math.Max(0, highWater - progress.GetValueOrDefault(name))))]);
     }
 
     private const string HighWaterMark = "HighWaterMark";
@@ -51,7 +54,7 @@ public static class Health
     /// <param name="Leads">True when this node runs shards now.</param>
     /// <param name="HighWaterMark">The sequence below which every event is committed.</param>
     /// <param name="RunningHere">The shards this node runs.</param>
-    /// <param name="Shards">Every async shard's committed progress (whichever node runs it) and its lag behind the high-water mark.</param>
+    /// <param name="Shards">Every async shard the API declares, with its committed progress (whichever node runs it; 0 before its first) and its lag behind the high-water mark.</param>
     public sealed record DaemonReport(string Mode, bool Leads, long HighWaterMark, IReadOnlyList<string> RunningHere, IReadOnlyList<ShardProgress> Shards);
 
     /// <summary>One shard's progress: the last sequence it has processed, and how many sequences it is behind.</summary>

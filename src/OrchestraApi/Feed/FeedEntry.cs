@@ -1,0 +1,24 @@
+namespace OrchestraApi.Feed;
+
+/// <summary>
+/// One public change in an organisation's feed, at its position: 1, 2, 3, … per organisation, in commit order, with no gap
+/// (Marten's global sequence has gaps and counts every organisation's events, so it is never shown). Written by
+/// <see cref="FeedSubscription"/> under the async daemon, which hands it events only below the high-water mark:
+/// an entry exists only once everything before it is committed.
+/// </summary>
+/// <param name="Id">The position in the organisation's feed.</param>
+/// <param name="EventId">The event's id: stable forever, the entry's id to consumers.</param>
+/// <param name="Type">The public event type (<see cref="PublicEvents"/>), e.g. <c>orchestra.activity.rescheduled.v1</c>.</param>
+/// <param name="Resource">The kind of resource it changed, e.g. <c>activity</c>.</param>
+/// <param name="Subject">The changed resource's path.</param>
+/// <param name="StreamId">The stream the event belongs to.</param>
+/// <param name="StreamVersion">The stream's version after the event.</param>
+/// <param name="OutcomeId">The outcome the event belongs to, when it belongs to one.</param>
+/// <param name="Time">When the event was committed.</param>
+public sealed record FeedEntry(long Id, Guid EventId, string Type, string Resource, string Subject, Guid StreamId, long StreamVersion, Guid? OutcomeId, DateTimeOffset Time);
+
+/// <summary>The last position given in an organisation's feed (one document per organisation).</summary>
+public sealed record FeedHead(string Id, long Position)
+{
+    public const string Key = "feed";
+}

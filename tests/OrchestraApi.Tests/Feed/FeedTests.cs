@@ -1,0 +1,104 @@
+using Marten;
+using OrchestraApi.Feed;
+using OrchestraApi.Sdk;
+using OrchestraApi.Tests.Outcomes;
+
+namespace OrchestraApi.Tests.Feed;
+
+/// <summary>The feed's positions (issue 21): per organisation, 1 to N in the daemon's order, none missing, twice or foreign.</summary>
+public sealed class FeedTests(ApiFixture api) : ApiTest(api)
+{
+    [Fact]
+    public async Task each_organisations_feed_numbers_its_events_one_to_n_with_none_missing_twice_or_foreign_under_concurrent_writers_and_412_losers()
+    {
+        var organisations = new[] { await Api.NewOrganisationAsync("North"), await Api.NewOrganisationAsync("South") };
+        var losers = 0;
+        await Task.WhenAll(organisations.Select(async organisation =>
+        {
+            var outcomes = Api.Outcomes(await organisation.KeyAsync(Role.Conductor));
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(async writer =>
+            {
+                var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(title: $"Writer {writer}"));
+                for (var round = 0; round < 5; round++)
+                {
+                    // Eight revisions on one version: one wins, seven roll back and leave holes in Marten's sequence.
+                    var tries = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+                    {
+                        try
+                        {
+                            return await outcomes.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { Title = $"Writer {writer} round {round} try {i}" });
+                        }
+                        catch (ApiException<Problem> e) when (e.StatusCode == 412)
+                        {
+                            Interlocked.Increment(ref losers);
+                            return null;
+                        }
+                    }));
+                    outcome = Assert.Single(tries, t => t is not null)!;
+                }
+            }));
+        }));
+
+        await Api.WaitForProjectionsAsync();
+
+        Assert.True(losers >= 2 * 4 * 5 * 7 - 10, $"{losers} revisions lost on a stale version");
+        foreach (var organisation in organisations)
+        {
+            var tenant = organisation.Id.ToString();
+            await using var session = Api.Store.QuerySession(tenant);
+            var entries = await session.Query<FeedEntry>().OrderBy(e => e.Id).ToListAsync();
+            var events = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync())
+                .Where(e => PublicEvents.Of(e.Data) is not null).Select(e => e.Id).ToList();
+            Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Id));
+            Assert.Equal(events, entries.Select(e => e.EventId));
+            Assert.Equal(entries.Count, (await session.LoadAsync<FeedHead>(FeedHead.Key))!.Position);
+        }
+    }
+}
+
+/// <summary>Every internal event is either in the public catalogue or named internal; public types are well formed and unique.</summary>
+public sealed class PublicEventsTests
+{
+    private static readonly Type[] Events = [.. typeof(Program).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && OrchestraApi.Platform.Fold.HasStream(t))];
+
+    [Fact]
+    public void every_event_is_public_or_named_internal_and_public_types_are_unique_and_versioned()
+    {
+        var changes = Events.Where(t => !PublicEvents.Internal.Contains(t))
+            .Select(t => (Event: t, Change: PublicEvents.Of(Sample(t, depth: 2))!))
+            .ToList();
+
+        Assert.True(Events.Length >= 35, $"{Events.Length} event types found");
+        Assert.All(PublicEvents.Internal, t => Assert.Null(PublicEvents.Of(Sample(t, depth: 2))));
+        Assert.All(changes, c => Assert.Matches("^orchestra\\.[a-z_]+\\.[a-z_]+\\.v[0-9]+$", c.Change.Type));
+        Assert.All(changes, c => Assert.StartsWith("/", c.Change.Subject, StringComparison.Ordinal));
+        Assert.Equal(changes.Count, changes.Select(c => c.Change.Type).Distinct().Count());
+    }
+
+    /// <summary>An instance of <paramref name="type"/> without its constructor: text fields "x", nested records filled alike.</summary>
+    private static object Sample(Type type, int depth)
+    {
+        var sample = System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
+        foreach (var field in type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public))
+        {
+            if (field.FieldType == typeof(string))
+            {
+                field.SetValue(sample, "x");
+            }
+            else if (depth > 0 && field.FieldType is { IsClass: true, IsAbstract: false, IsArray: false } nested && !nested.IsGenericType)
+            {
+                field.SetValue(sample, Sample(nested, depth - 1));
+            }
+        }
+
+        return sample;
+    }
+
+    [Fact]
+    public void an_event_in_neither_list_is_refused_loudly_rather_than_left_out_of_the_feed()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => PublicEvents.Of(new object()));
+        Assert.Contains("neither the public catalogue nor PublicEvents.Internal", refused.Message, StringComparison.Ordinal);
+    }
+}
