@@ -7,7 +7,8 @@ namespace OrchestraApi.Cluster;
 /// <summary>
 /// Several API nodes on one PostgreSQL behind haproxy, all on loopback: the deployment of README "Deployment" in
 /// miniature. PostgreSQL gets TCP keepalives (10 s idle, then 5 s × 3 probes), so the advisory locks of a node whose
-/// host vanished are freed within ~25 s; a killed process's are freed at once.
+/// host vanished are freed within ~25 s (a killed process's are freed at once), and ends a transaction left idle for
+/// 60 s, which would otherwise hold the feed's high-water mark.
 /// </summary>
 public sealed class LoopbackCluster : IAsyncDisposable
 {
@@ -64,7 +65,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), $"orchestra-cluster-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         var postgres = await LocalPostgres.StartAsync(
-            Path.Combine(directory, "postgres"), durable, "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3", ct);
+            Path.Combine(directory, "postgres"), durable, "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c idle_in_transaction_session_timeout=60s", ct);
         var created = new List<ApiNode>();
         try
         {

@@ -54,6 +54,52 @@ public sealed class FeedTests(ApiFixture api) : ApiTest(api)
             Assert.Equal(entries.Count, (await session.LoadAsync<FeedHead>(FeedHead.Key))!.Position);
         }
     }
+
+    [Fact]
+    public async Task an_append_that_commits_long_after_later_ones_is_numbered_in_its_place_never_skipped()
+    {
+        var organisation = await Api.NewOrganisationAsync("Late");
+        var tenant = organisation.Id.ToString();
+        var outcomes = Api.Outcomes(await organisation.KeyAsync(Role.Conductor));
+        var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define());
+        await Api.WaitForProjectionsAsync();
+
+        // A transaction that takes its event's sequence number now and commits seconds later, after others committed
+        // higher numbers: far longer than the daemon's stale-gap wait, so only the evidence that it is alive keeps the
+        // high-water mark from moving past it.
+        var segmentId = Guid.NewGuid();
+        await using var connection = Api.Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            var options = Marten.Services.SessionOptions.ForTransaction(transaction);
+            options.TenantId = tenant;
+            await using (var late = Api.Store.LightweightSession(options))
+            {
+                late.Events.StartStream<OrchestraApi.Segments.Segment>(segmentId, new OrchestraApi.Segments.SegmentDefined(segmentId, "Late joiners", 1_000, 10m, "EUR", 0.8m, 0.1m, "test", DateTimeOffset.UtcNow));
+                await late.SaveChangesAsync();
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                outcome = await outcomes.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { Title = $"Meanwhile {i}" });
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await transaction.CommitAsync();
+        }
+
+        await Api.WaitForProjectionsAsync();
+        await using var session = Api.Store.QuerySession(tenant);
+        var entries = await session.Query<FeedEntry>().OrderBy(e => e.Id).ToListAsync();
+        var events = (await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync())
+            .Where(e => PublicEvents.Of(e.Data) is not null).ToList();
+        Assert.Equal(Enumerable.Range(1, entries.Count).Select(i => (long)i), entries.Select(e => e.Id));
+        Assert.Equal(events.Select(e => e.Id), entries.Select(e => e.EventId));
+        var joined = Assert.Single(entries, e => e.StreamId == segmentId);
+        Assert.Equal("orchestra.segment.defined.v1", joined.Type);
+        Assert.All(entries.Where(e => e.StreamId == outcome.Id && e.StreamVersion > 1), e => Assert.True(e.Id > joined.Id, "a revision committed after the late append was numbered before it"));
+    }
 }
 
 /// <summary>Every internal event is either in the public catalogue or named internal; public types are well formed and unique.</summary>
