@@ -63,15 +63,10 @@ await Sql(cluster.ConnectionString(), "CREATE DATABASE orchestra");
 var apiDatabase = cluster.ConnectionString("orchestra");
 await Sql(apiDatabase, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
 const string bootstrapKey = "benchmark-bootstrap-admin-key";
-var apiEnvironment = new Dictionary<string, string>
+var apiEnvironment = new Dictionary<string, string>(BenchmarkContext.RaisedRateLimits)
 {
     ["ConnectionStrings__Orchestra"] = apiDatabase,
     ["Orchestra__BootstrapAdminKey"] = bootstrapKey,
-    // 16 clients on few keys from one address, thousands of requests a second: budgets above that, limiting still on.
-    ["Orchestra__RateLimits__PerKeyPerSecond"] = "1000000",
-    ["Orchestra__RateLimits__PerKeyBurst"] = "1000000",
-    ["Orchestra__RateLimits__PerClientPerSecond"] = "1000000",
-    ["Orchestra__RateLimits__PerClientBurst"] = "1000000",
 };
 
 var rows = new List<(RunResult Result, double RssMb)>();

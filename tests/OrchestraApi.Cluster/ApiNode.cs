@@ -56,32 +56,7 @@ public sealed class ApiNode : IAsyncDisposable
         process.Exited += (_, _) => log.Dispose();
         _process = process;
 
-        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited ({process.ExitCode}); see {_logFile}:\n{Tail()}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative), ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50, ct);
-        }
-
-        throw new TimeoutException($"{Name} was not ready within 90 s; see {_logFile}:\n{Tail()}");
+        await Readiness.WaitAsync(process, Address, "health/ready", TimeSpan.FromSeconds(90), Name, () => $"see {_logFile}:\n{Tail()}", ct);
     }
 
     /// <summary>SIGKILL: the process dies at once, its connections are cut, nothing is flushed or handed over.</summary>

@@ -88,33 +88,16 @@ public sealed class Haproxy : IAsyncDisposable
         var proxy = new Haproxy(process, new Uri($"http://127.0.0.1:{port}/"), configFile);
 
         // Ready when it routes a health check to a node it has marked up.
-        using var http = new HttpClient { BaseAddress = proxy.Address, Timeout = TimeSpan.FromSeconds(2) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"haproxy exited ({process.ExitCode}):\n{output}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative), ct);
-                if (response.IsSuccessStatusCode)
-                {
-                    return proxy;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50, ct);
+            await Readiness.WaitAsync(process, proxy.Address, "health/ready", TimeSpan.FromSeconds(30), "haproxy", () => { lock (output) { return output.ToString(); } }, ct);
+            return proxy;
         }
-
-        await proxy.DisposeAsync();
-        throw new TimeoutException($"haproxy did not route to a node within 30 s:\n{output}");
+        catch
+        {
+            await proxy.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

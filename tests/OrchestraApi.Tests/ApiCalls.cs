@@ -17,4 +17,23 @@ internal static class ApiCalls
             return e.StatusCode;
         }
     }
+
+    /// <summary>
+    /// Sends GET <paramref name="path"/> every 10 ms while it is answered 200 (for at most 10 s): the status it ended
+    /// with, and how long that took from the call — e.g. until another node hears of a key's revocation.
+    /// </summary>
+    public static async Task<(System.Net.HttpStatusCode Status, TimeSpan After)> UntilRefusedAsync(HttpClient http, string path)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var answer = await http.GetAsync(new Uri(path, UriKind.Relative));
+            if (answer.StatusCode != System.Net.HttpStatusCode.OK || clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return (answer.StatusCode, clock.Elapsed);
+            }
+
+            await Task.Delay(10);
+        }
+    }
 }

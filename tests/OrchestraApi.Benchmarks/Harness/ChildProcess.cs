@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using OrchestraApi.Cluster;
 
 namespace OrchestraApi.Benchmarks.Harness;
 
@@ -21,7 +21,7 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Starts <c>dotnet {dll} {arguments}</c> and waits until <paramref name="readyPath"/> answers 200; returns the time that took.</summary>
     public static async Task<(ChildProcess Process, TimeSpan StartUp)> StartAsync(string dll, string arguments, IDictionary<string, string> environment, string readyPath)
     {
-        var port = FreePort();
+        var port = ProcFs.FreePort();
         var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments} --urls http://127.0.0.1:{port}")
         {
             RedirectStandardOutput = true,
@@ -34,7 +34,6 @@ public sealed class ChildProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -42,39 +41,23 @@ public sealed class ChildProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var child = new ChildProcess(process, new Uri($"http://127.0.0.1:{port}/"));
-        using var http = new HttpClient { BaseAddress = child.Address, Timeout = TimeSpan.FromSeconds(2) };
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{Path.GetFileName(dll)} exited ({process.ExitCode}):\n{output}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(readyPath, UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return (child, clock.Elapsed);
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(10);
+            var startUp = await Readiness.WaitAsync(process, child.Address, readyPath, TimeSpan.FromSeconds(60), Path.GetFileName(dll), () => { lock (output) { return output.ToString(); } });
+            return (child, startUp);
         }
-
-        await child.DisposeAsync();
-        throw new TimeoutException($"{Path.GetFileName(dll)} was not ready within 60 s:\n{output}");
+        catch
+        {
+            await child.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Resident memory now, in MB (VmRSS).</summary>
-    public double RssMegabytes => ReadStatus("VmRSS:");
+    public double RssMegabytes => ProcFs.StatusMegabytes(_process.Id, "VmRSS:");
 
     /// <summary>Peak resident memory since start, in MB (VmHWM).</summary>
-    public double PeakRssMegabytes => ReadStatus("VmHWM:");
+    public double PeakRssMegabytes => ProcFs.StatusMegabytes(_process.Id, "VmHWM:");
 
     public async ValueTask DisposeAsync()
     {
@@ -85,18 +68,5 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private double ReadStatus(string field)
-    {
-        var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

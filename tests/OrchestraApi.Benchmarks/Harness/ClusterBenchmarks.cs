@@ -11,20 +11,12 @@ namespace OrchestraApi.Benchmarks.Harness;
 /// </summary>
 internal static class ClusterBenchmarks
 {
-    private static readonly Dictionary<string, string> Unlimited = new()
-    {
-        ["Orchestra__RateLimits__PerKeyPerSecond"] = "1000000",
-        ["Orchestra__RateLimits__PerKeyBurst"] = "1000000",
-        ["Orchestra__RateLimits__PerClientPerSecond"] = "1000000",
-        ["Orchestra__RateLimits__PerClientBurst"] = "1000000",
-    };
-
     public static async Task RunNodesAsync(IReadOnlyList<int> counts, Settings settings)
     {
         Console.WriteLine("Through haproxy: scenario 1 (schedule an activity) and 13 (status of a 1,000-activity outcome); CPU as % of one core over the measured window");
         foreach (var count in counts)
         {
-            await using var cluster = await LoopbackCluster.StartAsync(count, durable: true, Unlimited);
+            await using var cluster = await LoopbackCluster.StartAsync(count, durable: true, BenchmarkContext.RaisedRateLimits);
             using var context = await BenchmarkContext.CreateAsync(cluster.Proxy.Address, LoopbackCluster.BootstrapKey);
             var status = new StatusOutcome(context, cluster.ConnectionString, 0);
             IScenario[] scenarios = [new ScheduleActivityScenario(context), new OutcomeStatusScenario(context, status)];
@@ -44,7 +36,7 @@ internal static class ClusterBenchmarks
 
     public static async Task RunSoakAsync(int minutes, Settings settings)
     {
-        await using var cluster = await LoopbackCluster.StartAsync(3, durable: true, Unlimited);
+        await using var cluster = await LoopbackCluster.StartAsync(3, durable: true, BenchmarkContext.RaisedRateLimits);
         using var context = await BenchmarkContext.CreateAsync(cluster.Proxy.Address, LoopbackCluster.BootstrapKey);
         var schedule = new ScheduleActivityScenario(context);
         var status = new OutcomeStatusScenario(context, new StatusOutcome(context, cluster.ConnectionString, 0));
