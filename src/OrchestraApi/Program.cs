@@ -31,6 +31,7 @@ try
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
     builder.Services.AddStatus();
+    builder.Services.AddFeed();
     builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();
@@ -44,6 +45,7 @@ try
     app.MapSegments();
     app.MapStatus();
     app.MapBaselines();
+    app.MapFeed();
 
     await app.RunAsync();
     return 0;

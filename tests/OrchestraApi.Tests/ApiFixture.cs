@@ -174,6 +174,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     public BaselinesClient Baselines(string apiKey) => new(Http(apiKey));
 
+    public EventsClient Events(string apiKey) => new(Http(apiKey));
+
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
     {

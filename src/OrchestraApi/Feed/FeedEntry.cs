@@ -1,3 +1,6 @@
+using System.Text.Json;
+using OrchestraApi.Kernel;
+
 namespace OrchestraApi.Feed;
 
 /// <summary>
@@ -15,7 +18,10 @@ namespace OrchestraApi.Feed;
 /// <param name="StreamVersion">The stream's version after the event.</param>
 /// <param name="OutcomeId">The outcome the event belongs to, when it belongs to one.</param>
 /// <param name="Time">When the event was committed.</param>
-public sealed record FeedEntry(long Id, Guid EventId, string Type, string Resource, string Subject, Guid StreamId, long StreamVersion, Guid? OutcomeId, DateTimeOffset Time);
+/// <param name="Data">The public payload (<see cref="EventData{T}"/>), as JSON in the API's own casing, made once when the entry is numbered.</param>
+/// <param name="Disciplines">The disciplines it concerns (a plan's, an activity's, a connection's two sides, a result batch's rows'); by name; empty for an outcome-level change, which every key may read.</param>
+public sealed record FeedEntry(
+    long Id, Guid EventId, string Type, string Resource, string Subject, Guid StreamId, long StreamVersion, Guid? OutcomeId, DateTimeOffset Time, JsonElement Data, IReadOnlyList<string> Disciplines);
 
 /// <summary>The last position given in an organisation's feed (one document per organisation).</summary>
 public sealed record FeedHead(string Id, long Position)

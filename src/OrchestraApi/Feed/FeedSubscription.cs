@@ -3,19 +3,25 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
+using Microsoft.Extensions.Caching.Memory;
+using OrchestraApi.Connections;
 using OrchestraApi.Status;
 
 namespace OrchestraApi.Feed;
 
 /// <summary>
 /// Numbers every public change per organisation (<see cref="PublicEvents"/>), in the order the daemon hands events
-/// over (commit order below the high-water mark). The entries and each organisation's head are written through the page's operations, which Marten commits in
-/// the same transaction as the subscription's progress: a page is numbered once, whichever node leads, however often
-/// the leader dies.
+/// over (commit order below the high-water mark), with its public payload (<see cref="FeedPayloads"/>). The entries,
+/// each organisation's head and a NOTIFY that wakes the feed's long polls and streams on every node are written through
+/// the page's operations, which Marten commits in the same transaction as the subscription's progress: a page is
+/// numbered once, whichever node leads, however often the leader dies.
 /// </summary>
 public sealed class FeedSubscription : SubscriptionBase
 {
     public const string SubscriptionName = "Feed";
+
+    private readonly FeedPayloads _payloads = new();
+    private readonly ScheduleCache _schedules = new(new MemoryCache(new MemoryCacheOptions()));
 
     public FeedSubscription()
     {
@@ -25,20 +31,34 @@ public sealed class FeedSubscription : SubscriptionBase
 
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        var changes = page.Events.Select(e => (Event: e, Change: PublicEvents.Of(e.Data))).Where(c => c.Change is not null);
-        foreach (var organisation in changes.GroupBy(c => c.Event.TenantId))
+        foreach (var organisation in page.Events.GroupBy(e => e.TenantId))
         {
             var tenant = operations.ForTenant(organisation.Key);
             var head = await tenant.LoadAsync<FeedHead>(FeedHead.Key, cancellationToken) ?? new FeedHead(FeedHead.Key, 0);
             var position = head.Position;
-            foreach (var (e, change) in organisation.OrderBy(c => c.Event.Sequence))
+            var schedules = new Dictionary<Guid, Schedule>();
+            async Task<Schedule> ScheduleOf(Guid outcomeId) => schedules.TryGetValue(outcomeId, out var known) ? known
+                : schedules[outcomeId] = await _schedules.LoadAsync(tenant, outcomeId, cancellationToken) ?? throw new InvalidOperationException($"Outcome {outcomeId} has a connection but no outcome.");
+
+            foreach (var e in organisation.OrderBy(e => e.Sequence))
             {
+                var change = PublicEvents.Of(e.Data);
+                var payload = await _payloads.OfAsync(tenant, e, ScheduleOf, cancellationToken);
+                if (change is null || payload is not { } made)
+                {
+                    continue;
+                }
+
                 position++;
                 tenant.Store(new FeedEntry(
-                    position, e.Id, change!.Type, change.Resource, change.Subject, e.StreamId, e.Version, (e.Data as IOutcomeEvent)?.OutcomeId, e.Timestamp));
+                    position, e.Id, change.Type, change.Resource, change.Subject, e.StreamId, e.Version, (e.Data as IOutcomeEvent)?.OutcomeId, e.Timestamp, made.Data, [.. made.Disciplines.Select(d => d.ToString())]));
             }
 
-            tenant.Store(head with { Position = position });
+            if (position != head.Position)
+            {
+                tenant.Store(head with { Position = position });
+                FeedSignals.Enlist(tenant, organisation.Key, position);
+            }
         }
 
         return NullChangeListener.Instance;
@@ -50,7 +70,7 @@ public static class FeedStore
     public static void AddFeed(this StoreOptions marten)
     {
         marten.Schema.For<FeedHead>();
-        marten.Schema.For<FeedEntry>().Duplicate(e => e.OutcomeId);
+        marten.Schema.For<FeedEntry>().Duplicate(e => e.OutcomeId).Duplicate(e => e.Time);
         marten.Events.Subscribe(new FeedSubscription());
     }
 }

@@ -14,6 +14,17 @@ namespace OrchestraApi.Feed;
 /// </summary>
 public sealed record PublicChange(string Type, string Resource, string Subject);
 
+/// <summary>One public event type of the catalogue: what it means and the schema of its <c>data</c>.</summary>
+/// <param name="Type">The CloudEvents `type`, e.g. `orchestra.activity.rescheduled.v1`.</param>
+/// <param name="Resource">The kind of resource it changes (the feed's `resource` filter).</param>
+/// <param name="Description">What happened, in a sentence.</param>
+/// <param name="DataSchema">The name of its `data` schema in this API's OpenAPI document (components/schemas).</param>
+public sealed record EventTypeInfo(
+    [property: System.ComponentModel.DataAnnotations.MaxLength(100)] string Type,
+    [property: System.ComponentModel.DataAnnotations.MaxLength(50)] string Resource,
+    [property: System.ComponentModel.DataAnnotations.MaxLength(500)] string Description,
+    [property: System.ComponentModel.DataAnnotations.MaxLength(100)] string DataSchema);
+
 /// <summary>
 /// The catalogue of public event types: one line per internal event. An internal event that changes nothing a
 /// consumer could read on its own (a stream opening, the plan's running totals that follow an activity's change) is
@@ -32,61 +43,110 @@ public static class PublicEvents
         typeof(ActivityClosed),
     };
 
-    /// <summary>The public change an internal event makes, or null for an <see cref="Internal"/> one.</summary>
-    public static PublicChange? Of(object e) => e switch
+    /// <summary>Each kind of resource and the type its payload's <c>object</c> is (what its GET answers).</summary>
+    public static readonly IReadOnlyDictionary<string, Type> Resources = new Dictionary<string, Type>
     {
-        OutcomeDefined x => Outcome("defined", x.OutcomeId),
-        OutcomeRevised x => Outcome("revised", x.OutcomeId),
-        OutcomeActivated x => Outcome("activated", x.OutcomeId),
-        OutcomeClosed x => Outcome("closed", x.OutcomeId),
-        KpiAdded x => Kpi("added", x.OutcomeId, x.Kpi.Key),
-        KpiRevised x => Kpi("revised", x.OutcomeId, x.Kpi.Key),
-        KpiObserved x => new("orchestra.kpi_observation.recorded.v1", "kpi_observation", $"/outcomes/{x.OutcomeId}/kpis/{Uri.EscapeDataString(x.Key)}/observations/{x.ObservationId}"),
-
-        PlanDrafted x => Plan("drafted", x.PlanId),
-        PlanRevised x => Plan("revised", x.PlanId),
-        PlanSubmitted x => Plan("submitted", x.PlanId),
-        PlanApproved x => Plan("approved", x.PlanId),
-        PlanReturned x => Plan("returned", x.PlanId),
-        PlanExecutionStarted x => Plan("execution_started", x.PlanId),
-        PlanCompleted x => Plan("completed", x.PlanId),
-        PlanCancelled x => Plan("cancelled", x.PlanId),
-        PilotPromoted x => Plan("promoted", x.PlanId),
-
-        ActivityScheduled x => Activity("scheduled", x.PlanId, x.ActivityId),
-        ActivityCarriedOver x => Activity("carried_over", x.PlanId, x.ActivityId),
-        ActivityRescheduled x => Activity("rescheduled", x.PlanId, x.ActivityId),
-        ActivityRebudgeted x => Activity("rebudgeted", x.PlanId, x.ActivityId),
-        ActivityStarted x => Activity("started", x.PlanId, x.ActivityId),
-        ActivityCompleted x => Activity("completed", x.PlanId, x.ActivityId),
-        ActivityCancelled x => Activity("cancelled", x.PlanId, x.ActivityId),
-
-        ConnectionDefined x => Connection("defined", x.OutcomeId, x.ConnectionId),
-        ConnectionRevised x => Connection("revised", x.OutcomeId, x.ConnectionId),
-        ConnectionAcknowledged x => Connection("acknowledged", x.OutcomeId, x.ConnectionId),
-        ConnectionContested x => Connection("contested", x.OutcomeId, x.ConnectionId),
-        ConnectionWithdrawn x => Connection("withdrawn", x.OutcomeId, x.ConnectionId),
-        ConnectionMet x => Connection("met", x.OutcomeId, x.ConnectionId),
-        ConnectionBroken x => Connection("broken", x.OutcomeId, x.ConnectionId),
-
-        ResultsRecorded x => new("orchestra.results.recorded.v1", "results", $"/outcomes/{x.OutcomeId}/results?batchId={x.BatchId}"),
-        BaselineSaved x => new("orchestra.baseline.saved.v1", "baseline", $"/outcomes/{x.OutcomeId}/baselines/{x.BaselineId}"),
-        SegmentDefined x => Segment("defined", x.SegmentId),
-        SegmentRevised x => Segment("revised", x.SegmentId),
-
-        _ when Internal.Contains(e.GetType()) => null,
-        _ => throw new InvalidOperationException($"{e.GetType().Name} is in neither the public catalogue nor PublicEvents.Internal: add it to one."),
+        ["outcome"] = typeof(OutcomeDetails),
+        ["kpi"] = typeof(Kpi),
+        ["kpi_observation"] = typeof(KpiObservation),
+        ["plan"] = typeof(PlanSummary),
+        ["activity"] = typeof(ActivityDetails),
+        ["connection"] = typeof(ConnectionDetails),
+        ["results"] = typeof(ResultsBatch),
+        ["baseline"] = typeof(BaselineDetails),
+        ["segment"] = typeof(SegmentDetails),
     };
 
-    private static PublicChange Outcome(string what, Guid outcomeId) => new($"orchestra.outcome.{what}.v1", "outcome", $"/outcomes/{outcomeId}");
+    private static readonly Entry[] Entries =
+    [
+        Outcome<OutcomeDefined>("defined", "An outcome was defined.", x => x.OutcomeId),
+        Outcome<OutcomeRevised>("revised", "An outcome's title, description, window or budget was revised.", x => x.OutcomeId),
+        Outcome<OutcomeActivated>("activated", "An outcome was activated: its plans may start.", x => x.OutcomeId),
+        Outcome<OutcomeClosed>("closed", "An outcome was closed or cancelled.", x => x.OutcomeId),
+        Kpi<KpiAdded>("added", "A KPI was added to an outcome.", x => (x.OutcomeId, x.Kpi.Key)),
+        Kpi<KpiRevised>("revised", "An outcome's KPI was revised.", x => (x.OutcomeId, x.Kpi.Key)),
+        new(typeof(KpiObserved), "orchestra.kpi_observation.recorded.v1", "kpi_observation", "A value of a KPI was observed.",
+            e => e is KpiObserved x ? $"/outcomes/{x.OutcomeId}/kpis/{Uri.EscapeDataString(x.Key)}/observations/{x.ObservationId}" : null),
 
-    private static PublicChange Kpi(string what, Guid outcomeId, string key) => new($"orchestra.kpi.{what}.v1", "kpi", $"/outcomes/{outcomeId}/kpis/{Uri.EscapeDataString(key)}");
+        Plan<PlanDrafted>("drafted", "A plan or pilot was drafted for a discipline.", x => x.PlanId),
+        Plan<PlanRevised>("revised", "A plan's title, objective, orchestrator or budget was revised.", x => x.PlanId),
+        Plan<PlanSubmitted>("submitted", "A plan was submitted for the conductor's approval.", x => x.PlanId),
+        Plan<PlanApproved>("approved", "A plan was approved by the conductor.", x => x.PlanId),
+        Plan<PlanReturned>("returned", "A plan was returned to its orchestrator with comments.", x => x.PlanId),
+        Plan<PlanExecutionStarted>("execution_started", "A plan's first activity started.", x => x.PlanId),
+        Plan<PlanCompleted>("completed", "Every activity of a plan is done or cancelled.", x => x.PlanId),
+        Plan<PlanCancelled>("cancelled", "A plan was cancelled.", x => x.PlanId),
+        Plan<PilotPromoted>("promoted", "A pilot was promoted: its activities went into its discipline's plan.", x => x.PlanId),
 
-    private static PublicChange Plan(string what, Guid planId) => new($"orchestra.plan.{what}.v1", "plan", $"/plans/{planId}");
+        Activity<ActivityScheduled>("scheduled", "An activity was scheduled in a plan.", x => (x.PlanId, x.ActivityId)),
+        Activity<ActivityCarriedOver>("carried_over", "An activity of a promoted pilot was carried over into the plan.", x => (x.PlanId, x.ActivityId)),
+        Activity<ActivityRescheduled>("rescheduled", "An activity's dates or details changed.", x => (x.PlanId, x.ActivityId)),
+        Activity<ActivityRebudgeted>("rebudgeted", "An activity's budget changed.", x => (x.PlanId, x.ActivityId)),
+        Activity<ActivityStarted>("started", "An activity started.", x => (x.PlanId, x.ActivityId)),
+        Activity<ActivityCompleted>("completed", "An activity was completed.", x => (x.PlanId, x.ActivityId)),
+        Activity<ActivityCancelled>("cancelled", "An activity was cancelled.", x => (x.PlanId, x.ActivityId)),
 
-    private static PublicChange Activity(string what, Guid planId, Guid activityId) => new($"orchestra.activity.{what}.v1", "activity", $"/plans/{planId}/activities/{activityId}");
+        Connection<ConnectionDefined>("defined", "A connection between two disciplines was defined.", x => (x.OutcomeId, x.ConnectionId)),
+        Connection<ConnectionRevised>("revised", "A connection was revised.", x => (x.OutcomeId, x.ConnectionId)),
+        Connection<ConnectionAcknowledged>("acknowledged", "A side acknowledged a connection.", x => (x.OutcomeId, x.ConnectionId)),
+        Connection<ConnectionContested>("contested", "A side contested a connection.", x => (x.OutcomeId, x.ConnectionId)),
+        Connection<ConnectionWithdrawn>("withdrawn", "A connection was withdrawn.", x => (x.OutcomeId, x.ConnectionId)),
+        Connection<ConnectionMet>("met", "A connection was marked met.", x => (x.OutcomeId, x.ConnectionId)),
+        Connection<ConnectionBroken>("broken", "A connection was marked broken.", x => (x.OutcomeId, x.ConnectionId)),
 
-    private static PublicChange Connection(string what, Guid outcomeId, Guid connectionId) => new($"orchestra.connection.{what}.v1", "connection", $"/outcomes/{outcomeId}/connections/{connectionId}");
+        new(typeof(ResultsRecorded), "orchestra.results.recorded.v1", "results", "A batch of result rows was recorded for an outcome's activities.",
+            e => e is ResultsRecorded x ? $"/outcomes/{x.OutcomeId}/results?batchId={x.BatchId}" : null),
+        new(typeof(BaselineSaved), "orchestra.baseline.saved.v1", "baseline", "A baseline of an outcome was saved.",
+            e => e is BaselineSaved x ? $"/outcomes/{x.OutcomeId}/baselines/{x.BaselineId}" : null),
+        Segment<SegmentDefined>("defined", "A customer segment was defined.", x => x.SegmentId),
+        Segment<SegmentRevised>("revised", "A customer segment's figures were revised.", x => x.SegmentId),
+    ];
 
-    private static PublicChange Segment(string what, Guid segmentId) => new($"orchestra.segment.{what}.v1", "segment", $"/segments/{segmentId}");
+    private static readonly Dictionary<Type, Entry> ByEvent = Entries.ToDictionary(e => e.Event);
+
+    /// <summary>Every public event type, in the catalogue's order.</summary>
+    public static readonly IReadOnlyList<EventTypeInfo> Catalogue =
+        [.. Entries.Select(e => new EventTypeInfo(e.Type, e.Resource, e.Description, SchemaOf(e.Resource)))];
+
+    /// <summary>Every public type, for checking a filter.</summary>
+    public static readonly IReadOnlySet<string> Types = Entries.Select(e => e.Type).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The public change an internal event makes, or null for an <see cref="Internal"/> one.</summary>
+    public static PublicChange? Of(object e)
+    {
+        if (ByEvent.TryGetValue(e.GetType(), out var entry))
+        {
+            return new PublicChange(entry.Type, entry.Resource, entry.Subject(e)!);
+        }
+
+        return Internal.Contains(e.GetType())
+            ? null
+            : throw new InvalidOperationException($"{e.GetType().Name} is in neither the public catalogue nor PublicEvents.Internal: add it to one.");
+    }
+
+    /// <summary>The OpenAPI schema name of a resource's payload: <c>EventDataOf{ObjectType}</c>.</summary>
+    public static string SchemaOf(string resource) => $"EventDataOf{Resources[resource].Name}";
+
+    private static Entry Outcome<T>(string what, string description, Func<T, Guid> outcome) =>
+        Of<T>($"orchestra.outcome.{what}.v1", "outcome", description, x => $"/outcomes/{outcome(x)}");
+
+    private static Entry Kpi<T>(string what, string description, Func<T, (Guid Outcome, string Key)> kpi) =>
+        Of<T>($"orchestra.kpi.{what}.v1", "kpi", description, x => $"/outcomes/{kpi(x).Outcome}/kpis/{Uri.EscapeDataString(kpi(x).Key)}");
+
+    private static Entry Plan<T>(string what, string description, Func<T, Guid> plan) =>
+        Of<T>($"orchestra.plan.{what}.v1", "plan", description, x => $"/plans/{plan(x)}");
+
+    private static Entry Activity<T>(string what, string description, Func<T, (Guid Plan, Guid Activity)> activity) =>
+        Of<T>($"orchestra.activity.{what}.v1", "activity", description, x => $"/plans/{activity(x).Plan}/activities/{activity(x).Activity}");
+
+    private static Entry Connection<T>(string what, string description, Func<T, (Guid Outcome, Guid Connection)> connection) =>
+        Of<T>($"orchestra.connection.{what}.v1", "connection", description, x => $"/outcomes/{connection(x).Outcome}/connections/{connection(x).Connection}");
+
+    private static Entry Segment<T>(string what, string description, Func<T, Guid> segment) =>
+        Of<T>($"orchestra.segment.{what}.v1", "segment", description, x => $"/segments/{segment(x)}");
+
+    private static Entry Of<T>(string type, string resource, string description, Func<T, string> subject) =>
+        new(typeof(T), type, resource, description, e => e is T x ? subject(x) : null);
+
+    private sealed record Entry(Type Event, string Type, string Resource, string Description, Func<object, string?> Subject);
 }

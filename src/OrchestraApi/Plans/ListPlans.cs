@@ -30,7 +30,12 @@ public sealed record PlanFilter
 /// <param name="ActivitiesTotal">Activities that are not cancelled.</param>
 public sealed record PlanSummary(
     Guid Id, long Version, Discipline Discipline, [property: MaxLength(500)] string? PilotScope, [property: MaxLength(200)] string Title, [property: MaxLength(200)] string Orchestrator, PlanStatus Status,
-    Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, int ActivitiesDone, int ActivitiesTotal);
+    Money Budget, Money Planned, Balance Remaining, bool OverAllocationAccepted, int ActivitiesDone, int ActivitiesTotal)
+{
+    public static PlanSummary Of(Plan p, long version) => new(
+        p.Id, version, p.Discipline, p.PilotScope, p.Title, p.Orchestrator, p.Status, p.Budget, p.Budget with { Amount = p.Planned },
+        Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency), p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount);
+}
 
 public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Page) : IRequest<Page<PlanSummary>>
 {
@@ -51,9 +56,7 @@ public sealed record ListPlans(Guid OutcomeId, PlanFilter Filter, PageRequest Pa
                 plans = plans.Where(p => p.Status == status);
             }
 
-            return await page.ReadAsync(plans, p => p.Id, p => new PlanSummary(
-                p.Id, p.Version, p.Discipline, p.PilotScope, p.Title, p.Orchestrator, p.Status, p.Budget, p.Budget with { Amount = p.Planned },
-                Balance.Of(p.Budget.Amount - p.Planned, p.Budget.Currency), p.OverAllocationAccepted, p.DoneActivities, p.ActivityCount), cancellationToken);
+            return await page.ReadAsync(plans, p => p.Id, p => PlanSummary.Of(p, p.Version), cancellationToken);
         }
     }
 }

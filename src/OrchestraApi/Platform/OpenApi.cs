@@ -110,6 +110,7 @@ public static class OpenApi
                 new() { Name = "Segments", Description = "Customer segments with their lifetime value and customer equity, which outcomes serve and KPIs can follow." },
                 new() { Name = "Status", Description = "What CMOs ask: where an outcome stands across all disciplines, with a red/amber/green and its reasons — now or at any past moment, what changed between two moments, the portfolio of outcomes, a live stream of changes and the timeline as a picture." },
                 new() { Name = "Baselines", Description = "Named moments of an outcome (e.g. the approved plan) to read its status against: variance in dates, budget and KPI progress." },
+                new() { Name = "Events", Description = "The organisation's feed of every change, in commit order: CloudEvents 1.0 envelopes at positions 1, 2, 3, … with no gap, read as pages (`GET /events`, with a long poll), as a Server-Sent Events stream resumed by position, and the catalogue of public event types with the schema of each one's payload." },
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
@@ -196,6 +197,7 @@ public static class OpenApi
             ProblemList.Describe(operation);
             return Task.CompletedTask;
         });
+        options.AddDocumentTransformer(Feed.FeedEndpoints.AddPayloadSchemas);
         options.AddDocumentTransformer(PropertyDescriptions.Apply);
     });
 

@@ -127,6 +127,14 @@ public static class ContractExamples
         // Segments: CLV = margin × r / (1 + d − r) = 100 × 0.8 / 0.3; equity = CLV × 48,000.
         ["clv"] = Money(266.67m), ["equity"] = Money(12_800_000), ["SegmentChange.change"] = "Defined",
 
+        // The feed.
+        ["specversion"] = "1.0", ["CloudEvent.id"] = "0197c5a4-a4d7-7298-8da6-e291d3cebfa7", ["source"] = $"/organisations/{Ids.Organisation}",
+        ["CloudEvent.type"] = "orchestra.activity.rescheduled.v1", ["subject"] = $"/plans/{Ids.Plan}/activities/{Ids.Activity}",
+        ["datacontenttype"] = "application/json", ["sequence"] = "0000000000000000042", ["partitionkey"] = Ids.Outcome.ToString(),
+        ["EventPage.next"] = 42, ["EventPage.head"] = 42,
+        ["EventTypeInfo.type"] = "orchestra.activity.rescheduled.v1", ["EventTypeInfo.resource"] = "activity", ["EventTypeInfo.description"] = "An activity's dates or details changed.",
+        ["dataSchema"] = "EventDataOfActivityDetails",
+
         // Status, the portfolio and baselines.
         ["state"] = "Active", ["rag"] = "Amber", ["ragThen"] = "Green", ["ragNow"] = "Amber", ["BaselineDetails.rag"] = "Green", ["daysLeft"] = 274,
         ["OutcomeStatusReport.startsOn"] = "2027-01-01", ["OutcomeStatusReport.endsOn"] = "2027-12-31", ["OutcomeStatusReport.budget"] = Money(1_250_000),
@@ -191,6 +199,15 @@ public static class ContractExamples
         if (Values.TryGetValue($"{declaring.Name}.{name}", out var given))
         {
             return given?.DeepClone();
+        }
+
+        if (declaring == typeof(Feed.CloudEvent) && name == "data")
+        {
+            // An activity moved two weeks later: the activity as its GET answers it now, and its dates before.
+            var activity = For(typeof(ActivityDetails), json)!.AsObject();
+            activity["startsOn"] = "2027-03-15";
+            activity["endsOn"] = "2027-05-15";
+            return new JsonObject { ["object"] = activity, ["previous"] = new JsonObject { ["startsOn"] = "2027-03-01", ["endsOn"] = "2027-04-30" }, ["by"] = "Grace Hopper" };
         }
 
         if (echo is not null && echo.TryGetPropertyValue(name, out var echoed) && (echoed is not null || nullable))

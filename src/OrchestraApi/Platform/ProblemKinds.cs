@@ -23,6 +23,7 @@ public static class ProblemKinds
         405 => new(Rfc9110 + "15.5.6", "Method not allowed", "This address does not take this method; the Allow header lists those it takes."),
         408 => new(Rfc9110 + "15.5.9", "Request timeout", "The request body arrived too slowly."),
         409 => new(Rfc9110 + "15.5.10", "Rule violated", "A business rule forbids this change."),
+        410 => new(Rfc9110 + "15.5.11", "Gone", "What you asked for is no longer kept."),
         412 => new(Rfc9110 + "15.5.13", "Stale version", "Someone changed this resource since the version you sent; read it again and retry."),
         413 => new(Rfc9110 + "15.5.14", "Request body too large", "The request body is larger than this API accepts."),
         414 => new(Rfc9110 + "15.5.15", "URL too long", "The path and query string are longer than this API accepts."),

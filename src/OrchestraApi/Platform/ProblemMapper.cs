@@ -86,6 +86,7 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         BadHttpRequestException e => new ProblemDetails { Status = e.StatusCode },
         RuleViolationException e => new ProblemDetails { Status = 409, Detail = e.Message, Extensions = { ["rule"] = e.Rule } },
         NotFoundException e => new ProblemDetails { Status = 404, Detail = e.Message },
+        GoneException e => Gone(e),
         ForbiddenException e => new ProblemDetails { Status = 403, Detail = e.Message },
         PreconditionRequiredException e => new ProblemDetails { Status = 428, Detail = e.Message },
         PreconditionFailedException e => new ProblemDetails { Status = 412, Detail = e.Message },
@@ -107,6 +108,17 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         typeof(ProblemMapper).Assembly.GetTypes().FirstOrDefault(t => t.IsEnum && t.Name == typeName) is { } type
             ? $"must be one of: {string.Join(", ", Enum.GetNames(type))} (exact names)."
             : "is not a valid value.";
+
+    private static ProblemDetails Gone(GoneException e)
+    {
+        var problem = new ProblemDetails { Status = 410, Detail = e.Message };
+        foreach (var (name, value) in e.Extensions)
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return problem;
+    }
 
     private static HttpValidationProblemDetails Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]> { [field] = [message] });

@@ -15,7 +15,7 @@ public sealed class StreamStates
     /// <summary>Folds one more event into its stream's state; an event of no stream fails loudly.</summary>
     public void Add(IEvent e)
     {
-        var next = Folds.GetOrAdd(e.EventType, FoldOf)(_states.GetValueOrDefault(e.StreamId), e.Data);
+        var next = Next(_states.GetValueOrDefault(e.StreamId), e.Data);
         if (next is IStreamVersioned versioned)
         {
             versioned.Version = e.Version;
@@ -23,6 +23,9 @@ public sealed class StreamStates
 
         _states[e.StreamId] = next;
     }
+
+    /// <summary>A stream's state after one more event, by the fold its event type belongs to (an event of no stream fails loudly).</summary>
+    public static object Next(object? state, object e) => Folds.GetOrAdd(e.GetType(), FoldOf)(state, e);
 
     /// <summary>Takes a stream's state as it is (one already at the version wanted), to fold no events of it.</summary>
     public void Keep(Guid streamId, object state) => _states[streamId] = state;

@@ -37,7 +37,7 @@ public sealed class Telemetry
         _commandDuration = meter.CreateHistogram<double>("orchestra.command.duration", "s", "How long commands took, from the handler's load to the commit, by command type.");
         _problems = meter.CreateCounter<long>("orchestra.problems", "{problem}", "Problem documents answered, by HTTP status and, for a broken rule (409), the rule.");
         meter.CreateObservableGauge("orchestra.daemon.lag", () => DaemonLag(services), "{event}", "Per async shard this node runs: how many event sequences it is behind the high-water mark.");
-        meter.CreateObservableUpDownCounter("orchestra.live_streams.open", () => services.GetRequiredService<Status.StatusFeed>().OpenStreams, "{stream}", "Live status streams open on this node.");
+        meter.CreateObservableUpDownCounter("orchestra.live_streams.open", () => services.GetRequiredService<Status.StatusFeed>().OpenStreams + services.GetRequiredService<Feed.FeedSignals>().OpenStreams, "{stream}", "Live streams (status and feed) open on this node.");
     }
 
     /// <summary>A command ended: <paramref name="ending"/> is <c>succeeded</c>, <c>replayed</c> or <c>failed</c>.</summary>
