@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -20,64 +19,15 @@ public partial interface IStatusClient
 
 public partial class StatusClient
 {
-    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
-
     public async IAsyncEnumerable<StatusEvent> WatchOutcomeStatusAsync(
         Guid outcomeId, string? lastEventId = null, TimeSpan? reconnectDelay = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var last = lastEventId;
-        var first = reconnectDelay ?? TimeSpan.FromSeconds(1);
-        var wait = first;
-        while (true)
+        var events = LiveStreams.FollowAsync(
+            (last, ct) => OpenOutcomeStatusStreamAsync(outcomeId, last, ct), (_, data) => JsonSerializer.Deserialize<StatusEvent>(data, JsonSerializerSettings)!,
+            lastEventId, reconnectDelay, cancellationToken);
+        await foreach (var e in events.ConfigureAwait(false))
         {
-            var response = await OpenAsync(outcomeId, last, cancellationToken).ConfigureAwait(false);
-            if (response is not null)
-            {
-                using (response)
-                {
-                    var events = SseParser.Create(response.Stream, (_, data) => JsonSerializer.Deserialize<StatusEvent>(data, JsonSerializerSettings)!)
-                        .EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-                    await using (events.ConfigureAwait(false))
-                    {
-                        while (await NextAsync(events, cancellationToken).ConfigureAwait(false))
-                        {
-                            last = events.Current.EventId ?? last;
-                            wait = first;
-                            yield return events.Current.Data;
-                        }
-                    }
-                }
-            }
-
-            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, Math.Max(MaxReconnectDelay.Ticks, first.Ticks)));
-        }
-    }
-
-    /// <summary>The stream, or null while the API cannot be reached or is unavailable (the caller waits and tries again).</summary>
-    private async Task<FileResponse?> OpenAsync(Guid outcomeId, string? last, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await OpenOutcomeStatusStreamAsync(outcomeId, last, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException or RateLimitedProblemException
-            || e is ApiException { StatusCode: 502 or 503 or 504 } && !cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The next event, or false when the stream ended or broke (the caller reconnects); cancellation still throws.</summary>
-    private static async Task<bool> NextAsync(IAsyncEnumerator<SseItem<StatusEvent>> events, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await events.MoveNextAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-        {
-            return false;
+            yield return e.Data;
         }
     }
 }
