@@ -20,6 +20,7 @@ public partial class CloudEvent
         ["results"] = typeof(EventDataOfResultsBatch),
         ["baseline"] = typeof(EventDataOfBaselineDetails),
         ["segment"] = typeof(EventDataOfSegmentDetails),
+        ["webhook_endpoint"] = typeof(EventDataOfWebhookEndpointDetails),
     };
 
     /// <summary>The event's position in the organisation's feed (<c>sequence</c> as a number): read on after it.</summary>

@@ -9,6 +9,7 @@ using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
 using OrchestraApi.Status;
+using OrchestraApi.Webhooks;
 
 try
 {
@@ -27,11 +28,13 @@ try
         marten.AddBaselines();
         OutcomeEventIndex.Register(marten);
         marten.AddFeed();
+        marten.AddWebhooks();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
     builder.Services.AddStatus();
     builder.Services.AddFeed();
+    builder.Services.AddWebhooks();
     builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();
@@ -46,6 +49,7 @@ try
     app.MapStatus();
     app.MapBaselines();
     app.MapFeed();
+    app.MapWebhooks();
 
     await app.RunAsync();
     return 0;

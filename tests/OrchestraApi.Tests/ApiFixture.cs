@@ -94,6 +94,16 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         ["Orchestra__RateLimits__FailedAuthenticationPerMinute"] = "100000",
         // The host runs as Development, which logs a line per request: tests make too many for that to help.
         ["Logging__LogLevel__OrchestraApi.Requests"] = "Warning",
+        // Webhooks go to receivers on loopback over http, and retry within seconds (the published schedule spans days).
+        ["Orchestra__Webhooks__AllowLoopback"] = "true",
+        ["Orchestra__Webhooks__AllowHttp"] = "true",
+        ["Orchestra__Webhooks__AttemptTimeoutSeconds"] = "2",
+        ["Orchestra__Webhooks__RetryDelays__0"] = "00:00:00.2",
+        ["Orchestra__Webhooks__RetryDelays__1"] = "00:00:00.4",
+        ["Orchestra__Webhooks__RetryDelays__2"] = "00:00:00.8",
+        ["Orchestra__Webhooks__RetryDelays__3"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__4"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__5"] = "00:00:01",
     };
 
     private static WebApplicationFactory<Program> Start(string connectionString, Action<IWebHostBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
@@ -106,7 +116,9 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
             Environment.SetEnvironmentVariable(name, value);
         }
 
-        var factory = new WebApplicationFactory<Program>();
+        // No test may ask a DNS server (only loopback traffic): webhook destinations resolve from a table.
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host => host.ConfigureServices(
+            services => services.AddSingleton<OrchestraApi.Webhooks.IWebhookResolver, Webhooks.TableResolver>()));
         if (configure is not null)
         {
             factory = factory.WithWebHostBuilder(configure);
@@ -175,6 +187,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     public BaselinesClient Baselines(string apiKey) => new(Http(apiKey));
 
     public EventsClient Events(string apiKey) => new(Http(apiKey));
+
+    public WebhooksClient Webhooks(string apiKey) => new(Http(apiKey));
 
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")

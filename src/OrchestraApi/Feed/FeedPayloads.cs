@@ -12,6 +12,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Webhooks;
 
 namespace OrchestraApi.Feed;
 
@@ -33,8 +34,24 @@ public sealed class FeedPayloads
 
     private readonly Dictionary<(string Tenant, Guid Stream), (long Version, object State)> _states = [];
 
-    /// <summary>An event's payload and the disciplines it concerns; null for an internal event (it still moves its stream's state).</summary>
-    public async Task<(JsonElement Data, IReadOnlyList<Discipline> Disciplines)?> OfAsync(IDocumentOperations tenant, IEvent e, Func<Guid, Task<Schedule>> scheduleOf, CancellationToken ct)
+    /// <summary>
+    /// An event's payload and who may read it (<see cref="FeedEntry.Disciplines"/>); null for an internal event (it still
+    /// moves its stream's state).
+    /// </summary>
+    public async Task<(JsonElement Data, IReadOnlyList<string> Audience)?> OfAsync(IDocumentOperations tenant, IEvent e, Func<Guid, Task<Schedule>> scheduleOf, CancellationToken ct)
+    {
+        if (e.Data is IEventOf<WebhookEndpoint>)
+        {
+            // The organisation's settings: admins' and CMOs' to read.
+            var (was, now) = await AdvanceAsync(tenant, e, ct);
+            var made = Payload(was is WebhookEndpoint w ? WebhookEndpointDetails.Of(w, e.Version - 1) : null, WebhookEndpointDetails.Of((WebhookEndpoint)now, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
+            return (made.Item1, [FeedEntry.AdminOnly]);
+        }
+
+        return await PayloadAsync(tenant, e, scheduleOf, ct) is { } payload ? (payload.Item1, [.. payload.Item2.Select(d => d.ToString())]) : null;
+    }
+
+    private async Task<(JsonElement, IReadOnlyList<Discipline>)?> PayloadAsync(IDocumentOperations tenant, IEvent e, Func<Guid, Task<Schedule>> scheduleOf, CancellationToken ct)
     {
         if (e.Data is ResultsOpened or ResultsRecorded or KpiObserved or BaselineSaved)
         {

@@ -13,6 +13,8 @@ public sealed class FeedSignals(Microsoft.Extensions.Options.IOptions<RateLimitS
 {
     public const string ChannelName = "orchestra_feed";
 
+    private const string AnyOrganisation = "*";
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _moves = new();
     private readonly ConcurrentDictionary<string, int> _open = new();
 
@@ -36,12 +38,17 @@ public sealed class FeedSignals(Microsoft.Extensions.Options.IOptions<RateLimitS
     public Task NextMove(string tenant) =>
         _moves.GetOrAdd(tenant, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>Completes when any organisation's feed next moves (the webhook dispatcher's wake-up).</summary>
+    public Task AnyMove() => NextMove(AnyOrganisation);
+
     public void Heard(string payload)
     {
-        var tenant = payload.Split('/')[0];
-        if (_moves.TryRemove(tenant, out var move))
+        foreach (var tenant in new[] { payload.Split('/')[0], AnyOrganisation })
         {
-            move.TrySetResult();
+            if (_moves.TryRemove(tenant, out var move))
+            {
+                move.TrySetResult();
+            }
         }
     }
 

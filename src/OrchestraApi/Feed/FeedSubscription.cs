@@ -6,6 +6,7 @@ using Marten.Subscriptions;
 using Microsoft.Extensions.Caching.Memory;
 using OrchestraApi.Connections;
 using OrchestraApi.Status;
+using OrchestraApi.Webhooks;
 
 namespace OrchestraApi.Feed;
 
@@ -14,7 +15,8 @@ namespace OrchestraApi.Feed;
 /// over (commit order below the high-water mark), with its public payload (<see cref="FeedPayloads"/>). The entries,
 /// each organisation's head and a NOTIFY that wakes the feed's long polls and streams on every node are written through
 /// the page's operations, which Marten commits in the same transaction as the subscription's progress: a page is
-/// numbered once, whichever node leads, however often the leader dies.
+/// numbered once, whichever node leads, however often the leader dies. Each entry is queued, in the same transaction,
+/// for every enabled webhook endpoint that wants it (<see cref="WebhookFanOut"/>).
 /// </summary>
 public sealed class FeedSubscription : SubscriptionBase
 {
@@ -36,6 +38,7 @@ public sealed class FeedSubscription : SubscriptionBase
             var tenant = operations.ForTenant(organisation.Key);
             var head = await tenant.LoadAsync<FeedHead>(FeedHead.Key, cancellationToken) ?? new FeedHead(FeedHead.Key, 0);
             var position = head.Position;
+            var numbered = new List<FeedEntry>();
             var schedules = new Dictionary<Guid, Schedule>();
             async Task<Schedule> ScheduleOf(Guid outcomeId) => schedules.TryGetValue(outcomeId, out var known) ? known
                 : schedules[outcomeId] = await _schedules.LoadAsync(tenant, outcomeId, cancellationToken) ?? throw new InvalidOperationException($"Outcome {outcomeId} has a connection but no outcome.");
@@ -50,9 +53,13 @@ public sealed class FeedSubscription : SubscriptionBase
                 }
 
                 position++;
-                tenant.Store(new FeedEntry(
-                    position, e.Id, change.Type, change.Resource, change.Subject, e.StreamId, e.Version, (e.Data as IOutcomeEvent)?.OutcomeId, e.Timestamp, made.Data, [.. made.Disciplines.Select(d => d.ToString())]));
+                var entry = new FeedEntry(
+                    position, e.Id, change.Type, change.Resource, change.Subject, e.StreamId, e.Version, (e.Data as IOutcomeEvent)?.OutcomeId, e.Timestamp, made.Data, made.Audience);
+                tenant.Store(entry);
+                numbered.Add(entry);
             }
+
+            await WebhookFanOut.QueueAsync(tenant, organisation.Key, numbered, cancellationToken);
 
             if (position != head.Position)
             {

@@ -170,7 +170,7 @@ public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOpti
         }
 
         var entries = session.Query<FeedEntry>().Where(e => e.Id > from);
-        var filtered = query.Types is not null || query.Resource is not null || query.OutcomeId is not null || Scoped(caller);
+        var filtered = query.Types is not null || query.Resource is not null || query.OutcomeId is not null || Audience(caller) is not null;
         if (filtered)
         {
             var until = from + FeedQuery.ScanWindow;
@@ -192,10 +192,9 @@ public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOpti
             entries = entries.Where(e => e.OutcomeId == outcomeId);
         }
 
-        if (Scoped(caller))
+        if (Audience(caller) is { } mine)
         {
             // By name: Marten compares a list's elements as text, as they are stored.
-            var mine = caller.Disciplines.Select(d => d.ToString()).ToArray();
             entries = entries.Where(e => e.Disciplines.Count == 0 || e.Disciplines.Any(d => mine.Contains(d)));
         }
 
@@ -206,8 +205,16 @@ public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOpti
         return new EventPage([.. items.Select(e => CloudEvent.Of(session.TenantId, e))], Math.Max(next, from), reached);
     }
 
-    /// <summary>Orchestrators and agencies read their disciplines' changes (and the outcome-level ones); every other role reads everything.</summary>
-    private static bool Scoped(Caller caller) => caller.Role is Role.Orchestrator or Role.Agency;
+    /// <summary>
+    /// What the caller reads besides outcome-level changes, or null for everything (admins and CMOs): orchestrators and
+    /// agencies their disciplines' changes, conductors every discipline's but not the organisation's settings (webhook endpoints).
+    /// </summary>
+    private static string[]? Audience(Caller caller) => caller.Role switch
+    {
+        Role.Orchestrator or Role.Agency => [.. caller.Disciplines.Select(d => d.ToString())],
+        Role.Conductor => [.. Enum.GetNames<Discipline>()],
+        _ => null,
+    };
 }
 
 /// <summary>The feed's list, as a long poll when <see cref="Wait"/> is set.</summary>

@@ -4,6 +4,7 @@ using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Webhooks;
 
 namespace OrchestraApi.Feed;
 
@@ -55,6 +56,7 @@ public static class PublicEvents
         ["results"] = typeof(ResultsBatch),
         ["baseline"] = typeof(BaselineDetails),
         ["segment"] = typeof(SegmentDetails),
+        ["webhook_endpoint"] = typeof(WebhookEndpointDetails),
     };
 
     private static readonly Entry[] Entries =
@@ -100,6 +102,14 @@ public static class PublicEvents
             e => e is BaselineSaved x ? $"/outcomes/{x.OutcomeId}/baselines/{x.BaselineId}" : null),
         Segment<SegmentDefined>("defined", "A customer segment was defined.", x => x.SegmentId),
         Segment<SegmentRevised>("revised", "A customer segment's figures were revised.", x => x.SegmentId),
+
+        // The organisation's settings: read by admins and CMOs only.
+        Endpoint<WebhookEndpointRegistered>("registered", "A webhook endpoint was registered.", x => x.EndpointId),
+        Endpoint<WebhookEndpointRevised>("revised", "A webhook endpoint's URL, types, outcome or description changed.", x => x.EndpointId),
+        Endpoint<WebhookEndpointEnabled>("enabled", "A webhook endpoint was enabled again.", x => x.EndpointId),
+        Endpoint<WebhookEndpointDisabled>("disabled", "A webhook endpoint was disabled: by an admin, or by the API after a 410 Gone or 5 days of failures (the reason says which).", x => x.EndpointId),
+        Endpoint<WebhookSecretRotated>("secret_rotated", "A webhook endpoint's signing secret was rotated.", x => x.EndpointId),
+        Endpoint<WebhookPreviousSecretRevoked>("previous_secret_revoked", "A webhook endpoint's previous secret stopped signing early.", x => x.EndpointId),
     ];
 
     private static readonly Dictionary<Type, Entry> ByEvent = Entries.ToDictionary(e => e.Event);
@@ -144,6 +154,9 @@ public static class PublicEvents
 
     private static Entry Segment<T>(string what, string description, Func<T, Guid> segment) =>
         Of<T>($"orchestra.segment.{what}.v1", "segment", description, x => $"/segments/{segment(x)}");
+
+    private static Entry Endpoint<T>(string what, string description, Func<T, Guid> endpoint) =>
+        Of<T>($"orchestra.webhook_endpoint.{what}.v1", "webhook_endpoint", description, x => $"/webhook-endpoints/{endpoint(x)}");
 
     private static Entry Of<T>(string type, string resource, string description, Func<T, string> subject) =>
         new(typeof(T), type, resource, description, e => e is T x ? subject(x) : null);

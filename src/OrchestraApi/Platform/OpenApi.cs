@@ -111,6 +111,7 @@ public static class OpenApi
                 new() { Name = "Status", Description = "What CMOs ask: where an outcome stands across all disciplines, with a red/amber/green and its reasons — now or at any past moment, what changed between two moments, the portfolio of outcomes, a live stream of changes and the timeline as a picture." },
                 new() { Name = "Baselines", Description = "Named moments of an outcome (e.g. the approved plan) to read its status against: variance in dates, budget and KPI progress." },
                 new() { Name = "Events", Description = "The organisation's feed of every change, in commit order: CloudEvents 1.0 envelopes at positions 1, 2, 3, … with no gap, read as pages (`GET /events`, with a long poll), as a Server-Sent Events stream resumed by position, and the catalogue of public event types with the schema of each one's payload." },
+                new() { Name = "Webhooks", Description = "Endpoints that receive the feed's events as signed POSTs (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once and in order per outcome, retried on a published schedule over 3 days; every attempt recorded, replays and test sends. Admins only." },
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>

@@ -38,6 +38,8 @@ public static class ContractExamples
         public static readonly Guid Result = new("0197c5a4-71a4-7f65-9a73-bf6ea09b8c74");
         public static readonly Guid Baseline = new("0197c5a4-82b5-7076-8b84-c07fb1ac9d85");
         public static readonly Guid Observation = new("0197c5a4-93c6-7187-9c95-d180c2bdae96");
+        public static readonly Guid WebhookEndpoint = new("0197c5a4-a4d7-7298-8da6-e291d3cebf07");
+        public static readonly Guid WebhookDelivery = new("0197c5a4-b5e8-73a9-9eb7-f3a2e4dfc018");
     }
 
     private static readonly DateTimeOffset At = new(2027, 4, 1, 9, 30, 0, TimeSpan.Zero);
@@ -57,6 +59,7 @@ public static class ContractExamples
         [typeof(KpiObservation)] = () => ObserveKpiRequest.Example,
         [typeof(SegmentDetails)] = () => DefineSegmentRequest.Example,
         [typeof(BaselineDetails)] = () => SaveBaselineRequest.Example,
+        [typeof(Webhooks.WebhookEndpointDetails)] = () => Webhooks.RegisterWebhookEndpointRequest.Example,
     };
 
     /// <summary>The resource an answer's own <c>id</c> names.</summary>
@@ -66,12 +69,14 @@ public static class ContractExamples
         [typeof(OutcomeDetails)] = Ids.Outcome, [typeof(PlanDetails)] = Ids.Plan, [typeof(PlanSummary)] = Ids.Plan,
         [typeof(ActivityDetails)] = Ids.Activity, [typeof(ConnectionDetails)] = Ids.Connection, [typeof(SegmentDetails)] = Ids.Segment,
         [typeof(ResultDetails)] = Ids.Result, [typeof(BaselineDetails)] = Ids.Baseline, [typeof(KpiObservation)] = Ids.Observation,
+        [typeof(Webhooks.WebhookEndpointDetails)] = Ids.WebhookEndpoint, [typeof(Webhooks.WebhookDeliveryDetails)] = Ids.WebhookDelivery,
     };
 
     private static readonly Dictionary<string, Guid> IdsByName = new(StringComparer.Ordinal)
     {
         ["organisationId"] = Ids.Organisation, ["outcomeId"] = Ids.Outcome, ["planId"] = Ids.Plan, ["activityId"] = Ids.Activity,
         ["connectionId"] = Ids.Connection, ["segmentId"] = Ids.Segment, ["batchId"] = Ids.Batch, ["resultId"] = Ids.Result,
+        ["endpointId"] = Ids.WebhookEndpoint, ["webhookId"] = new("0197c5a4-a4d7-7298-8da6-e291d3cebfa7"),
     };
 
     /// <summary>Values by field: "Type.field" where one name means different things, else "field".</summary>
@@ -128,12 +133,18 @@ public static class ContractExamples
         ["clv"] = Money(266.67m), ["equity"] = Money(12_800_000), ["SegmentChange.change"] = "Defined",
 
         // The feed.
-        ["specversion"] = "1.0", ["CloudEvent.id"] = "0197c5a4-a4d7-7298-8da6-e291d3cebfa7", ["source"] = $"/organisations/{Ids.Organisation}",
+        ["specversion"] = "1.0", ["CloudEvent.id"] = "0197c5a4-a4d7-7298-8da6-e291d3cebfa7", ["CloudEvent.source"] = $"/organisations/{Ids.Organisation}",
         ["CloudEvent.type"] = "orchestra.activity.rescheduled.v1", ["subject"] = $"/plans/{Ids.Plan}/activities/{Ids.Activity}",
         ["datacontenttype"] = "application/json", ["sequence"] = "0000000000000000042", ["partitionkey"] = Ids.Outcome.ToString(),
         ["EventPage.next"] = 42, ["EventPage.head"] = 42,
         ["EventTypeInfo.type"] = "orchestra.activity.rescheduled.v1", ["EventTypeInfo.resource"] = "activity", ["EventTypeInfo.description"] = "An activity's dates or details changed.",
         ["dataSchema"] = "EventDataOfActivityDetails",
+
+        // Webhooks.
+        ["WebhookEndpointDetails.enabled"] = true, ["WebhookEndpointDetails.secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/vTBU2JGVtk=",
+        ["WebhookDeliveryDetails.type"] = "orchestra.activity.rescheduled.v1", ["WebhookDeliveryDetails.position"] = 42, ["WebhookDeliveryDetails.state"] = "Delivered",
+        ["WebhookAttempt.status"] = 200, ["WebhookAttempt.durationMs"] = 84, ["WebhookAttempt.response"] = "{\"received\":true}",
+        ["WebhookEndpointChange.change"] = "Registered", ["WebhookReplay.queued"] = 17, ["WebhookReplay.from"] = 42, ["WebhookReplay.through"] = 97,
 
         // Status, the portfolio and baselines.
         ["state"] = "Active", ["rag"] = "Amber", ["ragThen"] = "Green", ["ragNow"] = "Amber", ["BaselineDetails.rag"] = "Green", ["daysLeft"] = 274,

@@ -42,6 +42,9 @@ public static class Policies
     /// <summary>Conductors and admins approve or return plans.</summary>
     public const string ApprovePlans = "approve-plans";
 
+    /// <summary>An organisation's admins manage its webhook endpoints and their deliveries.</summary>
+    public const string ManageWebhooks = "manage-webhooks";
+
     /// <summary>Who may use an operation under <paramref name="policy"/>, in a sentence (what a 403 answers).</summary>
     public static string WhoMay(string? policy) => policy switch
     {
@@ -51,6 +54,7 @@ public static class Policies
         ManagePlans => "it needs an Orchestrator or Agency key of the discipline concerned, or an Admin key.",
         ApprovePlans => "it needs a Conductor or Admin key of the organisation.",
         ReadOrganisation => "it needs a key of the organisation (any role).",
+        ManageWebhooks => "it needs an Admin key of the organisation.",
         _ => "this key's role or organisation does not allow it.",
     };
 
@@ -61,6 +65,7 @@ public static class Policies
         .AddPolicy(ManageKeys, p => p.RequireRole(nameof(Role.Admin)))
         .AddPolicy(ReadOrganisation, p => p.RequireClaim(OrchestraClaims.Organisation))
         .AddPolicy(AnyKey, p => p.RequireAuthenticatedUser())
+        .AddPolicy(ManageWebhooks, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin)))
         .AddPolicy(ManageOutcomes, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)));
 }
 

@@ -19,7 +19,17 @@ public sealed class ChangeSignalTests(ApiFixture api) : ApiTest(api)
     private static readonly DateOnly March1 = new(2027, 3, 1);
 
     /// <summary>Commands that change no outcome's inputs, and why.</summary>
-    private static readonly Dictionary<string, string> Unsignalled = new() { ["CreateOrganisation"] = "an organisation is not an outcome's input" };
+    private static readonly Dictionary<string, string> Unsignalled = new()
+    {
+        ["CreateOrganisation"] = "an organisation is not an outcome's input",
+        ["RegisterWebhookEndpoint"] = "a webhook endpoint is not an outcome's input",
+        ["ReviseWebhookEndpoint"] = "a webhook endpoint is not an outcome's input",
+        ["RotateWebhookSecret"] = "a webhook endpoint is not an outcome's input",
+        ["RevokePreviousWebhookSecret"] = "a webhook endpoint is not an outcome's input",
+        ["ReplayWebhookDelivery"] = "a delivery is not an outcome's input",
+        ["ReplayWebhookEvents"] = "a delivery is not an outcome's input",
+        ["SendTestWebhook"] = "a delivery is not an outcome's input",
+    };
 
     [Fact]
     public async Task every_command_type_signals_the_outcome_it_changed_and_the_portfolio_follows()

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OrchestraApi.Feed;
+
+namespace OrchestraApi.Webhooks;
+
+/// <summary>How an endpoint has fared lately (a document of the organisation): since when it fails without a success.</summary>
+/// <param name="FailingSince">The first failed attempt since the last success; null while it succeeds.</param>
+/// <param name="FirstFailedPosition">The position of the first event that failed since then.</param>
+public sealed record WebhookEndpointHealth(Guid Id, DateTimeOffset? FailingSince, long? FirstFailedPosition);
+
+/// <summary>
+/// Sends pending deliveries, on the one node whose async daemon runs the feed's subscription (so when the daemon's
+/// leadership moves, delivery moves with it; the queue is in PostgreSQL, so nothing is lost). Each round takes the
+/// deliveries that are due and not held back by an earlier pending delivery of the same outcome to the same endpoint;
+/// a group of one outcome goes out in position order and stops at its first failure, groups go out in parallel.
+/// Wakes when the feed moves (a NOTIFY every node hears), and at least every second for retries that fall due.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, WebhookSender sender, FeedSignals signals,
+    IOptions<WebhookSettings> settings, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const int RoundSize = 500;
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var moved = signals.AnyMove();
+                if (!LeadsFeed())
+                {
+                    await Task.Delay(Idle, clock, stoppingToken);
+                    continue;
+                }
+
+                if (await RoundAsync(stoppingToken) == 0)
+                {
+                    await Task.WhenAny(moved, Task.Delay(Idle, clock, stoppingToken));
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or Marten.Exceptions.MartenException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Webhook delivery paused by an error; it resumes in 5 seconds");
+                await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>True while this node's daemon runs the feed's subscription (always, in Solo mode).</summary>
+    private bool LeadsFeed() =>
+        services.GetService<IProjectionCoordinator>() is { } coordinator
+        && coordinator.DaemonForMainDatabase().CurrentAgents().Any(a => a.Name.Identity.StartsWith(FeedSubscription.SubscriptionName + ":", StringComparison.Ordinal));
+
+    /// <summary>One round: sends what is due; answers how many attempts it made.</summary>
+    public async Task<int> RoundAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await DueAsync(now, ct);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+
+        var secrets = new ConcurrentDictionary<(string, Guid), WebhookSecrets?>();
+        foreach (var tenant in due.Select(d => d.Tenant).Distinct())
+        {
+            await using var session = store.QuerySession(tenant);
+            foreach (var found in await session.LoadManyAsync<WebhookSecrets>(ct, due.Where(d => d.Tenant == tenant).Select(d => d.Delivery.EndpointId).Distinct()))
+            {
+                secrets[(tenant, found.Id)] = found;
+            }
+        }
+
+        var results = new ConcurrentBag<(Due Due, AttemptResult Result)>();
+        // An endpoint that answers 410 gets nothing more, even from groups of this round still going.
+        var gone = new ConcurrentDictionary<(string, Guid), bool>();
+        var groups = due.GroupBy(d => (d.Tenant, d.Delivery.EndpointId, d.Delivery.Partition));
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (group, token) =>
+        {
+            foreach (var item in group.OrderBy(d => d.Delivery.Position).ThenBy(d => d.Delivery.Id))
+            {
+                if (!secrets.TryGetValue((item.Tenant, item.Delivery.EndpointId), out var secret) || secret is null || gone.ContainsKey((item.Tenant, item.Delivery.EndpointId)))
+                {
+                    break;
+                }
+
+                var result = await sender.SendAsync(item.Url, secret, item.Delivery, clock.GetUtcNow(), token);
+                results.Add((item, result));
+                if (result.Gone)
+                {
+                    gone[(item.Tenant, item.Delivery.EndpointId)] = true;
+                }
+
+                if (!result.Delivered)
+                {
+                    break;
+                }
+            }
+        });
+
+        foreach (var tenant in results.GroupBy(r => r.Due.Tenant))
+        {
+            await RecordAsync(tenant.Key, [.. tenant], ct);
+        }
+
+        return results.Count;
+    }
+
+    private sealed record Due(string Tenant, string Url, WebhookDelivery Delivery);
+
+    private async Task<List<Due>> DueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var query = database.CreateCommand($"""
+            select d.tenant_id, d.data, e.data ->> 'url'
+            from {schema}.mt_doc_webhookdelivery d
+            join {schema}.mt_doc_webhookendpoint e on e.tenant_id = d.tenant_id and e.id = d.endpoint_id
+            where d.state = 'Pending' and d.next_attempt_at <= $1 and (e.data ->> 'enabled')::boolean
+              and not exists (
+                select 1 from {schema}.mt_doc_webhookdelivery p
+                where p.tenant_id = d.tenant_id and p.endpoint_id = d.endpoint_id and p.partition = d.partition
+                  and p.state = 'Pending' and p.next_attempt_at > $1 and p.position < d.position)
+            order by d.next_attempt_at, d.position
+            limit {RoundSize}
+            """);
+        query.Parameters.AddWithValue(now);
+        var serializer = store.Options.Serializer();
+        var due = new List<Due>();
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            due.Add(new Due(reader.GetString(0), reader.GetString(2), serializer.FromJson<WebhookDelivery>(reader, 1)));
+        }
+
+        return due;
+    }
+
+    /// <summary>Saves one organisation's attempts, the endpoints' health, and disables an endpoint that answered 410 or failed too long.</summary>
+    private async Task RecordAsync(string tenant, IReadOnlyList<(Due Due, AttemptResult Result)> results, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(tenant);
+        var endpoints = results.Select(r => r.Due.Delivery.EndpointId).Distinct().ToList();
+        var health = (await session.LoadManyAsync<WebhookEndpointHealth>(ct, endpoints)).ToDictionary(h => h.Id);
+        var schedule = settings.Value.Schedule;
+        var gone = new HashSet<Guid>();
+        foreach (var (item, result) in results.OrderBy(r => r.Result.Attempt.At))
+        {
+            var d = item.Delivery;
+            var attempts = d.Attempts.Append(result.Attempt).ToList();
+            var state = result.Delivered ? WebhookDeliveryState.Delivered : attempts.Count > schedule.Count ? WebhookDeliveryState.Failed : WebhookDeliveryState.Pending;
+            var next = state == WebhookDeliveryState.Pending ? result.Attempt.At + (result.RetryAfter ?? Jittered(schedule[attempts.Count - 1])) : d.NextAttemptAt;
+            session.Store(d with { Attempts = attempts, State = state.ToString(), NextAttemptAt = next });
+
+            var was = health.GetValueOrDefault(d.EndpointId) ?? new WebhookEndpointHealth(d.EndpointId, null, null);
+            health[d.EndpointId] = result.Delivered
+                ? was with { FailingSince = null, FirstFailedPosition = null }
+                : was with { FailingSince = was.FailingSince ?? result.Attempt.At, FirstFailedPosition = Min(was.FirstFailedPosition, d.Position) };
+            if (result.Gone)
+            {
+                gone.Add(d.EndpointId);
+            }
+        }
+
+        foreach (var h in health.Values)
+        {
+            session.Store(h);
+            var failedTooLong = h.FailingSince is { } since && clock.GetUtcNow() - since >= TimeSpan.FromDays(settings.Value.DisableAfterDays);
+            if (gone.Contains(h.Id) || failedTooLong)
+            {
+                var reason = gone.Contains(h.Id)
+                    ? "The endpoint answered 410 Gone."
+                    : $"Every attempt failed for {settings.Value.DisableAfterDays:0.#} days (since {h.FailingSince:u}).";
+                await DisableAsync(session, h, reason, ct);
+            }
+        }
+
+        await session.SaveChangesAsync(ct);
+    }
+
+    private async Task DisableAsync(IDocumentSession session, WebhookEndpointHealth health, string reason, CancellationToken ct)
+    {
+        // Through the stream's version, so the endpoint's snapshot (and its ETag) moves as for any other change.
+        var stream = await session.Events.FetchForWriting<WebhookEndpoint>(health.Id, ct);
+        if (stream.Aggregate is { Enabled: true } endpoint)
+        {
+            stream.AppendOne(new WebhookEndpointDisabled(endpoint.Id, reason, health.FirstFailedPosition, WebhookRules.System, clock.GetUtcNow()));
+        }
+    }
+
+    private static long? Min(long? a, long b) => a is { } x && x > 0 && x < b ? x : b > 0 ? b : a;
+
+    /// <summary>A delay of the schedule with ±10 % jitter, so retries of many deliveries do not arrive together.</summary>
+    private static TimeSpan Jittered(TimeSpan delay) => delay * (0.9 + (Random.Shared.NextDouble() * 0.2));
+}
