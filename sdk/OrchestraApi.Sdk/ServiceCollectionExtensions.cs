@@ -37,7 +37,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -101,6 +101,8 @@ public static class ServiceCollectionExtensions
             services.AddTransient<ISegmentsClient>(p => new SegmentsClient(Http(p, httpName)));
             services.AddTransient<IStatusClient>(p => new StatusClient(Http(p, httpName)));
             services.AddTransient<IBaselinesClient>(p => new BaselinesClient(Http(p, httpName)));
+            services.AddTransient<IEventsClient>(p => new EventsClient(Http(p, httpName)));
+            services.AddTransient<IWebhooksClient>(p => new WebhooksClient(Http(p, httpName)));
         }
         else
         {
@@ -112,6 +114,8 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<ISegmentsClient>(name, (p, _) => new SegmentsClient(Http(p, httpName)));
             services.AddKeyedTransient<IStatusClient>(name, (p, _) => new StatusClient(Http(p, httpName)));
             services.AddKeyedTransient<IBaselinesClient>(name, (p, _) => new BaselinesClient(Http(p, httpName)));
+            services.AddKeyedTransient<IEventsClient>(name, (p, _) => new EventsClient(Http(p, httpName)));
+            services.AddKeyedTransient<IWebhooksClient>(name, (p, _) => new WebhooksClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

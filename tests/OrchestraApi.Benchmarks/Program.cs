@@ -67,6 +67,9 @@ var apiEnvironment = new Dictionary<string, string>(BenchmarkContext.RaisedRateL
 {
     ["ConnectionStrings__Orchestra"] = apiDatabase,
     ["Orchestra__BootstrapAdminKey"] = bootstrapKey,
+    // The event scenarios' webhook receivers listen on loopback over http.
+    ["Orchestra__Webhooks__AllowLoopback"] = "true",
+    ["Orchestra__Webhooks__AllowHttp"] = "true",
 };
 
 var rows = new List<(RunResult Result, double RssMb)>();
@@ -82,6 +85,14 @@ try
     using var bareHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = bare.Address };
     using var martenHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = marten.Address };
     var martenStreams = Enumerable.Range(0, settings.Clients).Select(_ => Guid.CreateVersion7()).ToArray();
+
+    // --events: the feed and webhooks (E1–E3) alone.
+    if (args.Contains("--events"))
+    {
+        await EventBenchmarks.RunAsync(context, apiDatabase, settings);
+        Console.WriteLine($"  API peak RSS {api.PeakRssMegabytes:0} MB");
+        return 0;
+    }
 
     // Scenario 1 interleaved with the limits: absolute figures drift on shared machines, ratios hold.
     var schedule = new ScheduleActivityScenario(context);

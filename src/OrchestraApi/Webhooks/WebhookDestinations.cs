@@ -75,6 +75,12 @@ public static class WebhookDestinations
             return "contains a control character or white space.";
         }
 
+        if (url.Contains('\\', StringComparison.Ordinal))
+        {
+            // Parsers disagree on what a backslash means before the path: refuse the ambiguity.
+            return "contains a backslash.";
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.HostNameType == UriHostNameType.Unknown || string.IsNullOrEmpty(uri.Host))
         {
             return "is not an absolute http(s) URL.";
@@ -83,6 +89,11 @@ public static class WebhookDestinations
         if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && settings.AllowHttp))
         {
             return settings.AllowHttp ? "must be http or https." : "must be https.";
+        }
+
+        if (uri.Port is < 1 or > 65535)
+        {
+            return "has no usable port (1–65535).";
         }
 
         if (!string.IsNullOrEmpty(uri.UserInfo))

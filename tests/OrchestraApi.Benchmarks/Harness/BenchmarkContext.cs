@@ -9,9 +9,11 @@ public sealed class BenchmarkContext : IDisposable
 {
     private readonly SocketsHttpHandler _handler = new() { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
 
-    private BenchmarkContext(Uri api, string conductorKey, string orchestratorKey, Guid outcomeId)
+    private BenchmarkContext(Uri api, Guid organisationId, string adminKey, string conductorKey, string orchestratorKey, Guid outcomeId)
     {
         Api = api;
+        OrganisationId = organisationId;
+        AdminKey = adminKey;
         ConductorKey = conductorKey;
         OrchestratorKey = orchestratorKey;
         OutcomeId = outcomeId;
@@ -31,6 +33,11 @@ public sealed class BenchmarkContext : IDisposable
 
     public Uri Api { get; private set; }
 
+    public Guid OrganisationId { get; }
+
+    /// <summary>The organisation's admin: its feed and webhook endpoints.</summary>
+    public string AdminKey { get; }
+
     public string ConductorKey { get; }
 
     /// <summary>A key for all four disciplines (an agency holding every one).</summary>
@@ -45,6 +52,7 @@ public sealed class BenchmarkContext : IDisposable
         var organisations = new OrganisationsClient(bootstrap);
         var organisation = await organisations.CreateOrganisationAsync(new CreateOrganisationRequest { Name = "Benchmark brand" });
         var conductor = await organisations.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "Benchmark conductor", Role = Role.Conductor });
+        var admin = await organisations.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest { Name = "Benchmark admin", Role = Role.Admin });
         var agency = await organisations.IssueApiKeyAsync(organisation.Id, new IssueApiKeyRequest
         {
             Name = "Benchmark agency",
@@ -55,7 +63,7 @@ public sealed class BenchmarkContext : IDisposable
         var outcomes = new OutcomesClient(conductorHttp);
         var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
         await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
-        return new BenchmarkContext(api, conductor.Key, agency.Key, outcome.Id);
+        return new BenchmarkContext(api, organisation.Id, admin.Key, conductor.Key, agency.Key, outcome.Id);
     }
 
     /// <summary>After the API restarted on another port.</summary>

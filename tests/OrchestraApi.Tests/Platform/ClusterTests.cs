@@ -17,7 +17,22 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public LoopbackCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await LoopbackCluster.StartAsync(3);
+    public async Task InitializeAsync() => Cluster = await LoopbackCluster.StartAsync(3, settings: new Dictionary<string, string>
+    {
+        // Webhooks to a receiver of the test on loopback, retried within a second.
+        ["Orchestra__Webhooks__AllowLoopback"] = "true",
+        ["Orchestra__Webhooks__AllowHttp"] = "true",
+        ["Orchestra__Webhooks__RetryDelays__0"] = "00:00:00.2",
+        ["Orchestra__Webhooks__RetryDelays__1"] = "00:00:00.5",
+        ["Orchestra__Webhooks__RetryDelays__2"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__3"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__4"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__5"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__6"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__7"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__8"] = "00:00:01",
+        ["Orchestra__Webhooks__RetryDelays__9"] = "00:00:01",
+    });
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
@@ -151,6 +166,50 @@ public sealed class ClusterTests(ClusterFixture fixture, Xunit.Abstractions.ITes
         var (positions, entries, events) = await FeedAndEventsAsync(organisation);
         Assert.Equal(Enumerable.Range(1, positions.Count).Select(p => (long)p), positions);
         Assert.Equal(events, entries);
+    }
+
+    [Fact]
+    public async Task webhooks_pending_when_the_sending_node_is_killed_all_arrive_from_the_next_leader_in_order_per_outcome_with_their_ids()
+    {
+        await using var receiver = await Webhooks.Receiver.StartAsync();
+        receiver.Answer = _ => 503;
+        var (outcomes, organisation) = await OrganisationAsync(_cluster.Proxy.Address);
+        var admin = Sdk(_cluster.Node("node1").Address, LoopbackCluster.BootstrapKey).GetRequiredService<IOrganisationsClient>();
+        var adminKey = (await admin.IssueApiKeyAsync(organisation, new IssueApiKeyRequest { Name = "Admin", Role = Role.Admin, Disciplines = [] })).Key;
+        var webhooks = Sdk(_cluster.Proxy.Address, adminKey).GetRequiredService<IWebhooksClient>();
+        var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = receiver.Url, Types = ["orchestra.outcome.defined.v1", "orchestra.outcome.revised.v1"] });
+        var written = new List<OutcomeDetails>();
+        for (var i = 0; i < 10; i++)
+        {
+            var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(title: $"Outcome {i}"));
+            written.Add(await outcomes.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { Title = $"Outcome {i}, revised" }));
+        }
+
+        // Every outcome's first event has failed at least once: the deliveries are pending when the sender dies.
+        await receiver.UntilAsync(r => r.Select(x => x.Json.GetProperty("partitionkey").GetString()).Distinct().Count() >= 10);
+        foreach (var leader in await LeadersAsync(_cluster.Nodes))
+        {
+            leader.Kill();
+        }
+
+        var failedBeforeKill = receiver.All.Count;
+        receiver.Answer = _ => 200;
+        var received = await receiver.UntilAsync(r => r.Select(x => x.Id).Distinct().Count() >= 20, seconds: 60);
+        await CaughtUpAsync((await LeadersAsync(_cluster.Nodes.Where(n => n.IsRunning).ToList()))[0]);
+
+        var feed = await Sdk(_cluster.Proxy.Address, adminKey).GetRequiredService<IEventsClient>().ListAllEventsAsync(types: ["orchestra.outcome.defined.v1", "orchestra.outcome.revised.v1"]).ToListAsync();
+        output.WriteLine($"{failedBeforeKill} failed attempts before the kill, {received.Count} requests in all for {feed.Count} events.");
+        Assert.Equal(20, feed.Count);
+        Assert.Equal(feed.Select(e => e.Id).Order(), received.Select(r => r.Id).Distinct().Order());
+        // A duplicate is only ever the same event again: same id, same body.
+        Assert.All(received.GroupBy(r => r.Id), g => Assert.Single(g.Select(r => r.Body).Distinct()));
+        foreach (var outcome in written)
+        {
+            var firsts = received.Where(r => r.Json.GetProperty("partitionkey").GetString() == outcome.Id.ToString()).Select(r => r.Json.GetProperty("type").GetString()).Distinct();
+            Assert.Equal(["orchestra.outcome.defined.v1", "orchestra.outcome.revised.v1"], firsts);
+        }
+
+        Assert.Empty((await webhooks.ListWebhookDeliveriesAsync(endpoint.Id, WebhookDeliveryState.Pending)).Items);
     }
 
     [Fact]

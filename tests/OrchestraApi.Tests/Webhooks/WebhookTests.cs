@@ -151,7 +151,8 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         var resent = await other.UntilAsync(r => r.Count >= firstRound.Count + replay.Queued);
         var expected = feed.Items.Count == 0 ? [] : (await Api.Events(await organisation.KeyAsync(Role.Admin)).ListEventsAsync(after: 1)).Items.Select(e => e.Id).ToList();
         Assert.Equal(expected.Count, replay.Queued);
-        Assert.Equal(expected, resent.Skip(firstRound.Count).Select(r => r.Id));
+        // Exactly those events again (in order within an outcome; outcomes go in parallel).
+        Assert.Equal(expected.Order(), resent.Skip(firstRound.Count).Select(r => r.Id).Order());
         Assert.Null(replay.Next);
 
         var one = (await webhooks.ListWebhookDeliveriesAsync(staying.Id)).Items[0];
@@ -243,6 +244,7 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
             "http://10.0.0.1/hooks", "http://192.168.1.1/", "http://172.16.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/",
             "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/", "http://224.0.0.1/", "http://metadata.google.internal/",
             "http://b\u00fccher.example/", "http://rebinding.example/", "http://does-not-resolve.example/", $"http://127.0.0.1/{new string('a', 2001)}",
+            "http://127.0.0.1:0/hooks", "http://127.0.0.1:65536/hooks", "http://127.0.0.1:-1/hooks", "http://[::1/hooks", "http://127.0.0.1\\@10.0.0.1/",
         };
         foreach (var url in urls)
         {
