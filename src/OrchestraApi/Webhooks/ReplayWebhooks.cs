@@ -84,7 +84,7 @@ public sealed record ReplayWebhookEvents(Guid EndpointId, ReplayWebhookEventsReq
             var queued = 0;
             foreach (var entry in entries.Where(e => endpoint.Wants(e.Type, e.OutcomeId)))
             {
-                session.Store(WebhookDelivery.Of(endpoint.Id, CloudEvent.Of(session.TenantId, entry), WebhookDeliveryTrigger.Replay, now));
+                session.Store(WebhookDelivery.Of(endpoint.Id, entry, WebhookDeliveryTrigger.Replay, now));
                 queued++;
             }
 

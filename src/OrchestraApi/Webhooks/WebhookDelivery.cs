@@ -38,10 +38,12 @@ public sealed record WebhookAttempt(DateTimeOffset At, int? Status, int Duration
 
 /// <summary>
 /// One event to deliver to one endpoint, with its attempts (a document of the organisation). Deliveries of one outcome
-/// (<see cref="Partition"/>) to one endpoint go out in position order: one waits while an earlier one is pending.
+/// (<see cref="Partition"/>) to one endpoint go out in position order: one waits while an earlier one is pending. The
+/// body is the feed entry's CloudEvent at <see cref="Position"/>, read when it is sent (the entry never changes); only a
+/// test send, which is not on the feed, carries its own <see cref="Body"/>.
 /// </summary>
 public sealed record WebhookDelivery(
-    Guid Id, Guid EndpointId, Guid MessageId, long Position, string Type, string Partition, string Body, WebhookDeliveryTrigger Trigger, DateTimeOffset CreatedAt)
+    Guid Id, Guid EndpointId, Guid MessageId, long Position, string Type, string Partition, string? Body, WebhookDeliveryTrigger Trigger, DateTimeOffset CreatedAt)
 {
     public const int MaxResponse = 4096;
 
@@ -53,10 +55,13 @@ public sealed record WebhookDelivery(
 
     public IReadOnlyList<WebhookAttempt> Attempts { get; init; } = [];
 
-    /// <summary>A delivery of a feed entry's event (its CloudEvent as the body; the event's id is the webhook-id).</summary>
+    /// <summary>A delivery of a feed entry's event (its CloudEvent is the body; the event's id is the webhook-id).</summary>
+    public static WebhookDelivery Of(Guid endpointId, Feed.FeedEntry e, WebhookDeliveryTrigger trigger, DateTimeOffset now) => new(
+        Guid.CreateVersion7(now), endpointId, e.EventId, e.Id, e.Type, (e.OutcomeId ?? e.StreamId).ToString(), null, trigger, now);
+
+    /// <summary>A delivery of an event that is not on the feed (a test send), with its body.</summary>
     public static WebhookDelivery Of(Guid endpointId, Feed.CloudEvent e, WebhookDeliveryTrigger trigger, DateTimeOffset now) => new(
-        Guid.CreateVersion7(now), endpointId, Guid.Parse(e.Id), long.Parse(e.Sequence, System.Globalization.CultureInfo.InvariantCulture), e.Type, e.PartitionKey,
-        System.Text.Json.JsonSerializer.Serialize(e, Feed.FeedPayloads.Json), trigger, now);
+        Guid.CreateVersion7(now), endpointId, Guid.Parse(e.Id), 0, e.Type, e.PartitionKey, System.Text.Json.JsonSerializer.Serialize(e, Feed.FeedPayloads.Json), trigger, now);
 }
 
 /// <summary>A delivery of an event to an endpoint, with every attempt.</summary>

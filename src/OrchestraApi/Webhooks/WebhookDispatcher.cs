@@ -3,6 +3,7 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using System.Text.Json;
 using OrchestraApi.Feed;
 
 namespace OrchestraApi.Webhooks;
@@ -24,6 +25,7 @@ public sealed class WebhookDispatcher(
     IOptions<WebhookSettings> settings, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private const int RoundSize = 500;
+    private const int SenderThreads = 16;
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,8 +82,8 @@ public sealed class WebhookDispatcher(
         var results = new ConcurrentBag<(Due Due, AttemptResult Result)>();
         // An endpoint that answers 410 gets nothing more, even from groups of this round still going.
         var gone = new ConcurrentDictionary<(string, Guid), bool>();
-        var groups = due.GroupBy(d => (d.Tenant, d.Delivery.EndpointId, d.Delivery.Partition));
-        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (group, token) =>
+        var groups = new ConcurrentQueue<IGrouping<(string, Guid, string), Due>>(due.GroupBy(d => (d.Tenant, d.Delivery.EndpointId, d.Delivery.Partition)));
+        await OnSenderThreadsAsync(groups, group =>
         {
             foreach (var item in group.OrderBy(d => d.Delivery.Position).ThenBy(d => d.Delivery.Id))
             {
@@ -90,7 +92,9 @@ public sealed class WebhookDispatcher(
                     break;
                 }
 
-                var result = await sender.SendAsync(item.Url, secret, item.Delivery, clock.GetUtcNow(), token);
+                var result = item.Body is { } body
+                    ? sender.Send(item.Url, secret, item.Delivery, body, clock.GetUtcNow(), ct)
+                    : new AttemptResult(new WebhookAttempt(clock.GetUtcNow(), null, 0, null, "The event is older than the feed keeps: it can no longer be sent."), false, false, null, Final: true);
                 results.Add((item, result));
                 if (result.Gone)
                 {
@@ -112,20 +116,41 @@ public sealed class WebhookDispatcher(
         return results.Count;
     }
 
-    private sealed record Due(string Tenant, string Url, WebhookDelivery Delivery);
+    /// <summary>
+    /// Runs <paramref name="send"/> for every group on up to <see cref="SenderThreads"/> threads of their own (one group
+    /// at a time each, its deliveries in order); completes when every group is done.
+    /// </summary>
+    private static Task OnSenderThreadsAsync<T>(ConcurrentQueue<T> groups, Action<T> send) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Min(SenderThreads, groups.Count)).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                while (groups.TryDequeue(out var group))
+                {
+                    send(group);
+                }
+            },
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+
+    /// <param name="Body">What to send; null when the feed no longer keeps the event (it fails with that error).</param>
+    private sealed record Due(string Tenant, string Url, WebhookDelivery Delivery, string? Body);
 
     private async Task<List<Due>> DueAsync(DateTimeOffset now, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
+        // Waiting: per endpoint and outcome, the first delivery that failed and waits for its retry; what comes after it waits too.
         await using var query = database.CreateCommand($"""
-            select d.tenant_id, d.data, e.data ->> 'url'
+            with waiting as (
+              select tenant_id, endpoint_id, partition, min(position) as position
+              from {schema}.mt_doc_webhookdelivery
+              where state = 'Pending' and next_attempt_at > $1
+              group by tenant_id, endpoint_id, partition)
+            select d.tenant_id, d.data, e.data ->> 'url', f.data
             from {schema}.mt_doc_webhookdelivery d
             join {schema}.mt_doc_webhookendpoint e on e.tenant_id = d.tenant_id and e.id = d.endpoint_id
+            left join {schema}.mt_doc_feedentry f on f.tenant_id = d.tenant_id and f.id = d.position
+            left join waiting w on w.tenant_id = d.tenant_id and w.endpoint_id = d.endpoint_id and w.partition = d.partition
             where d.state = 'Pending' and d.next_attempt_at <= $1 and (e.data ->> 'enabled')::boolean
-              and not exists (
-                select 1 from {schema}.mt_doc_webhookdelivery p
-                where p.tenant_id = d.tenant_id and p.endpoint_id = d.endpoint_id and p.partition = d.partition
-                  and p.state = 'Pending' and p.next_attempt_at > $1 and p.position < d.position)
+              and (w.position is null or d.position < w.position)
             order by d.next_attempt_at, d.position
             limit {RoundSize}
             """);
@@ -135,7 +160,10 @@ public sealed class WebhookDispatcher(
         await using var reader = await query.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            due.Add(new Due(reader.GetString(0), reader.GetString(2), serializer.FromJson<WebhookDelivery>(reader, 1)));
+            var tenant = reader.GetString(0);
+            var delivery = serializer.FromJson<WebhookDelivery>(reader, 1);
+            var body = delivery.Body ?? (await reader.IsDBNullAsync(3, ct) ? null : JsonSerializer.Serialize(CloudEvent.Of(tenant, serializer.FromJson<FeedEntry>(reader, 3)), FeedPayloads.Json));
+            due.Add(new Due(tenant, reader.GetString(2), delivery, body));
         }
 
         return due;
@@ -153,7 +181,7 @@ public sealed class WebhookDispatcher(
         {
             var d = item.Delivery;
             var attempts = d.Attempts.Append(result.Attempt).ToList();
-            var state = result.Delivered ? WebhookDeliveryState.Delivered : attempts.Count > schedule.Count ? WebhookDeliveryState.Failed : WebhookDeliveryState.Pending;
+            var state = result.Delivered ? WebhookDeliveryState.Delivered : result.Final || attempts.Count > schedule.Count ? WebhookDeliveryState.Failed : WebhookDeliveryState.Pending;
             var next = state == WebhookDeliveryState.Pending ? result.Attempt.At + (result.RetryAfter ?? Jittered(schedule[attempts.Count - 1])) : d.NextAttemptAt;
             session.Store(d with { Attempts = attempts, State = state.ToString(), NextAttemptAt = next });
 

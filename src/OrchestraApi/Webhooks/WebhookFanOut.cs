@@ -22,10 +22,9 @@ public static class WebhookFanOut
         var from = endpoints.ToDictionary(e => e.Id, e => entries.FirstOrDefault(x => x.StreamId == e.Id && x.StreamVersion == 1)?.Id ?? 0);
         foreach (var entry in entries)
         {
-            var cloudEvent = CloudEvent.Of(organisation, entry);
             foreach (var endpoint in endpoints.Where(e => entry.Id >= from[e.Id] && e.Wants(entry.Type, entry.OutcomeId)))
             {
-                tenant.Store(WebhookDelivery.Of(endpoint.Id, cloudEvent, WebhookDeliveryTrigger.Event, entry.Time));
+                tenant.Store(WebhookDelivery.Of(endpoint.Id, entry, WebhookDeliveryTrigger.Event, entry.Time));
             }
         }
     }

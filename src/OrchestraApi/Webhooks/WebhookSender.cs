@@ -8,7 +8,8 @@ namespace OrchestraApi.Webhooks;
 
 /// <summary>What one attempt came to.</summary>
 /// <param name="RetryAfter">The wait the endpoint asked for (429 or 503 with Retry-After), if any.</param>
-public sealed record AttemptResult(WebhookAttempt Attempt, bool Delivered, bool Gone, TimeSpan? RetryAfter);
+/// <param name="Final">No retry can succeed (the event is gone from the feed).</param>
+public sealed record AttemptResult(WebhookAttempt Attempt, bool Delivered, bool Gone, TimeSpan? RetryAfter, bool Final = false);
 
 /// <summary>A connection the SSRF guard refused: the destination resolves where webhooks may not go.</summary>
 public sealed class WebhookDestinationRefusedException(string message) : Exception(message);
@@ -42,7 +43,11 @@ public sealed class WebhookSender : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("OrchestraApi-Webhooks/1.0");
     }
 
-    public async Task<AttemptResult> SendAsync(string url, WebhookSecrets secrets, WebhookDelivery delivery, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One attempt, synchronously: the dispatcher sends each outcome's deliveries in turn on a thread of its own, so a
+    /// busy API's thread pool queue never sits between one delivery and the next.
+    /// </summary>
+    public AttemptResult Send(string url, WebhookSecrets secrets, WebhookDelivery delivery, string body, DateTimeOffset now, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         if (WebhookDestinations.RefusalOfForm(url, _settings) is { } refusal)
@@ -51,16 +56,16 @@ public sealed class WebhookSender : IDisposable
         }
 
         var timestamp = now.ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(delivery.Body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("webhook-id", delivery.MessageId.ToString());
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("webhook-signature", secrets.Sign(delivery.MessageId.ToString(), timestamp, delivery.Body, now));
+        request.Headers.TryAddWithoutValidation("webhook-signature", secrets.Sign(delivery.MessageId.ToString(), timestamp, body, now));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(_settings.AttemptTimeoutSeconds));
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var text = await FirstBytesAsync(response, timeout.Token);
+            using var response = _http.Send(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var text = FirstBytes(response, timeout.Token);
             var status = (int)response.StatusCode;
             var delivered = status is >= 200 and < 300;
             var error = delivered ? null : status is >= 300 and < 400 ? "Redirects are not followed: answer 2xx at the registered URL." : $"The endpoint answered {status}.";
@@ -86,12 +91,12 @@ public sealed class WebhookSender : IDisposable
     private static string Bounded(string text) => text.Length <= 500 ? text : text[..500];
 
     /// <summary>The first 4 KB of the answer as text, control characters replaced (NUL cannot be stored), or null when empty.</summary>
-    private static async Task<string?> FirstBytesAsync(HttpResponseMessage response, CancellationToken ct)
+    private static string? FirstBytes(HttpResponseMessage response, CancellationToken ct)
     {
         var buffer = new byte[WebhookDelivery.MaxResponse];
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var body = response.Content.ReadAsStream(ct);
         var read = 0;
-        while (read < buffer.Length && await body.ReadAsync(buffer.AsMemory(read), ct) is > 0 and var n)
+        while (read < buffer.Length && body.Read(buffer.AsSpan(read)) is > 0 and var n)
         {
             read += n;
         }

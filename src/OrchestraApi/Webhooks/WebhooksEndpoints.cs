@@ -18,8 +18,12 @@ public static class WebhooksEndpoints
         marten.Projections.Add(new FoldProjection<WebhookEndpoint>(), ProjectionLifecycle.Inline);
         marten.Schema.For<WebhookSecrets>();
         marten.Schema.For<WebhookEndpointHealth>();
+        // The dispatcher's query reads pending deliveries by when they are due; the deliveries list reads by endpoint.
         marten.Schema.For<WebhookDelivery>()
-            .Duplicate(d => d.EndpointId).Duplicate(d => d.Partition).Duplicate(d => d.Position).Duplicate(d => d.State).Duplicate(d => d.NextAttemptAt);
+            .Duplicate(d => d.EndpointId).Duplicate(d => d.State)
+            .Duplicate(d => d.Partition, configure: i => i.Predicate = "state = 'Pending'")
+            .Duplicate(d => d.Position, configure: i => i.Predicate = "state = 'Pending'")
+            .Duplicate(d => d.NextAttemptAt, configure: i => i.Predicate = "state = 'Pending'");
     }
 
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
