@@ -15,6 +15,12 @@ if (args is ["bare-server", ..])
     return 0;
 }
 
+if (args is ["receiver-server", ..])
+{
+    await EventBenchmarks.RunReceiverAsync(args[1..]);
+    return 0;
+}
+
 if (args is ["marten-server", ..])
 {
     await MartenLimit.RunServerAsync(args[1..]);

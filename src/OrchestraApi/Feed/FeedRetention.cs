@@ -5,7 +5,7 @@ using Npgsql;
 namespace OrchestraApi.Feed;
 
 /// <summary>
-/// Removes feed entries older than the retention (<see cref="FeedSettings.RetentionDays"/>), every hour, a bounded
+/// Removes feed entries (and finished webhook deliveries) older than the retention (<see cref="FeedSettings.RetentionDays"/>), every hour, a bounded
 /// batch at a time, on every node (deleting what another node already deleted is a no-op). The events themselves stay
 /// in their streams; a consumer asking for a removed position gets a 410 naming the oldest kept.
 /// </summary>
@@ -34,16 +34,26 @@ public sealed class FeedRetention(NpgsqlDataSource database, IDocumentStore stor
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Deletes every entry older than the retention, in batches; answers how many.</summary>
+    /// <summary>
+    /// Deletes every entry older than the retention, and every webhook delivery that is no longer pending and was
+    /// queued before it, in batches; answers how many entries.
+    /// </summary>
     public async Task<long> RemoveExpiredAsync(CancellationToken ct)
     {
         // Marten names a document table mt_doc_{type}, in the store's schema.
-        var table = $"{store.Options.DatabaseSchemaName}.mt_doc_{nameof(FeedEntry).ToLowerInvariant()}";
+        var schema = store.Options.DatabaseSchemaName;
         var cutoff = clock.GetUtcNow().AddDays(-settings.Value.RetentionDays);
+        var removed = await RemoveAsync($"{schema}.mt_doc_{nameof(FeedEntry).ToLowerInvariant()}", "time < $1", cutoff, ct);
+        await RemoveAsync($"{schema}.mt_doc_{nameof(Webhooks.WebhookDelivery).ToLowerInvariant()}", "state <> 'Pending' and (data ->> 'createdAt')::timestamptz < $1", cutoff, ct);
+        return removed;
+    }
+
+    private async Task<long> RemoveAsync(string table, string condition, DateTimeOffset cutoff, CancellationToken ct)
+    {
         long removed = 0;
         while (true)
         {
-            await using var delete = database.CreateCommand($"delete from {table} where ctid = any(array(select ctid from {table} where time < $1 limit {BatchSize}))");
+            await using var delete = database.CreateCommand($"delete from {table} where ctid = any(array(select ctid from {table} where {condition} limit {BatchSize}))");
             delete.Parameters.AddWithValue(cutoff);
             var count = await delete.ExecuteNonQueryAsync(ct);
             removed += count;

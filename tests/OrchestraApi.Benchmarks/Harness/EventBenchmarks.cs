@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrchestraApi.Benchmarks.Scenarios;
@@ -17,7 +14,7 @@ namespace OrchestraApi.Benchmarks.Harness;
 /// <summary>
 /// The event-driven scenarios (issue 21), run with <c>--events</c>: E1 a feed page read at a million entries (1 and 16
 /// clients), E2 write → webhook received by a loopback receiver while scenario 1 runs, E3 deliveries a second to a
-/// fast receiver (10,000 events over 1,000 outcomes).
+/// fast receiver (10,000 events over 1,000 outcomes). Receivers run in processes of their own.
 /// </summary>
 internal static class EventBenchmarks
 {
@@ -74,7 +71,7 @@ internal static class EventBenchmarks
         await Task.Delay(TimeSpan.FromSeconds(5));
         await stopWatching.CancelAsync();
         await watcher;
-        var latencies = receiver.Received.Where(r => r.Time >= started && r.Time <= ended).Select(r => (r.At - r.Time).TotalMilliseconds).Order().ToArray();
+        var latencies = (await receiver.ReceivedAsync()).Where(r => r.Time >= started && r.Time <= ended).Select(r => (r.At - r.Time).TotalMilliseconds).Order().ToArray();
         var feedLatencies = watched.Where(r => r.Time >= started && r.Time <= ended).Select(r => (r.At - r.Time).TotalMilliseconds).Order().ToArray();
         results.Add(run);
         Print(run);
@@ -91,17 +88,21 @@ internal static class EventBenchmarks
         var sink = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = fast.Url, Types = ["orchestra.outcome.defined.v1"] });
         clock.Restart();
         var replay = await webhooks.ReplayWebhookEventsAsync(sink.Id, new ReplayWebhookEventsRequest { After = top - ReplayedEvents });
-        while (fast.Received.Count < replay.Queued && clock.Elapsed < TimeSpan.FromMinutes(2))
+        var delivered = 0;
+        while ((delivered = await fast.CountAsync()) < replay.Queued && clock.Elapsed < TimeSpan.FromMinutes(2))
         {
             await Task.Delay(20);
         }
 
-        results.Add(RunResult.ThroughputOnly($"E3 deliveries to a fast receiver ({replay.Queued:N0} events, 1,000 outcomes)", fast.Received.Count / clock.Elapsed.TotalSeconds));
-        Console.WriteLine($"{results[^1].Name}: {results[^1].Throughput:0} deliveries/s ({fast.Received.Count:N0} in {clock.Elapsed.TotalSeconds:0.0} s)");
+        results.Add(RunResult.ThroughputOnly($"E3 deliveries to a fast receiver ({replay.Queued:N0} events, 1,000 outcomes)", delivered / clock.Elapsed.TotalSeconds));
+        Console.WriteLine($"{results[^1].Name}: {results[^1].Throughput:0} deliveries/s ({delivered:N0} in {clock.Elapsed.TotalSeconds:0.0} s)");
         return results;
     }
 
     private const int ReplayedEvents = 10_000;
+
+    /// <summary>The receiver's process (<c>receiver-server</c>).</summary>
+    public static Task RunReceiverAsync(string[] args) => Receiver.RunServerAsync(args);
 
     private static void Print(RunResult r) =>
         Console.WriteLine($"{r.Name}: {r.Throughput:0}/s, p50 {r.P50:0.0} ms, p95 {r.P95:0.0} ms, p99 {r.P99:0.0} ms, {r.Errors} errors");
@@ -188,39 +189,59 @@ internal static class EventBenchmarks
         }
     }
 
-    /// <summary>A webhook receiver on loopback (Kestrel) that answers 200 at once and notes when each event arrived.</summary>
+    /// <summary>
+    /// A webhook receiver on loopback in a process of its own (as a real receiver would be: not sharing the load driver's
+    /// threads): answers 200 at once, notes when each event arrived, and tells on <c>GET /received</c>.
+    /// </summary>
     private sealed class Receiver : IAsyncDisposable
     {
-        private readonly WebApplication _app;
+        private readonly ChildProcess _process;
+        private readonly HttpClient _http;
 
-        private Receiver(WebApplication app) => _app = app;
+        private Receiver(ChildProcess process)
+        {
+            _process = process;
+            _http = new HttpClient { BaseAddress = process.Address };
+        }
 
-        public ConcurrentBag<(DateTimeOffset Time, DateTimeOffset At)> Received { get; } = [];
-
-        public string Url => $"{_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()}/hooks";
+        public string Url => new Uri(_process.Address, "hooks").ToString();
 
         public static async Task<Receiver> StartAsync()
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            var (process, _) = await ChildProcess.StartAsync(typeof(EventBenchmarks).Assembly.Location, "receiver-server", new Dictionary<string, string>(), "ready");
+            return new Receiver(process);
+        }
+
+        /// <summary>Each event received so far: its commit time and when it arrived.</summary>
+        public async Task<IReadOnlyList<(DateTimeOffset Time, DateTimeOffset At)>> ReceivedAsync() =>
+            [.. (await _http.GetFromJsonAsync<DateTimeOffset[][]>("received"))!.Select(r => (r[0], r[1]))];
+
+        public async Task<int> CountAsync() => int.Parse(await _http.GetStringAsync("count"), System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>The receiver's own process: <c>receiver-server</c>.</summary>
+        public static async Task RunServerAsync(string[] args)
+        {
+            var builder = WebApplication.CreateSlimBuilder(args);
             builder.Logging.ClearProviders();
             var app = builder.Build();
-            var receiver = new Receiver(app);
+            var received = new ConcurrentQueue<DateTimeOffset[]>();
+            app.MapGet("/ready", () => Results.Ok());
+            app.MapGet("/count", () => received.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            app.MapGet("/received", () => received.ToArray());
             app.MapPost("/hooks", async (HttpContext http) =>
             {
                 var at = DateTimeOffset.UtcNow;
                 using var body = await JsonDocument.ParseAsync(http.Request.Body);
-                receiver.Received.Add((body.RootElement.GetProperty("time").GetDateTimeOffset(), at));
+                received.Enqueue([body.RootElement.GetProperty("time").GetDateTimeOffset(), at]);
                 return Results.Ok();
             });
-            await app.StartAsync();
-            return receiver;
+            await app.RunAsync();
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            _http.Dispose();
+            await _process.DisposeAsync();
         }
     }
 }

@@ -203,12 +203,25 @@ public sealed class FeedApiTests(ApiFixture api) : ApiTest(api)
         {
             var old = await session.LoadAsync<OrchestraApi.Feed.FeedEntry>(1L);
             session.Store(old! with { Time = DateTimeOffset.UtcNow.AddDays(-91) });
+            // Deliveries go with the entries, except those still pending.
+            foreach (var (state, days) in new[] { ("Delivered", -91), ("Failed", -91), ("Pending", -91), ("Delivered", -1) })
+            {
+                session.Store(OrchestraApi.Webhooks.WebhookDelivery.Of(Guid.NewGuid(), old, OrchestraApi.Webhooks.WebhookDeliveryTrigger.Event, DateTimeOffset.UtcNow.AddDays(days)) with { State = state });
+            }
+
             await session.SaveChangesAsync();
         }
 
         var removed = await ActivatorUtilities.CreateInstance<OrchestraApi.Feed.FeedRetention>(Api.Factory.Services).RemoveExpiredAsync(CancellationToken.None);
 
         Assert.Equal(1, removed);
+        await using (var session = Api.Store.QuerySession(organisation.Id.ToString()))
+        {
+            var kept = await Marten.QueryableExtensions.ToListAsync(session.Query<OrchestraApi.Webhooks.WebhookDelivery>());
+            Assert.Equal(["Delivered", "Pending"], kept.Select(d => d.State).Order());
+            Assert.Equal(DateTimeOffset.UtcNow.AddDays(-91).Date, kept.Single(d => d.State == "Pending").CreatedAt.Date);
+        }
+
         using var http = Api.Http(await organisation.KeyAsync(Role.Cmo));
         Assert.Equal(HttpStatusCode.Gone, (await http.GetAsync(new Uri("/events?after=0", UriKind.Relative))).StatusCode);
         Assert.Equal([2L], (await Api.Events(await organisation.KeyAsync(Role.Cmo)).ListEventsAsync(after: 1)).Items.Select(e => e.Position));
