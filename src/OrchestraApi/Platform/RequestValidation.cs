@@ -329,8 +329,9 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
         _ when type == typeof(Guid) => element.ValueKind == JsonValueKind.String && Guid.TryParse(element.GetString(), out _) ? null : "must be an id (a UUID).",
         _ when type == typeof(bool) => element.ValueKind is JsonValueKind.True or JsonValueKind.False ? null : "must be true or false.",
         _ when type == typeof(decimal) => element.ValueKind == JsonValueKind.Number ? element.TryGetDecimal(out _) ? null : "is out of range." : "must be a number.",
-        _ when type == typeof(int) => WholeNumber(element, element.TryGetInt32(out _), int.MinValue, int.MaxValue, range),
-        _ when type == typeof(long) => WholeNumber(element, element.TryGetInt64(out _), long.MinValue, long.MaxValue, range),
+        // TryGet… throws on anything but a number: asked only of numbers.
+        _ when type == typeof(int) => WholeNumber(element, element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out _), int.MinValue, int.MaxValue, range),
+        _ when type == typeof(long) => WholeNumber(element, element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out _), long.MinValue, long.MaxValue, range),
         _ => null,
     };
 

@@ -54,7 +54,10 @@ public sealed record ReplayWebhookEvents(Guid EndpointId, ReplayWebhookEventsReq
             var r = command.Request;
             if (r.After is null == r.Since is null)
             {
-                throw new InvalidInputException(r.After is null ? "after" : "since", "Give either after (a position) or since (a moment), not both nor neither.");
+                const string EitherOr = "Give either after (a position) or since (a moment), not both nor neither.";
+                throw new InvalidInputException(r.After is null
+                    ? new Dictionary<string, string[]> { ["after"] = [EitherOr] }
+                    : new Dictionary<string, string[]> { ["after"] = [EitherOr], ["since"] = [EitherOr] });
             }
 
             if (r.After is < 0)

@@ -43,6 +43,33 @@ public sealed class HostileInputTests(ApiFixture api) : ApiTest(api)
     }
 
     [Fact]
+    public async Task a_string_or_an_object_where_any_body_has_a_number_is_a_400_naming_that_field()
+    {
+        var (admin, bootstrap) = await ClientsAsync();
+        var checkedFields = 0;
+        foreach (var operation in await OperationsAsync())
+        {
+            if (operation.Example is null)
+            {
+                continue;
+            }
+
+            foreach (var (field, wrong) in JsonFields.Of(operation.Example, JsonValueKind.Number).SelectMany(f => new[] { (f, "\"one\""), (f, "{}") }))
+            {
+                var body = JsonFields.Replace(operation.Example, field, "WRONG").ToJsonString().Replace("\"WRONG\"", wrong, StringComparison.Ordinal);
+                using var response = await SendAsync(operation.UsesBootstrapKey ? bootstrap : admin, operation, Guid.NewGuid(), body);
+
+                var problem = await ProblemAsync(response, $"{operation.Id} {field}");
+                Assert.Equal(400, problem.GetProperty("status").GetInt32());
+                Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{operation.Id}: expected '{field}' in {problem}");
+                checkedFields++;
+            }
+        }
+
+        Assert.True(checkedFields > 20, $"only {checkedFields} number fields were swept");
+    }
+
+    [Fact]
     public async Task a_malformed_idempotency_key_on_any_change_is_a_400_naming_it_and_changes_nothing()
     {
         var (admin, bootstrap) = await ClientsAsync();

@@ -274,6 +274,47 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         Assert.Empty((await webhooks.ListWebhookEndpointsAsync()).Items);
     }
 
+    [Fact]
+    public async Task bad_filters_cursors_and_bodies_on_the_other_routes_are_400s_naming_the_field_and_change_nothing()
+    {
+        var (organisation, webhooks, _) = await WorldAsync();
+        var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = "http://127.0.0.1:9/hooks", Enabled = false });
+        using var http = Api.Http(await organisation.KeyAsync(Role.Admin));
+        foreach (var (path, field) in new[]
+        {
+            ($"/webhook-endpoints/{endpoint.Id}/deliveries?state=Lost", "state"), ($"/webhook-endpoints/{endpoint.Id}/deliveries?type=orchestra.outcome.exploded.v1", "type"),
+            ($"/webhook-endpoints/{endpoint.Id}/deliveries?type={new string('t', 101)}", "type"), ($"/webhook-endpoints/{endpoint.Id}/deliveries?limit=0", "limit"),
+            ($"/webhook-endpoints/{endpoint.Id}/deliveries?cursor=bm90LWEtY3Vyc29y", "cursor"), ("/webhook-endpoints?enabled=maybe", "enabled"), ("/webhook-endpoints?limit=101", "limit"),
+            ($"/webhook-endpoints/{endpoint.Id}/history?cursor=%00", "cursor"),
+        })
+        {
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode} {problem}");
+            Assert.True(problem.GetProperty("errors").EnumerateObject().Any(e => e.Name.Equals(field, StringComparison.OrdinalIgnoreCase) || e.Name == "query"), $"{path}: {problem}");
+        }
+
+        foreach (var (path, body, field) in new[]
+        {
+            ($"/webhook-endpoints/{endpoint.Id}/replay", "{}", "after"), ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":1,\"since\":\"2027-01-01T00:00:00Z\"}", "after"),
+            ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":-1}", "after"), ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":99}", "after"),
+            ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":\"one\"}", "after"), ($"/webhook-endpoints/{endpoint.Id}/rotate-secret", "{\"overlapHours\":-1}", "overlapHours"),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("If-Match", $"\"{endpoint.Version}\"");
+            using var response = await http.SendAsync(request);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path} {body}: {(int)response.StatusCode} {problem}");
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{path} {body}: {problem}");
+        }
+
+        Assert.Equal(endpoint.Version, (await webhooks.GetWebhookEndpointAsync(endpoint.Id)).Version);
+        Assert.Empty((await webhooks.ListWebhookDeliveriesAsync(endpoint.Id)).Items);
+        Assert.Equal(404, await ApiCalls.StatusOf(() => webhooks.GetWebhookDeliveryAsync(endpoint.Id, Guid.NewGuid())));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => webhooks.ReplayWebhookDeliveryAsync(endpoint.Id, Guid.Empty)));
+    }
+
     [Theory]
     [InlineData("127.0.0.1", false, false)]
     [InlineData("127.0.0.1", true, true)]
