@@ -206,11 +206,13 @@ finally
     {
         await marten.DisposeAsync();
     }
+
+    // Every way out (--events returns early) leaves no cluster behind.
+    await cluster.DisposeAsync();
+    Directory.Delete(dataDirectory, recursive: true);
+    File.Delete(LocalPostgres.PasswordFile(dataDirectory));
 }
 
-await cluster.DisposeAsync();
-Directory.Delete(dataDirectory, recursive: true);
-File.Delete(LocalPostgres.PasswordFile(dataDirectory));
 return 0;
 
 
