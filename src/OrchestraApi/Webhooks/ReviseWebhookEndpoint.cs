@@ -59,6 +59,11 @@ public sealed record ReviseWebhookEndpoint(Guid EndpointId, long ExpectedVersion
             if (r.Enabled is { } enabled && enabled != e.Enabled)
             {
                 events.Add(enabled ? new WebhookEndpointEnabled(e.Id, command.By, now) : new WebhookEndpointDisabled(e.Id, $"Disabled by {command.By}.", null, command.By, now));
+                if (enabled)
+                {
+                    // Enabled again: its failures so far no longer count towards disabling it.
+                    session.Delete<WebhookEndpointHealth>(e.Id);
+                }
             }
 
             return events;

@@ -200,6 +200,14 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         var history = await webhooks.GetWebhookEndpointHistoryAsync(endpoint.Id);
         Assert.Equal(["Registered", "Disabled"], history.Items.Select(c => c.Change));
         Assert.Equal("OrchestraApi", history.Items[1].By);
+
+        // Enabled again, its old failures no longer count: the next failures retry instead of disabling it at once.
+        var enabled = await webhooks.ReviseWebhookEndpointAsync(endpoint.Id, now.Version, new ReviseWebhookEndpointRequest { Enabled = true });
+        var before = receiver.All.Count;
+        await receiver.UntilAsync(r => r.Count >= before + 2);
+        Assert.True(receiver.All.Count >= before + 2, "the pending delivery was not retried after the endpoint was enabled");
+        Assert.True((await webhooks.GetWebhookEndpointAsync(endpoint.Id)).Enabled);
+        Assert.Equal(enabled.Version, (await webhooks.GetWebhookEndpointAsync(endpoint.Id)).Version);
     }
 
     [Fact]
