@@ -14,6 +14,7 @@ public sealed class FeedSignals(Microsoft.Extensions.Options.IOptions<RateLimitS
     public const string ChannelName = "orchestra_feed";
 
     private const string AnyOrganisation = "*";
+    private const string DeliveriesQueued = "deliveries";
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _moves = new();
     private readonly ConcurrentDictionary<string, int> _open = new();
@@ -33,6 +34,12 @@ public sealed class FeedSignals(Microsoft.Extensions.Options.IOptions<RateLimitS
             operations.QueueSqlCommand($"NOTIFY {ChannelName}, '{payload}'");
         }
     }
+
+    /// <summary>
+    /// In a transaction that queues webhook deliveries outside the feed's numbering (a replay, a test send): once it
+    /// commits, the dispatcher wakes on whichever node sends (<see cref="AnyMove"/>), and no organisation's readers do.
+    /// </summary>
+    public static void EnlistDeliveriesQueued(IDocumentOperations operations) => operations.QueueSqlCommand($"NOTIFY {ChannelName}, '{DeliveriesQueued}'");
 
     /// <summary>Completes when the organisation's feed next moves (take it before reading, so no move falls between).</summary>
     public Task NextMove(string tenant) =>

@@ -20,7 +20,7 @@ public sealed record ReplayWebhookDelivery(Guid EndpointId, Guid DeliveryId, [pr
             var now = clock.GetUtcNow();
             var replay = original with { Id = Guid.CreateVersion7(now), Trigger = WebhookDeliveryTrigger.Replay, CreatedAt = now, State = nameof(WebhookDeliveryState.Pending), NextAttemptAt = now, Attempts = [] };
             session.Store(replay);
-            FeedSignals.Enlist(session, session.TenantId, 0);
+            FeedSignals.EnlistDeliveriesQueued(session);
             return WebhookDeliveryDetails.Of(replay);
         }
     }
@@ -91,7 +91,7 @@ public sealed record ReplayWebhookEvents(Guid EndpointId, ReplayWebhookEventsReq
                 queued++;
             }
 
-            FeedSignals.Enlist(session, session.TenantId, 0);
+            FeedSignals.EnlistDeliveriesQueued(session);
             return new WebhookReplay(queued, after + 1, through, through < head ? through : null);
         }
     }
@@ -117,7 +117,7 @@ public sealed record SendTestWebhook(Guid EndpointId, string By, [property: Json
                 0L.ToString("D19", System.Globalization.CultureInfo.InvariantCulture), $"test:{endpoint.Id}", data);
             var delivery = WebhookDelivery.Of(endpoint.Id, test, WebhookDeliveryTrigger.Test, now);
             session.Store(delivery);
-            FeedSignals.Enlist(session, session.TenantId, 0);
+            FeedSignals.EnlistDeliveriesQueued(session);
             return WebhookDeliveryDetails.Of(delivery);
         }
     }
