@@ -38,7 +38,7 @@ public sealed class FeedSubscription : SubscriptionBase
             var tenant = operations.ForTenant(organisation.Key);
             var head = await tenant.LoadAsync<FeedHead>(FeedHead.Key, cancellationToken) ?? new FeedHead(FeedHead.Key, 0);
             var position = head.Position;
-            var numbered = new List<FeedEntry>();
+            var numbered = new List<(FeedEntry, long)>();
             var schedules = new Dictionary<Guid, Schedule>();
             async Task<Schedule> ScheduleOf(Guid outcomeId) => schedules.TryGetValue(outcomeId, out var known) ? known
                 : schedules[outcomeId] = await _schedules.LoadAsync(tenant, outcomeId, cancellationToken) ?? throw new InvalidOperationException($"Outcome {outcomeId} has a connection but no outcome.");
@@ -56,10 +56,10 @@ public sealed class FeedSubscription : SubscriptionBase
                 var entry = new FeedEntry(
                     position, e.Id, change.Type, change.Resource, change.Subject, e.StreamId, e.Version, (e.Data as IOutcomeEvent)?.OutcomeId, e.Timestamp, made.Data, made.Audience);
                 tenant.Store(entry);
-                numbered.Add(entry);
+                numbered.Add((entry, e.Sequence));
             }
 
-            await WebhookFanOut.QueueAsync(tenant, organisation.Key, numbered, cancellationToken);
+            await WebhookFanOut.QueueAsync(tenant, numbered, cancellationToken);
 
             if (position != head.Position)
             {

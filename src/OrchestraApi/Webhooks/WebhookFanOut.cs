@@ -10,7 +10,8 @@ namespace OrchestraApi.Webhooks;
 /// </summary>
 public static class WebhookFanOut
 {
-    public static async Task QueueAsync(IDocumentOperations tenant, string organisation, IReadOnlyList<FeedEntry> entries, CancellationToken ct)
+    /// <summary>Queues <paramref name="entries"/>, each with the store sequence of the event it numbers.</summary>
+    public static async Task QueueAsync(IDocumentOperations tenant, IReadOnlyList<(FeedEntry Entry, long Sequence)> entries, CancellationToken ct)
     {
         if (entries.Count == 0)
         {
@@ -18,14 +19,26 @@ public static class WebhookFanOut
         }
 
         var endpoints = await tenant.Query<WebhookEndpoint>().Where(e => e.Enabled).ToListAsync(ct);
-        // An endpoint registered in this page receives what follows its registration, not what came before it.
-        var from = endpoints.ToDictionary(e => e.Id, e => entries.FirstOrDefault(x => x.StreamId == e.Id && x.StreamVersion == 1)?.Id ?? 0);
-        foreach (var entry in entries)
+        if (endpoints.Count == 0)
         {
-            foreach (var endpoint in endpoints.Where(e => entry.Id >= from[e.Id] && e.Wants(entry.Type, entry.OutcomeId)))
+            return;
+        }
+
+        // An endpoint receives what follows its registration in the feed, never what came before it — however far
+        // the feed trails the writes (the endpoint's document exists as soon as it is registered, its registration
+        // is numbered when the feed reaches it).
+        var ids = endpoints.Select(e => e.Id).ToArray();
+        var registrations = await tenant.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids) && e.Version == 1).ToListAsync(ct);
+        var registeredAt = registrations.ToDictionary(e => e.StreamId, e => e.Sequence);
+        foreach (var (entry, sequence) in entries)
+        {
+            foreach (var endpoint in endpoints.Where(e => Receives(registeredAt.GetValueOrDefault(e.Id, long.MaxValue), sequence) && e.Wants(entry.Type, entry.OutcomeId)))
             {
                 tenant.Store(WebhookDelivery.Of(endpoint.Id, entry, WebhookDeliveryTrigger.Event, entry.Time));
             }
         }
     }
+
+    /// <summary>Whether an endpoint registered by the event at <paramref name="registeredAt"/> receives the event at <paramref name="sequence"/>.</summary>
+    public static bool Receives(long registeredAt, long sequence) => sequence > registeredAt;
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
+using OrchestraApi.Feed;
 using OrchestraApi.Sdk;
 using OrchestraApi.Tests.Outcomes;
 using StandardWebhooks;
@@ -133,7 +135,7 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         var disabled = await webhooks.GetWebhookEndpointAsync(leaving.Id);
         Assert.False(disabled.Enabled);
         Assert.Contains("410", disabled.DisabledReason, StringComparison.Ordinal);
-        Assert.Equal(0, disabled.ReplayAfter);
+        Assert.Equal(1, disabled.ReplayAfter); // its first event is the other endpoint's registration, at position 2: never its own (1)
         // Requests already on their way in that round may arrive (other outcomes go in parallel); none after it.
         var gotBefore = gone.All.Count;
         Assert.Contains(410, (await webhooks.ListWebhookDeliveriesAsync(leaving.Id)).Items.SelectMany(d => d.Attempts).Select(a => a.Status));
@@ -384,6 +386,27 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(2, (await webhooks.GetWebhookEndpointHistoryAsync(endpoint.Id)).Items.Count);
     }
 
+
+    [Fact]
+    public async Task an_endpoint_receives_only_what_follows_its_registration_however_far_the_feed_trails_the_writes()
+    {
+        // The feed may number an event committed before a registration after the endpoint's document exists (it trails
+        // the writes); the fan-out compares store order, not what exists when the page is numbered.
+        var (organisation, webhooks, _) = await WorldAsync();
+        var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = "http://127.0.0.1:9/hook" });
+        await using var session = Api.Store.LightweightSession(organisation.Id.ToString());
+        var registration = (await session.Events.FetchStreamAsync(endpoint.Id))[0].Sequence;
+        FeedEntry Entry(long position) => new(
+            position, Guid.NewGuid(), "orchestra.outcome.defined.v1", "outcome", "/outcomes/x", Guid.NewGuid(), 1, Guid.NewGuid(), DateTimeOffset.UtcNow, JsonDocument.Parse("{}").RootElement, []);
+        var before = Entry(1);
+        var after = Entry(2);
+
+        await OrchestraApi.Webhooks.WebhookFanOut.QueueAsync(session, [(before, registration - 1), (after, registration + 1)], CancellationToken.None);
+
+        var queued = session.PendingChanges.AllChangedFor<OrchestraApi.Webhooks.WebhookDelivery>().ToList();
+        Assert.Equal([after.Id], queued.Select(d => d.Position));
+        Assert.All(queued, d => Assert.Equal(endpoint.Id, d.EndpointId));
+    }
     private static Microsoft.AspNetCore.Http.HeaderDictionary With(Received r, string signature) => new(r.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase))
     {
         ["webhook-signature"] = signature,
