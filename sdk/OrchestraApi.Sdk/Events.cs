@@ -39,6 +39,22 @@ public partial class CloudEvent
     /// </summary>
     public object? Payload() => Payloads.TryGetValue(Resource, out var type) ? DataAs(type) : null;
 
+    /// <summary>
+    /// The events of a webhook's body, in position order: the one CloudEvent an endpoint receives per request, or each
+    /// event of a batch (a JSON array, <c>application/cloudevents-batch+json</c>) on an endpoint registered with
+    /// <c>maxBatch</c> above 1. Verify the raw body's signature first (<see cref="WebhookSignature"/>), then dedupe on
+    /// each event's <see cref="Id"/>.
+    /// <code>foreach (var e in CloudEvent.FromWebhook(body)) { if (seen.Add(e.Id)) { … } }</code>
+    /// </summary>
+    public static IReadOnlyList<CloudEvent> FromWebhook(string body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.ValueKind == JsonValueKind.Array
+            ? [.. json.RootElement.EnumerateArray().Select(e => e.Deserialize<CloudEvent>(PayloadJson)!)]
+            : [json.RootElement.Deserialize<CloudEvent>(PayloadJson)!];
+    }
+
     /// <summary>The <c>data</c> read as <typeparamref name="T"/>, e.g. <c>DataAs&lt;EventDataOfPlanSummary&gt;()</c>.</summary>
     public T DataAs<T>() => (T)DataAs(typeof(T));
 

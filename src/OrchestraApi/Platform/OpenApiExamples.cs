@@ -143,7 +143,8 @@ public static class ContractExamples
         // Webhooks.
         ["WebhookEndpointDetails.enabled"] = true, ["WebhookEndpointDetails.secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/vTBU2JGVtk=",
         ["WebhookDeliveryDetails.type"] = "orchestra.activity.rescheduled.v1", ["WebhookDeliveryDetails.position"] = 42, ["WebhookDeliveryDetails.state"] = "Delivered",
-        ["WebhookAttempt.status"] = 200, ["WebhookAttempt.durationMs"] = 84, ["WebhookAttempt.response"] = "{\"received\":true}",
+        ["WebhookAttempt.status"] = 200, ["WebhookAttempt.durationMs"] = 84, ["WebhookAttempt.response"] = "{\"received\":true}", ["WebhookAttempt.batchId"] = null, ["WebhookAttempt.batchSize"] = null,
+        ["WebhookEndpointDetails.maxBatch"] = 1,
         ["WebhookEndpointChange.change"] = "Registered", ["WebhookReplay.queued"] = 17, ["WebhookReplay.from"] = 42, ["WebhookReplay.through"] = 97,
 
         // Status, the portfolio and baselines.

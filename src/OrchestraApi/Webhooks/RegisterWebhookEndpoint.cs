@@ -14,13 +14,15 @@ namespace OrchestraApi.Webhooks;
 /// <param name="OutcomeId">Only this outcome's events; omitted: the whole organisation's.</param>
 /// <param name="Description">What it is for.</param>
 /// <param name="Enabled">Whether it starts receiving events at once; omitted: true.</param>
+/// <param name="MaxBatch">Events of one outcome sent together, at most, when several are waiting: 1 (the default) sends each event alone as a CloudEvent; 2–100 sends a CloudEvents batch (`application/cloudevents-batch+json`, a JSON array in position order, at most 256 KB unless one event is larger) — for an endpoint that receives busy outcomes, whose events go one request after another. Each event of a batch keeps its id: dedupe by it.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RegisterWebhookEndpointRequest(
     [property: Required, StringLength(WebhookDestinations.MaxUrlLength, MinimumLength = 1)] string Url,
     [property: MaxLength(WebhookRules.MaxTypes), ItemsLength(100)] IReadOnlyList<string>? Types = null,
     Guid? OutcomeId = null,
     [property: StringLength(WebhookRules.MaxDescription)] string? Description = null,
-    bool? Enabled = null)
+    bool? Enabled = null,
+    [property: Range(1, WebhookRules.MaxBatch)] int? MaxBatch = null)
     : IHasExample<RegisterWebhookEndpointRequest>
 {
     public static RegisterWebhookEndpointRequest Example => new(
@@ -47,7 +49,7 @@ public sealed record RegisterWebhookEndpoint(RegisterWebhookEndpointRequest Requ
                 throw new RuleViolationException("webhook-endpoint-limit", $"An organisation has at most {WebhookRules.MaxEndpoints} webhook endpoints: disable and reuse one, or filter one endpoint's types.");
             }
 
-            var registered = new WebhookEndpointRegistered(Guid.CreateVersion7(), url, types, r.OutcomeId, r.Description?.Trim(), r.Enabled ?? true, command.By, clock.GetUtcNow());
+            var registered = new WebhookEndpointRegistered(Guid.CreateVersion7(), url, types, r.OutcomeId, r.Description?.Trim(), r.Enabled ?? true, command.By, clock.GetUtcNow(), r.MaxBatch);
             var secret = WebhookSecrets.NewSecret();
             session.Events.StartStream<WebhookEndpoint>(registered.EndpointId, registered);
             session.Store(new WebhookSecrets(registered.EndpointId, secret, null, null));

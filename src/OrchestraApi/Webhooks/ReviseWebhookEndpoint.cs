@@ -13,6 +13,7 @@ namespace OrchestraApi.Webhooks;
 /// <param name="Types">The event types it receives from now on; empty: every type.</param>
 /// <param name="OutcomeId">Only this outcome's events from now on; the empty id (`00000000-0000-0000-0000-000000000000`): the whole organisation's again.</param>
 /// <param name="Description">What it is for.</param>
+/// <param name="MaxBatch">A new batch size (from the next request on): 1 sends each event alone as a CloudEvent; 2–100 sends a CloudEvents batch (`application/cloudevents-batch+json`, a JSON array in position order, at most 256 KB unless one event is larger) — for an endpoint that receives busy outcomes, whose events go one request after another. Each event of a batch keeps its id: dedupe by it.</param>
 /// <param name="Enabled">false disables it (its pending deliveries wait); true enables it again (they resume: replay what it missed meanwhile from `replayAfter`).</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReviseWebhookEndpointRequest(
@@ -20,7 +21,8 @@ public sealed record ReviseWebhookEndpointRequest(
     [property: MaxLength(WebhookRules.MaxTypes), ItemsLength(100)] IReadOnlyList<string>? Types = null,
     Guid? OutcomeId = null,
     [property: StringLength(WebhookRules.MaxDescription)] string? Description = null,
-    bool? Enabled = null)
+    bool? Enabled = null,
+    [property: Range(1, WebhookRules.MaxBatch)] int? MaxBatch = null)
     : IHasExample<ReviseWebhookEndpointRequest>
 {
     public static ReviseWebhookEndpointRequest Example => new(Enabled: true);
@@ -51,9 +53,10 @@ public sealed record ReviseWebhookEndpoint(Guid EndpointId, long ExpectedVersion
             var url = r.Url is null ? e.Url : await WebhookDestinations.CheckAsync(r.Url.Trim(), settings.Value, resolver, "url", ct);
             var events = new List<object>();
             var description = r.Description is null ? e.Description : r.Description.Trim();
-            if (url != e.Url || !types.SequenceEqual(e.Types) || outcomeId != e.OutcomeId || description != e.Description)
+            var maxBatch = r.MaxBatch ?? e.MaxBatch;
+            if (url != e.Url || !types.SequenceEqual(e.Types) || outcomeId != e.OutcomeId || description != e.Description || maxBatch != e.MaxBatch)
             {
-                events.Add(new WebhookEndpointRevised(e.Id, url, types, outcomeId, description, command.By, now));
+                events.Add(new WebhookEndpointRevised(e.Id, url, types, outcomeId, description, command.By, now, maxBatch));
             }
 
             if (r.Enabled is { } enabled && enabled != e.Enabled)

@@ -34,7 +34,11 @@ public enum WebhookDeliveryTrigger
 /// <param name="DurationMs">How long it took, in milliseconds.</param>
 /// <param name="Response">The first 4 KB of the endpoint's answer (UTF-8, control characters replaced); null without one.</param>
 /// <param name="Error">What went wrong without an answer (timeout, refused connection, refused destination) or with a failing one; null on success.</param>
-public sealed record WebhookAttempt(DateTimeOffset At, int? Status, int DurationMs, [property: MaxLength(WebhookDelivery.MaxResponse)] string? Response, [property: MaxLength(500)] string? Error);
+/// <param name="BatchId">On an endpoint that takes batches (`maxBatch` above 1): the `webhook-id` of the request this attempt was part of, made from its events' ids (the same events, the same id); null otherwise.</param>
+/// <param name="BatchSize">The number of events in that request; null without a batch.</param>
+public sealed record WebhookAttempt(
+    DateTimeOffset At, int? Status, int DurationMs, [property: MaxLength(WebhookDelivery.MaxResponse)] string? Response, [property: MaxLength(500)] string? Error,
+    Guid? BatchId = null, [property: Range(1, WebhookRules.MaxBatch)] int? BatchSize = null);
 
 /// <summary>
 /// One event to deliver to one endpoint, with its attempts (a document of the organisation). Deliveries of one outcome

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -85,20 +87,26 @@ public sealed class WebhookDispatcher(
         var groups = new ConcurrentQueue<IGrouping<(string, Guid, string), Due>>(due.GroupBy(d => (d.Tenant, d.Delivery.EndpointId, d.Delivery.Partition)));
         await OnSenderThreadsAsync(groups, group =>
         {
-            foreach (var item in group.OrderBy(d => d.Delivery.Position).ThenBy(d => d.Delivery.Id))
+            var lane = group.OrderBy(d => d.Delivery.Position).ThenBy(d => d.Delivery.Id).ToList();
+            for (var next = 0; next < lane.Count;)
             {
-                if (!secrets.TryGetValue((item.Tenant, item.Delivery.EndpointId), out var secret) || secret is null || gone.ContainsKey((item.Tenant, item.Delivery.EndpointId)))
+                var first = lane[next];
+                if (!secrets.TryGetValue((first.Tenant, first.Delivery.EndpointId), out var secret) || secret is null || gone.ContainsKey((first.Tenant, first.Delivery.EndpointId)))
                 {
                     break;
                 }
 
-                var result = item.Body is { } body
-                    ? sender.Send(item.Url, secret, item.Delivery, body, clock.GetUtcNow(), ct)
-                    : new AttemptResult(new WebhookAttempt(clock.GetUtcNow(), null, 0, null, "The event is older than the feed keeps: it can no longer be sent."), false, false, null, Final: true);
-                results.Add((item, result));
+                var batch = Batch(lane, next);
+                next += batch.Count;
+                var result = Attempt(batch, secret, ct);
+                foreach (var item in batch)
+                {
+                    results.Add((item, result));
+                }
+
                 if (result.Gone)
                 {
-                    gone[(item.Tenant, item.Delivery.EndpointId)] = true;
+                    gone[(first.Tenant, first.Delivery.EndpointId)] = true;
                 }
 
                 if (!result.Delivered)
@@ -117,6 +125,70 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
+    /// The deliveries that go in one request from <paramref name="start"/> on: one, or on an endpoint that takes batches
+    /// as many of the outcome's next ones as its batch size and <see cref="WebhookRules.MaxBatchBytes"/> allow.
+    /// </summary>
+    private static List<Due> Batch(List<Due> lane, int start)
+    {
+        var first = lane[start];
+        var batch = new List<Due> { first };
+        if (first.MaxBatch == 1 || first.Body is null)
+        {
+            return batch;
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(first.Body) + 2;
+        for (var i = start + 1; i < lane.Count && batch.Count < first.MaxBatch && lane[i].Body is { } body; i++)
+        {
+            bytes += Encoding.UTF8.GetByteCount(body) + 1;
+            if (bytes > WebhookRules.MaxBatchBytes)
+            {
+                break;
+            }
+
+            batch.Add(lane[i]);
+        }
+
+        return batch;
+    }
+
+    /// <summary>One attempt for a request's deliveries: one CloudEvent, or a batch (a JSON array) whose webhook-id is made from its events' ids.</summary>
+    private AttemptResult Attempt(List<Due> batch, WebhookSecrets secret, CancellationToken ct)
+    {
+        var first = batch[0];
+        if (first.Body is not { } body)
+        {
+            return new AttemptResult(new WebhookAttempt(clock.GetUtcNow(), null, 0, null, "The event is older than the feed keeps: it can no longer be sent."), false, false, null, Final: true);
+        }
+
+        if (first.MaxBatch == 1)
+        {
+            return sender.Send(first.Url, secret, first.Delivery.MessageId.ToString(), body, batch: false, clock.GetUtcNow(), ct);
+        }
+
+        var id = BatchId(batch.Select(d => d.Delivery.MessageId));
+        var result = sender.Send(first.Url, secret, id.ToString(), $"[{string.Join(',', batch.Select(d => d.Body))}]", batch: true, clock.GetUtcNow(), ct);
+        return result with { Attempt = result.Attempt with { BatchId = id, BatchSize = batch.Count } };
+    }
+
+    /// <summary>A batch's webhook-id: a UUID (version 8) from the SHA-256 of its events' ids in order, so the same events always make the same id.</summary>
+    public static Guid BatchId(IEnumerable<Guid> messageIds)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var bytes = new byte[16];
+        foreach (var id in messageIds)
+        {
+            id.TryWriteBytes(bytes, bigEndian: true, out _);
+            hash.AppendData(bytes);
+        }
+
+        var digest = hash.GetHashAndReset();
+        digest[6] = (byte)((digest[6] & 0x0F) | 0x80);
+        digest[8] = (byte)((digest[8] & 0x3F) | 0x80);
+        return new Guid(digest.AsSpan(0, 16), bigEndian: true);
+    }
+
+    /// <summary>
     /// Runs <paramref name="send"/> for every group on up to <see cref="SenderThreads"/> threads of their own (one group
     /// at a time each, its deliveries in order); completes when every group is done.
     /// </summary>
@@ -132,7 +204,8 @@ public sealed class WebhookDispatcher(
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
 
     /// <param name="Body">What to send; null when the feed no longer keeps the event (it fails with that error).</param>
-    private sealed record Due(string Tenant, string Url, WebhookDelivery Delivery, string? Body);
+    /// <param name="MaxBatch">The endpoint's batch size (1: each event alone).</param>
+    private sealed record Due(string Tenant, string Url, WebhookDelivery Delivery, string? Body, int MaxBatch);
 
     private async Task<List<Due>> DueAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -144,7 +217,7 @@ public sealed class WebhookDispatcher(
               from {schema}.mt_doc_webhookdelivery
               where state = 'Pending' and next_attempt_at > $1
               group by tenant_id, endpoint_id, partition)
-            select d.tenant_id, d.data, e.data ->> 'url', f.data
+            select d.tenant_id, d.data, e.data ->> 'url', f.data, coalesce((e.data ->> 'maxBatch')::int, 1)
             from {schema}.mt_doc_webhookdelivery d
             join {schema}.mt_doc_webhookendpoint e on e.tenant_id = d.tenant_id and e.id = d.endpoint_id
             left join {schema}.mt_doc_feedentry f on f.tenant_id = d.tenant_id and f.id = d.position
@@ -163,7 +236,7 @@ public sealed class WebhookDispatcher(
             var tenant = reader.GetString(0);
             var delivery = serializer.FromJson<WebhookDelivery>(reader, 1);
             var body = delivery.Body ?? (await reader.IsDBNullAsync(3, ct) ? null : JsonSerializer.Serialize(CloudEvent.Of(tenant, serializer.FromJson<FeedEntry>(reader, 3)), FeedPayloads.Json));
-            due.Add(new Due(tenant, reader.GetString(2), delivery, body));
+            due.Add(new Due(tenant, reader.GetString(2), delivery, body, reader.GetInt32(4)));
         }
 
         return due;

@@ -15,15 +15,17 @@ namespace OrchestraApi.Webhooks;
 /// <param name="Secret">The signing secret (`whsec_…`): only in the answer to registering it or rotating its secret, null everywhere else. Keep it: it is never shown again.</param>
 /// <param name="PreviousSecretExpiresAt">While a rotation overlaps: until when the previous secret still signs too (two signatures per message); null otherwise.</param>
 /// <param name="CreatedAt">When it was registered (UTC).</param>
+/// <param name="MaxBatch">Events of one outcome sent together in one request, at most: 1, each event alone as a CloudEvent; more, a CloudEvents batch (a JSON array).</param>
 public sealed record WebhookEndpointDetails(
     Guid Id, long Version, [property: MaxLength(WebhookDestinations.MaxUrlLength)] string Url, [property: MaxLength(WebhookRules.MaxTypes), ItemsLength(100)] IReadOnlyList<string> Types, Guid? OutcomeId,
     [property: MaxLength(WebhookRules.MaxDescription)] string? Description, bool Enabled, [property: MaxLength(500)] string? DisabledReason, DateTimeOffset? DisabledAt, long? ReplayAfter,
-    [property: MaxLength(100)] string? Secret, DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    [property: MaxLength(100)] string? Secret, DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    [property: Range(1, WebhookRules.MaxBatch)] int MaxBatch)
     : IVersioned
 {
     public static WebhookEndpointDetails Of(WebhookEndpoint e, long version, string? secret = null) => new(
         e.Id, version, e.Url, e.Types, e.OutcomeId, e.Description, e.Enabled, e.DisabledReason, e.DisabledAt,
-        e.Enabled ? null : e.FirstFailedPosition - 1, secret, e.PreviousSecretExpiresAt, e.CreatedAt, e.UpdatedAt);
+        e.Enabled ? null : e.FirstFailedPosition - 1, secret, e.PreviousSecretExpiresAt, e.CreatedAt, e.UpdatedAt, e.MaxBatch);
 }
 
 /// <summary>The limits of an endpoint's registration.</summary>
@@ -31,6 +33,10 @@ public static class WebhookRules
 {
     public const int MaxTypes = 50;
     public const int MaxDescription = 500;
+
+    /// <summary>Events in one batch request, at most; and its size, at most (one larger event goes alone).</summary>
+    public const int MaxBatch = 100;
+    public const int MaxBatchBytes = 256 * 1024;
 
     /// <summary>An organisation's endpoints, at most.</summary>
     public const int MaxEndpoints = 20;

@@ -43,11 +43,15 @@ public sealed class WebhookSender : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("OrchestraApi-Webhooks/1.0");
     }
 
+    /// <summary>The media type of a batch of events (CloudEvents' HTTP binding, batched mode): a JSON array of CloudEvents.</summary>
+    public const string BatchMediaType = "application/cloudevents-batch+json";
+
     /// <summary>
     /// One attempt, synchronously: the dispatcher sends each outcome's deliveries in turn on a thread of its own, so a
-    /// busy API's thread pool queue never sits between one delivery and the next.
+    /// busy API's thread pool queue never sits between one delivery and the next. <paramref name="body"/> is one
+    /// CloudEvent, or a JSON array of them when <paramref name="batch"/>.
     /// </summary>
-    public AttemptResult Send(string url, WebhookSecrets secrets, WebhookDelivery delivery, string body, DateTimeOffset now, CancellationToken ct)
+    public AttemptResult Send(string url, WebhookSecrets secrets, string webhookId, string body, bool batch, DateTimeOffset now, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         if (WebhookDestinations.RefusalOfForm(url, _settings) is { } refusal)
@@ -56,10 +60,10 @@ public sealed class WebhookSender : IDisposable
         }
 
         var timestamp = now.ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("webhook-id", delivery.MessageId.ToString());
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, batch ? BatchMediaType : "application/json") };
+        request.Headers.TryAddWithoutValidation("webhook-id", webhookId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("webhook-signature", secrets.Sign(delivery.MessageId.ToString(), timestamp, body, now));
+        request.Headers.TryAddWithoutValidation("webhook-signature", secrets.Sign(webhookId, timestamp, body, now));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(_settings.AttemptTimeoutSeconds));
         try

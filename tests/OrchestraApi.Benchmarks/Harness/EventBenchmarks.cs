@@ -45,10 +45,36 @@ internal static class EventBenchmarks
         }
 
         // E2: every activity scenario 1 schedules goes to a receiver on loopback; latency = received − the event's commit time.
-        await using var receiver = await Receiver.StartAsync();
-        var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = receiver.Url, Types = ["orchestra.activity.scheduled.v1"] });
+        // Once to an endpoint that takes one event a request, once to one that takes batches of up to 100.
         var load = new ScheduleActivityScenario(context);
         await load.SeedAsync(settings.Clients);
+        foreach (var maxBatch in new[] { 1, 100 })
+        {
+            results.AddRange(await WriteToWebhookAsync(context, settings, events, webhooks, load, maxBatch));
+        }
+
+        // E3: 10,000 seeded events (1,000 outcomes) replayed to a fast receiver: deliveries a second until the last arrives.
+        await using var fast = await Receiver.StartAsync();
+        var sink = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = fast.Url, Types = ["orchestra.outcome.defined.v1"] });
+        clock.Restart();
+        var replay = await webhooks.ReplayWebhookEventsAsync(sink.Id, new ReplayWebhookEventsRequest { After = top - ReplayedEvents });
+        var delivered = 0;
+        while ((delivered = await fast.CountAsync()) < replay.Queued && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(20);
+        }
+
+        results.Add(RunResult.ThroughputOnly($"E3 deliveries to a fast receiver ({replay.Queued:N0} events, 1,000 outcomes)", delivered / clock.Elapsed.TotalSeconds));
+        Console.WriteLine($"{results[^1].Name}: {results[^1].Throughput:0} deliveries/s ({delivered:N0} in {clock.Elapsed.TotalSeconds:0.0} s)");
+        return results;
+    }
+
+    /// <summary>E2 and E2a: scenario 1 while a receiver gets every activity it schedules (and an SSE reader reads the feed).</summary>
+    private static async Task<IReadOnlyList<RunResult>> WriteToWebhookAsync(
+        BenchmarkContext context, Settings settings, EventsClient events, WebhooksClient webhooks, ScheduleActivityScenario load, int maxBatch)
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = receiver.Url, Types = ["orchestra.activity.scheduled.v1"], MaxBatch = maxBatch });
         // The feed itself, read live beside the webhooks: how much of the latency is the numbering's.
         using var stopWatching = new CancellationTokenSource();
         var watched = new ConcurrentBag<(DateTimeOffset Time, DateTimeOffset At)>();
@@ -66,36 +92,27 @@ internal static class EventBenchmarks
             }
         });
         var started = DateTimeOffset.UtcNow + settings.WarmUp;
-        var run = await LoadDriver.RunAsync("1 schedule an activity (with a webhook endpoint)", settings.Clients, settings.WarmUp, settings.Duration, load.RunOnceAsync);
+        var run = await LoadDriver.RunAsync($"1 schedule an activity (with a webhook endpoint, maxBatch {maxBatch})", settings.Clients, settings.WarmUp, settings.Duration, load.RunOnceAsync);
         var ended = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(5));
         await stopWatching.CancelAsync();
         await watcher;
         var latencies = (await receiver.ReceivedAsync()).Where(r => r.Time >= started && r.Time <= ended).Select(r => (r.At - r.Time).TotalMilliseconds).Order().ToArray();
         var feedLatencies = watched.Where(r => r.Time >= started && r.Time <= ended).Select(r => (r.At - r.Time).TotalMilliseconds).Order().ToArray();
-        results.Add(run);
-        Print(run);
-        results.Add(new RunResult("E2a write → feed (SSE), same run", feedLatencies.Length / (ended - started).TotalSeconds, P(feedLatencies, 0.50), P(feedLatencies, 0.95), P(feedLatencies, 0.99), 0, feedLatencies.Length));
-        Print(results[^1]);
-        results.Add(new RunResult(
-            $"E2 write → webhook received, under scenario 1 ({settings.Clients} clients)", latencies.Length / (ended - started).TotalSeconds,
-            P(latencies, 0.50), P(latencies, 0.95), P(latencies, 0.99), Math.Max(0, run.Operations - latencies.Length), latencies.Length));
-        Print(results[^1]);
-        await webhooks.ReviseWebhookEndpointAsync(endpoint.Id, endpoint.Version, new ReviseWebhookEndpointRequest { Enabled = false });
-
-        // E3: 10,000 seeded events (1,000 outcomes) replayed to a fast receiver: deliveries a second until the last arrives.
-        await using var fast = await Receiver.StartAsync();
-        var sink = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = fast.Url, Types = ["orchestra.outcome.defined.v1"] });
-        clock.Restart();
-        var replay = await webhooks.ReplayWebhookEventsAsync(sink.Id, new ReplayWebhookEventsRequest { After = top - ReplayedEvents });
-        var delivered = 0;
-        while ((delivered = await fast.CountAsync()) < replay.Queued && clock.Elapsed < TimeSpan.FromMinutes(2))
+        RunResult[] results =
+        [
+            run,
+            new RunResult("E2a write → feed (SSE), same run", feedLatencies.Length / (ended - started).TotalSeconds, P(feedLatencies, 0.50), P(feedLatencies, 0.95), P(feedLatencies, 0.99), 0, feedLatencies.Length),
+            new RunResult(
+                $"E2 write → webhook received (maxBatch {maxBatch}), under scenario 1 ({settings.Clients} clients)", latencies.Length / (ended - started).TotalSeconds,
+                P(latencies, 0.50), P(latencies, 0.95), P(latencies, 0.99), Math.Max(0, run.Operations - latencies.Length), latencies.Length),
+        ];
+        foreach (var result in results)
         {
-            await Task.Delay(20);
+            Print(result);
         }
 
-        results.Add(RunResult.ThroughputOnly($"E3 deliveries to a fast receiver ({replay.Queued:N0} events, 1,000 outcomes)", delivered / clock.Elapsed.TotalSeconds));
-        Console.WriteLine($"{results[^1].Name}: {results[^1].Throughput:0} deliveries/s ({delivered:N0} in {clock.Elapsed.TotalSeconds:0.0} s)");
+        await webhooks.ReviseWebhookEndpointAsync(endpoint.Id, endpoint.Version, new ReviseWebhookEndpointRequest { Enabled = false });
         return results;
     }
 
@@ -232,7 +249,11 @@ internal static class EventBenchmarks
             {
                 var at = DateTimeOffset.UtcNow;
                 using var body = await JsonDocument.ParseAsync(http.Request.Body);
-                received.Enqueue([body.RootElement.GetProperty("time").GetDateTimeOffset(), at]);
+                // One CloudEvent, or a batch of them (an endpoint with maxBatch above 1).
+                foreach (var e in body.RootElement.ValueKind == JsonValueKind.Array ? [.. body.RootElement.EnumerateArray()] : new[] { body.RootElement })
+                {
+                    received.Enqueue([e.GetProperty("time").GetDateTimeOffset(), at]);
+                }
                 return Results.Ok();
             });
             await app.RunAsync();

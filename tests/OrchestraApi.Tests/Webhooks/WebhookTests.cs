@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
-using OrchestraApi.Feed;
 using OrchestraApi.Sdk;
 using OrchestraApi.Tests.Outcomes;
 using StandardWebhooks;
@@ -272,6 +271,11 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
             ("{\"url\":\"http://127.0.0.1/h\",\"enabled\":\"yes\"}", "enabled"),
             ("{\"url\":42}", "url"),
             ("{\"url\":\"http://127.0.0.1/h\",\"secret\":\"whsec_mine\"}", "secret"),
+            ("{\"url\":\"http://127.0.0.1/h\",\"maxBatch\":0}", "maxBatch"),
+            ("{\"url\":\"http://127.0.0.1/h\",\"maxBatch\":101}", "maxBatch"),
+            ("{\"url\":\"http://127.0.0.1/h\",\"maxBatch\":\"three\"}", "maxBatch"),
+            ("{\"url\":\"http://127.0.0.1/h\",\"maxBatch\":2.5}", "maxBatch"),
+            ("{\"url\":\"http://127.0.0.1/h\",\"maxBatch\":99999999999}", "maxBatch"),
         })
         {
             using var response = await http.PostAsync(new Uri("/webhook-endpoints", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -309,9 +313,10 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
             ($"/webhook-endpoints/{endpoint.Id}/replay", "{}", "after"), ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":1,\"since\":\"2027-01-01T00:00:00Z\"}", "after"),
             ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":-1}", "after"), ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":99}", "after"),
             ($"/webhook-endpoints/{endpoint.Id}/replay", "{\"after\":\"one\"}", "after"), ($"/webhook-endpoints/{endpoint.Id}/rotate-secret", "{\"overlapHours\":-1}", "overlapHours"),
+            ($"/webhook-endpoints/{endpoint.Id}", "{\"maxBatch\":0}", "maxBatch"), ($"/webhook-endpoints/{endpoint.Id}", "{\"maxBatch\":101}", "maxBatch"),
         })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            using var request = new HttpRequestMessage(path.EndsWith(endpoint.Id.ToString(), StringComparison.Ordinal) ? HttpMethod.Patch : HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
             request.Headers.TryAddWithoutValidation("If-Match", $"\"{endpoint.Version}\"");
             using var response = await http.SendAsync(request);
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -396,7 +401,7 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = "http://127.0.0.1:9/hook" });
         await using var session = Api.Store.LightweightSession(organisation.Id.ToString());
         var registration = (await session.Events.FetchStreamAsync(endpoint.Id))[0].Sequence;
-        FeedEntry Entry(long position) => new(
+        OrchestraApi.Feed.FeedEntry Entry(long position) => new(
             position, Guid.NewGuid(), "orchestra.outcome.defined.v1", "outcome", "/outcomes/x", Guid.NewGuid(), 1, Guid.NewGuid(), DateTimeOffset.UtcNow, JsonDocument.Parse("{}").RootElement, []);
         var before = Entry(1);
         var after = Entry(2);
@@ -406,6 +411,75 @@ public sealed class WebhookTests(ApiFixture api) : ApiTest(api)
         var queued = session.PendingChanges.AllChangedFor<OrchestraApi.Webhooks.WebhookDelivery>().ToList();
         Assert.Equal([after.Id], queued.Select(d => d.Position));
         Assert.All(queued, d => Assert.Equal(endpoint.Id, d.EndpointId));
+    }
+
+    [Fact]
+    public async Task an_endpoint_that_takes_batches_gets_a_busy_outcomes_waiting_events_together_in_order_signed_and_each_batch_id_made_from_its_events()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var (_, webhooks, outcomes) = await WorldAsync();
+        var outcome = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(title: "Busy"));
+        var endpoint = await webhooks.RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = receiver.Url, OutcomeId = outcome.Id, MaxBatch = 3 });
+        var failing = true;
+        receiver.Answer = _ => failing ? 503 : 200;
+
+        // Seven changes while the receiver fails: they wait behind the first, then go three at a time.
+        for (var i = 0; i < 7; i++)
+        {
+            outcome = await outcomes.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { Title = $"Busy {i}" });
+        }
+
+        await Api.WaitForProjectionsAsync();
+        await receiver.UntilAsync(r => r.Any(x => x.Json.GetArrayLength() == 3));
+        failing = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<WebhookDeliveryDetails> deliveries;
+        do
+        {
+            await Task.Delay(100);
+            deliveries = (await webhooks.ListWebhookDeliveriesAsync(endpoint.Id)).Items.ToList();
+        }
+        while (deliveries.Any(d => d.State != WebhookDeliveryState.Delivered) && clock.Elapsed < TimeSpan.FromSeconds(20));
+
+        var received = receiver.All.ToList();
+        Assert.Equal(7, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(WebhookDeliveryState.Delivered, d.State));
+        Assert.All(received, r =>
+        {
+            Assert.StartsWith("application/cloudevents-batch+json", r.Headers["Content-Type"].ToString(), StringComparison.Ordinal);
+            new StandardWebhook(endpoint.Secret!).Verify(r.Body, r.Headers);
+            var events = CloudEvent.FromWebhook(r.Body);
+            Assert.InRange(events.Count, 1, 3);
+            Assert.Equal(events.Select(e => e.Position).Order(), events.Select(e => e.Position));
+            // The id is made from the events' ids: the same events, the same id.
+            Assert.Equal(OrchestraApi.Webhooks.WebhookDispatcher.BatchId(events.Select(e => Guid.Parse(e.Id))).ToString(), r.Id);
+        });
+        Assert.All(received.GroupBy(r => r.Id), g => Assert.Single(g.Select(r => r.Body).Distinct()));
+
+        // Each delivery's last attempt names the request that delivered it, which held its event.
+        var byId = received.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => CloudEvent.FromWebhook(g.First().Body));
+        foreach (var d in deliveries)
+        {
+            var last = d.Attempts[^1];
+            Assert.Equal(200, last.Status);
+            var batch = byId[last.BatchId!.Value.ToString()];
+            Assert.Equal(batch.Count, last.BatchSize);
+            Assert.Contains(batch, e => e.Id == d.WebhookId.ToString());
+        }
+
+        var delivering = deliveries.Select(d => d.Attempts[^1].BatchId!.Value.ToString()).Distinct().ToList();
+        Assert.Equal([3, 3, 1], delivering.Select(id => byId[id]).OrderBy(b => b[0].Position).Select(b => b.Count));
+        var firstSeen = received.SelectMany(r => CloudEvent.FromWebhook(r.Body)).Select(e => e.Position).Distinct().ToList();
+        Assert.Equal(firstSeen.Order(), firstSeen);
+        Assert.Equal(7, firstSeen.Count);
+
+        var revised = await webhooks.ReviseWebhookEndpointAsync(endpoint.Id, endpoint.Version, new ReviseWebhookEndpointRequest { MaxBatch = 1 });
+        Assert.Equal(1, revised.MaxBatch);
+        Assert.Equal(3, endpoint.MaxBatch);
+        await outcomes.ReviseOutcomeAsync(outcome.Id, outcome.Version, new ReviseOutcomeRequest { Title = "Alone" });
+        var alone = (await receiver.UntilAsync(r => r.Count > received.Count))[received.Count];
+        Assert.Equal("application/json; charset=utf-8", alone.Headers["Content-Type"].ToString());
+        Assert.Equal(alone.Json.GetProperty("id").GetString(), alone.Id);
     }
     private static Microsoft.AspNetCore.Http.HeaderDictionary With(Received r, string signature) => new(r.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase))
     {
