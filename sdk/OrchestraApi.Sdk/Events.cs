@@ -21,6 +21,14 @@ public partial class CloudEvent
         ["baseline"] = typeof(EventDataOfBaselineDetails),
         ["segment"] = typeof(EventDataOfSegmentDetails),
         ["webhook_endpoint"] = typeof(EventDataOfWebhookEndpointDetails),
+        ["trigger"] = typeof(EventDataOfTriggerDetails),
+    };
+
+    /// <summary>The types whose <c>data</c> is not their resource's: a trigger's firings.</summary>
+    private static readonly Dictionary<string, Type> PayloadsByType = new(StringComparer.Ordinal)
+    {
+        ["orchestra.trigger.fired.v1"] = typeof(EventDataOfTriggerFiringDetails),
+        ["orchestra.trigger.cleared.v1"] = typeof(EventDataOfTriggerFiringDetails),
     };
 
     /// <summary>The event's position in the organisation's feed (<c>sequence</c> as a number): read on after it.</summary>
@@ -33,11 +41,12 @@ public partial class CloudEvent
 
     /// <summary>
     /// The typed <c>data</c>: <see cref="EventDataOfActivityDetails"/> for an <c>orchestra.activity.*</c> event, and so on
-    /// for every kind of resource of the catalogue (<c>GET /event-types</c>); null for a kind this SDK does not know yet
+    /// for every kind of resource of the catalogue (<c>GET /event-types</c>), <see cref="EventDataOfTriggerFiringDetails"/> for
+    /// <c>orchestra.trigger.fired.v1</c> and <c>cleared.v1</c>; null for a kind this SDK does not know yet
     /// (new ones may appear within v1: skip them).
     /// <code>if (e.Payload() is EventDataOfActivityDetails { Object: var activity }) { … }</code>
     /// </summary>
-    public object? Payload() => Payloads.TryGetValue(Resource, out var type) ? DataAs(type) : null;
+    public object? Payload() => PayloadsByType.TryGetValue(Type, out var type) || Payloads.TryGetValue(Resource, out type) ? DataAs(type) : null;
 
     /// <summary>
     /// The events of a webhook's body, in position order: the one CloudEvent an endpoint receives per request, or each

@@ -37,7 +37,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient, ITriggersClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -103,6 +103,7 @@ public static class ServiceCollectionExtensions
             services.AddTransient<IBaselinesClient>(p => new BaselinesClient(Http(p, httpName)));
             services.AddTransient<IEventsClient>(p => new EventsClient(Http(p, httpName)));
             services.AddTransient<IWebhooksClient>(p => new WebhooksClient(Http(p, httpName)));
+            services.AddTransient<ITriggersClient>(p => new TriggersClient(Http(p, httpName)));
         }
         else
         {
@@ -116,6 +117,7 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<IBaselinesClient>(name, (p, _) => new BaselinesClient(Http(p, httpName)));
             services.AddKeyedTransient<IEventsClient>(name, (p, _) => new EventsClient(Http(p, httpName)));
             services.AddKeyedTransient<IWebhooksClient>(name, (p, _) => new WebhooksClient(Http(p, httpName)));
+            services.AddKeyedTransient<ITriggersClient>(name, (p, _) => new TriggersClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

@@ -9,6 +9,7 @@ using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
 using OrchestraApi.Status;
+using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
 try
@@ -29,12 +30,14 @@ try
         OutcomeEventIndex.Register(marten);
         marten.AddFeed();
         marten.AddWebhooks();
+        marten.AddTriggers();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
     builder.Services.AddStatus();
     builder.Services.AddFeed();
     builder.Services.AddWebhooks();
+    builder.Services.AddTriggers();
     builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();
@@ -50,6 +53,7 @@ try
     app.MapBaselines();
     app.MapFeed();
     app.MapWebhooks();
+    app.MapTriggers();
 
     await app.RunAsync();
     return 0;

@@ -104,6 +104,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
         ["Orchestra__Webhooks__RetryDelays__3"] = "00:00:01",
         ["Orchestra__Webhooks__RetryDelays__4"] = "00:00:01",
         ["Orchestra__Webhooks__RetryDelays__5"] = "00:00:01",
+        // Triggers evaluate every watched outcome each second (30 s in production), so time-driven tests wait little.
+        ["Orchestra__Triggers__TickSeconds"] = "1",
     };
 
     private static WebApplicationFactory<Program> Start(string connectionString, Action<IWebHostBuilder>? configure = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
@@ -189,6 +191,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
     public EventsClient Events(string apiKey) => new(Http(apiKey));
 
     public WebhooksClient Webhooks(string apiKey) => new(Http(apiKey));
+
+    public TriggersClient Triggers(string apiKey) => new(Http(apiKey));
 
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")

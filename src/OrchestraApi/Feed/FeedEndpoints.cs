@@ -113,7 +113,7 @@ public static class FeedEndpoints
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         var json = context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
-        foreach (var type in PublicEvents.Resources.Values)
+        foreach (var type in PublicEvents.Objects)
         {
             var payload = typeof(EventData<>).MakeGenericType(type);
             await ComponentAsync(payload, document, context, json, ct);

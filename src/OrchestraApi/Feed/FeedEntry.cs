@@ -19,12 +19,15 @@ namespace OrchestraApi.Feed;
 /// <param name="OutcomeId">The outcome the event belongs to, when it belongs to one.</param>
 /// <param name="Time">When the event was committed.</param>
 /// <param name="Data">The public payload (<see cref="EventData{T}"/>), as JSON in the API's own casing, made once when the entry is numbered.</param>
-/// <param name="Disciplines">Who may read it: the disciplines it concerns by name (a plan's, an activity's, a connection's two sides, a result batch's rows'), empty for an outcome-level change, which every key may read, or <see cref="AdminOnly"/> for a change of the organisation's settings.</param>
+/// <param name="Disciplines">Who may read it: the disciplines it concerns by name (a plan's, an activity's, a connection's two sides, a result batch's rows'), empty for an outcome-level change, which every key may read, <see cref="AdminOnly"/> for a change of the organisation's settings, or <see cref="Conductors"/> for a trigger's definition.</param>
 public sealed record FeedEntry(
     long Id, Guid EventId, string Type, string Resource, string Subject, Guid StreamId, long StreamVersion, Guid? OutcomeId, DateTimeOffset Time, JsonElement Data, IReadOnlyList<string> Disciplines)
 {
     /// <summary>The audience of a change only admins and CMOs read (a webhook endpoint's).</summary>
     public const string AdminOnly = "Admin";
+
+    /// <summary>The audience of a change admins, CMOs and conductors read (a trigger's definition).</summary>
+    public const string Conductors = "Conductor";
 }
 
 /// <summary>The last position given in an organisation's feed (one document per organisation).</summary>

@@ -12,6 +12,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
 namespace OrchestraApi.Feed;
@@ -48,6 +49,14 @@ public sealed class FeedPayloads
             return (made.Item1, [FeedEntry.AdminOnly]);
         }
 
+        if (e.Data is IEventOf<Trigger>)
+        {
+            // Triggers: admins', CMOs' and conductors' to read.
+            var (was, now) = await AdvanceAsync(tenant, e, ct);
+            var made = Payload(was is Trigger t ? TriggerDetails.Of(t, e.Version - 1) : null, TriggerDetails.Of((Trigger)now, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
+            return (made.Item1, [FeedEntry.Conductors]);
+        }
+
         return await PayloadAsync(tenant, e, scheduleOf, ct) is { } payload ? (payload.Item1, [.. payload.Item2.Select(d => d.ToString())]) : null;
     }
 
@@ -68,6 +77,7 @@ public sealed class FeedPayloads
             IEventOf<Outcome> => Payload(before is Outcome o ? OutcomeDetails.From(o, e.Version - 1) : null, OutcomeDetails.From((Outcome)after, e.Version), by, []),
             IEventOf<Plan> => Payload(before is Plan p ? PlanSummary.Of(p, e.Version - 1) : null, PlanSummary.Of((Plan)after, e.Version), by, [((Plan)after).Discipline]),
             IEventOf<Activity> => Payload(before is Activity a ? ActivityDetails.From(a, e.Version - 1) : null, ActivityDetails.From((Activity)after, e.Version), by, [((Activity)after).Discipline]),
+            IEventOf<TriggerFiring> => Payload(before is TriggerFiring f ? TriggerFiringDetails.Of(f) : null, TriggerFiringDetails.Of((TriggerFiring)after), by, ((TriggerFiring)after).Disciplines),
             IEventOf<Segment> => Payload(before is Segment s ? SegmentDetails.Of(s, e.Version - 1) : null, SegmentDetails.Of((Segment)after, e.Version), by, []),
             IConnectionEvent c => await ConnectionAsync((Connections?)before, (Connections)after, c, by, scheduleOf),
             _ => throw new InvalidOperationException($"{e.EventType.Name} has no public payload: add it to FeedPayloads."),

@@ -6,6 +6,7 @@ using Marten.Subscriptions;
 using Microsoft.Extensions.Caching.Memory;
 using OrchestraApi.Connections;
 using OrchestraApi.Status;
+using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
 namespace OrchestraApi.Feed;
@@ -24,6 +25,7 @@ public sealed class FeedSubscription : SubscriptionBase
 
     private readonly FeedPayloads _payloads = new();
     private readonly ScheduleCache _schedules = new(new MemoryCache(new MemoryCacheOptions()));
+    private readonly TriggerMarks _marks = new();
 
     public FeedSubscription()
     {
@@ -60,6 +62,7 @@ public sealed class FeedSubscription : SubscriptionBase
             }
 
             await WebhookFanOut.QueueAsync(tenant, numbered, cancellationToken);
+            await _marks.EnlistAsync(tenant, organisation, numbered, cancellationToken);
 
             if (position != head.Position)
             {
@@ -70,6 +73,11 @@ public sealed class FeedSubscription : SubscriptionBase
 
         return NullChangeListener.Instance;
     }
+
+    /// <summary>True while this node's daemon runs the feed's subscription (always, in Solo mode): where webhooks are sent and triggers evaluated.</summary>
+    public static bool RunsHere(IServiceProvider services) =>
+        services.GetService<IProjectionCoordinator>() is { } coordinator
+        && coordinator.DaemonForMainDatabase().CurrentAgents().Any(a => a.Name.Identity.StartsWith(SubscriptionName + ":", StringComparison.Ordinal));
 }
 
 public static class FeedStore

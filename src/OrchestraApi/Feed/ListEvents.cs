@@ -207,12 +207,12 @@ public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOpti
 
     /// <summary>
     /// What the caller reads besides outcome-level changes, or null for everything (admins and CMOs): orchestrators and
-    /// agencies their disciplines' changes, conductors every discipline's but not the organisation's settings (webhook endpoints).
+    /// agencies their disciplines' changes, conductors every discipline's and the triggers' but not the organisation's settings (webhook endpoints).
     /// </summary>
     private static string[]? Audience(Caller caller) => caller.Role switch
     {
         Role.Orchestrator or Role.Agency => [.. caller.Disciplines.Select(d => d.ToString())],
-        Role.Conductor => [.. Enum.GetNames<Discipline>()],
+        Role.Conductor => [.. Enum.GetNames<Discipline>(), FeedEntry.Conductors],
         _ => null,
     };
 }

@@ -4,6 +4,7 @@ using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
 namespace OrchestraApi.Feed;
@@ -57,6 +58,7 @@ public static class PublicEvents
         ["baseline"] = typeof(BaselineDetails),
         ["segment"] = typeof(SegmentDetails),
         ["webhook_endpoint"] = typeof(WebhookEndpointDetails),
+        ["trigger"] = typeof(TriggerDetails),
     };
 
     private static readonly Entry[] Entries =
@@ -110,13 +112,22 @@ public static class PublicEvents
         Endpoint<WebhookEndpointDisabled>("disabled", "A webhook endpoint was disabled: by an admin, or by the API after a 410 Gone or 5 days of failures (the reason says which).", x => x.EndpointId),
         Endpoint<WebhookSecretRotated>("secret_rotated", "A webhook endpoint's signing secret was rotated.", x => x.EndpointId),
         Endpoint<WebhookPreviousSecretRevoked>("previous_secret_revoked", "A webhook endpoint's previous secret stopped signing early.", x => x.EndpointId),
+
+        // Triggers (read by admins, CMOs and conductors) and their firings (of the outcome; a subject's disciplines).
+        Of<TriggerDefined>("orchestra.trigger.defined.v1", "trigger", "A trigger was defined.", x => $"/triggers/{x.TriggerId}"),
+        Of<TriggerRevised>("orchestra.trigger.revised.v1", "trigger", "A trigger's definition changed (or it was enabled or disabled).", x => $"/triggers/{x.TriggerId}"),
+        Of<TriggerFired>("orchestra.trigger.fired.v1", "trigger", "A trigger's condition became true for a subject: the firing, with its evidence (its data's object is the firing).", x => $"/triggers/{x.TriggerId}/firings/{x.FiringId}") with { Object = typeof(TriggerFiringDetails) },
+        Of<TriggerCleared>("orchestra.trigger.cleared.v1", "trigger", "A firing's condition no longer holds (or its trigger was revised): the trigger may fire for that subject again (its data's object is the firing).", x => $"/triggers/{x.TriggerId}/firings/{x.FiringId}") with { Object = typeof(TriggerFiringDetails) },
     ];
 
     private static readonly Dictionary<Type, Entry> ByEvent = Entries.ToDictionary(e => e.Event);
 
     /// <summary>Every public event type, in the catalogue's order.</summary>
     public static readonly IReadOnlyList<EventTypeInfo> Catalogue =
-        [.. Entries.Select(e => new EventTypeInfo(e.Type, e.Resource, e.Description, SchemaOf(e.Resource)))];
+        [.. Entries.Select(e => new EventTypeInfo(e.Type, e.Resource, e.Description, SchemaOf(e.Object ?? Resources[e.Resource])))];
+
+    /// <summary>Every type a payload's <c>object</c> may be: each resource's, and those of events whose object is another (a trigger's firings).</summary>
+    public static readonly IReadOnlyList<Type> Objects = [.. Resources.Values.Concat(Entries.Select(e => e.Object).OfType<Type>()).Distinct()];
 
     /// <summary>Every public type, for checking a filter.</summary>
     public static readonly IReadOnlySet<string> Types = Entries.Select(e => e.Type).ToHashSet(StringComparer.Ordinal);
@@ -134,8 +145,8 @@ public static class PublicEvents
             : throw new InvalidOperationException($"{e.GetType().Name} is in neither the public catalogue nor PublicEvents.Internal: add it to one.");
     }
 
-    /// <summary>The OpenAPI schema name of a resource's payload: <c>EventDataOf{ObjectType}</c>.</summary>
-    public static string SchemaOf(string resource) => $"EventDataOf{Resources[resource].Name}";
+    /// <summary>The OpenAPI schema name of a payload whose object is <paramref name="objectType"/>: <c>EventDataOf{ObjectType}</c>.</summary>
+    public static string SchemaOf(Type objectType) => $"EventDataOf{objectType.Name}";
 
     private static Entry Outcome<T>(string what, string description, Func<T, Guid> outcome) =>
         Of<T>($"orchestra.outcome.{what}.v1", "outcome", description, x => $"/outcomes/{outcome(x)}");
@@ -161,5 +172,9 @@ public static class PublicEvents
     private static Entry Of<T>(string type, string resource, string description, Func<T, string> subject) =>
         new(typeof(T), type, resource, description, e => e is T x ? subject(x) : null);
 
-    private sealed record Entry(Type Event, string Type, string Resource, string Description, Func<object, string?> Subject);
+    private sealed record Entry(Type Event, string Type, string Resource, string Description, Func<object, string?> Subject)
+    {
+        /// <summary>The payload's object when it is not the resource's (<see cref="Resources"/>).</summary>
+        public Type? Object { get; init; }
+    }
 }

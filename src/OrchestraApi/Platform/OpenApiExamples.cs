@@ -40,6 +40,8 @@ public static class ContractExamples
         public static readonly Guid Observation = new("0197c5a4-93c6-7187-9c95-d180c2bdae96");
         public static readonly Guid WebhookEndpoint = new("0197c5a4-a4d7-7298-8da6-e291d3cebf07");
         public static readonly Guid WebhookDelivery = new("0197c5a4-b5e8-73a9-9eb7-f3a2e4dfc018");
+        public static readonly Guid Trigger = new("0197c5a4-c6f9-74ba-8fc8-04b3f5e0d129");
+        public static readonly Guid TriggerFiring = new("8f3c2a71-5d4e-8b6a-9c07-1e2f3a4b5c6d");
     }
 
     private static readonly DateTimeOffset At = new(2027, 4, 1, 9, 30, 0, TimeSpan.Zero);
@@ -60,6 +62,7 @@ public static class ContractExamples
         [typeof(SegmentDetails)] = () => DefineSegmentRequest.Example,
         [typeof(BaselineDetails)] = () => SaveBaselineRequest.Example,
         [typeof(Webhooks.WebhookEndpointDetails)] = () => Webhooks.RegisterWebhookEndpointRequest.Example,
+        [typeof(Triggers.TriggerDetails)] = () => Triggers.DefineTriggerRequest.Example,
     };
 
     /// <summary>The resource an answer's own <c>id</c> names.</summary>
@@ -70,6 +73,7 @@ public static class ContractExamples
         [typeof(ActivityDetails)] = Ids.Activity, [typeof(ConnectionDetails)] = Ids.Connection, [typeof(SegmentDetails)] = Ids.Segment,
         [typeof(ResultDetails)] = Ids.Result, [typeof(BaselineDetails)] = Ids.Baseline, [typeof(KpiObservation)] = Ids.Observation,
         [typeof(Webhooks.WebhookEndpointDetails)] = Ids.WebhookEndpoint, [typeof(Webhooks.WebhookDeliveryDetails)] = Ids.WebhookDelivery,
+        [typeof(Triggers.TriggerDetails)] = Ids.Trigger, [typeof(Triggers.TriggerFiringDetails)] = Ids.TriggerFiring,
     };
 
     private static readonly Dictionary<string, Guid> IdsByName = new(StringComparer.Ordinal)
@@ -77,6 +81,7 @@ public static class ContractExamples
         ["organisationId"] = Ids.Organisation, ["outcomeId"] = Ids.Outcome, ["planId"] = Ids.Plan, ["activityId"] = Ids.Activity,
         ["connectionId"] = Ids.Connection, ["segmentId"] = Ids.Segment, ["batchId"] = Ids.Batch, ["resultId"] = Ids.Result,
         ["endpointId"] = Ids.WebhookEndpoint, ["webhookId"] = new("0197c5a4-a4d7-7298-8da6-e291d3cebfa7"),
+        ["triggerId"] = Ids.Trigger, ["firingId"] = Ids.TriggerFiring,
     };
 
     /// <summary>Values by field: "Type.field" where one name means different things, else "field".</summary>
@@ -145,6 +150,19 @@ public static class ContractExamples
         ["WebhookDeliveryDetails.type"] = "orchestra.activity.rescheduled.v1", ["WebhookDeliveryDetails.position"] = 42, ["WebhookDeliveryDetails.state"] = "Delivered",
         ["WebhookAttempt.status"] = 200, ["WebhookAttempt.durationMs"] = 84, ["WebhookAttempt.response"] = "{\"received\":true}", ["WebhookAttempt.batchId"] = null, ["WebhookAttempt.batchSize"] = null,
         ["WebhookEndpointDetails.maxBatch"] = 1,
+
+        // Triggers.
+        ["TriggerScope.outcomeIds"] = new JsonArray(Ids.Outcome.ToString()), ["TriggerScope.disciplines"] = new JsonArray("Crm"), ["TriggerScope.channels"] = new JsonArray(),
+        ["TriggerRearm.policy"] = "UntilCleared", ["TriggerRearm.hours"] = null, ["TriggerDetails.enabled"] = true, ["TriggerChange.change"] = "Defined",
+        ["TriggerCondition.kind"] = "KpiBehindPace", ["TriggerCondition.kpi"] = "pipeline", ["TriggerCondition.points"] = 10, ["TriggerCondition.progress"] = null,
+        ["TriggerCondition.direction"] = null, ["TriggerCondition.trouble"] = null, ["TriggerCondition.metric"] = null, ["TriggerCondition.value"] = null,
+        ["TriggerCondition.minRows"] = null, ["TriggerCondition.minSpend"] = null, ["TriggerCondition.level"] = null, ["TriggerCondition.percent"] = null,
+        ["TriggerCondition.days"] = null, ["TriggerCondition.rag"] = null,
+        ["TriggerFiringDetails.triggerVersion"] = 1, ["TriggerFiringDetails.triggerName"] = "Pipeline falling behind", ["TriggerFiringDetails.subject"] = "kpi pipeline",
+        ["TriggerFiringDetails.summary"] = "Qualified pipeline is 12.5 points behind pace (43 % of its way, 55 % of the window gone; more than 10 points fires).",
+        ["TriggerFiringDetails.values"] = new JsonObject { ["progress"] = 42.5, ["elapsed"] = 55, ["behindPoints"] = 12.5, ["threshold"] = 10 },
+        ["TriggerFiringDetails.positions"] = new JsonArray(1041, 1042), ["TriggerFiringDetails.disciplines"] = new JsonArray(), ["TriggerFiringDetails.state"] = "Open",
+        ["TriggerFiringDetails.clearedAt"] = null, ["TriggerFiringDetails.clearedBecause"] = null,
         ["WebhookEndpointChange.change"] = "Registered", ["WebhookReplay.queued"] = 17, ["WebhookReplay.from"] = 42, ["WebhookReplay.through"] = 97,
 
         // Status, the portfolio and baselines.

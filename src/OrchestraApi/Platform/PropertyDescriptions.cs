@@ -42,6 +42,15 @@ public static class PropertyDescriptions
         ["conversions"] = "Conversions.",
         ["margin"] = "Margin per customer per period (m).",
         ["source"] = "Where the KPI's value comes from: Observed, or derived from results or a segment.",
+        ["createdAt"] = "When it was created (UTC).",
+        ["condition"] = "A trigger's condition, whole: its kind and that kind's parameters.",
+        ["scope"] = "Which outcomes, disciplines and channels a trigger watches; omitted: all (a conductor's trigger names its outcomes).",
+        ["rearm"] = "When a trigger may fire again for a subject; omitted: once until its condition clears.",
+        ["kind"] = "The condition's kind; each kind states the parameters it takes (see its values' descriptions).",
+        ["trouble"] = "ConnectionTrouble: Conflict, Broken or Either (default).",
+        ["metric"] = "ActivityMetric: Roi, CostPerConversion or ConversionRate.",
+        ["level"] = "SpendOverBudget: Plan, Discipline or Outcome.",
+        ["policy"] = "UntilCleared (default): once per subject until the condition clears; AtMostEvery: at most once every `hours` while it holds.",
     };
 
     /// <summary>Fills every undescribed property of every component schema from <see cref="ByName"/>.</summary>

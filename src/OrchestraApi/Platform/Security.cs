@@ -45,6 +45,9 @@ public static class Policies
     /// <summary>An organisation's admins manage its webhook endpoints and their deliveries.</summary>
     public const string ManageWebhooks = "manage-webhooks";
 
+    /// <summary>Admins, CMOs and conductors read the organisation's triggers and their firings.</summary>
+    public const string ReadTriggers = "read-triggers";
+
     /// <summary>Who may use an operation under <paramref name="policy"/>, in a sentence (what a 403 answers).</summary>
     public static string WhoMay(string? policy) => policy switch
     {
@@ -55,6 +58,7 @@ public static class Policies
         ApprovePlans => "it needs a Conductor or Admin key of the organisation.",
         ReadOrganisation => "it needs a key of the organisation (any role).",
         ManageWebhooks => "it needs an Admin key of the organisation.",
+        ReadTriggers => "it needs an Admin, CMO or Conductor key of the organisation.",
         _ => "this key's role or organisation does not allow it.",
     };
 
@@ -65,6 +69,7 @@ public static class Policies
         .AddPolicy(ManageKeys, p => p.RequireRole(nameof(Role.Admin)))
         .AddPolicy(ReadOrganisation, p => p.RequireClaim(OrchestraClaims.Organisation))
         .AddPolicy(AnyKey, p => p.RequireAuthenticatedUser())
+        .AddPolicy(ReadTriggers, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Cmo), nameof(Role.Conductor)))
         .AddPolicy(ManageWebhooks, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin)))
         .AddPolicy(ManageOutcomes, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)));
 }

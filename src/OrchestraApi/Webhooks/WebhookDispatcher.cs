@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events.Daemon;
 using Marten;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using System.Text.Json;
 using OrchestraApi.Feed;
+using OrchestraApi.Platform;
 
 namespace OrchestraApi.Webhooks;
 
@@ -37,7 +37,7 @@ public sealed class WebhookDispatcher(
             try
             {
                 var moved = signals.AnyMove();
-                if (!LeadsFeed())
+                if (!FeedSubscription.RunsHere(services))
                 {
                     await Task.Delay(Idle, clock, stoppingToken);
                     continue;
@@ -55,11 +55,6 @@ public sealed class WebhookDispatcher(
             }
         }
     }
-
-    /// <summary>True while this node's daemon runs the feed's subscription (always, in Solo mode).</summary>
-    private bool LeadsFeed() =>
-        services.GetService<IProjectionCoordinator>() is { } coordinator
-        && coordinator.DaemonForMainDatabase().CurrentAgents().Any(a => a.Name.Identity.StartsWith(FeedSubscription.SubscriptionName + ":", StringComparison.Ordinal));
 
     /// <summary>One round: sends what is due; answers how many attempts it made.</summary>
     public async Task<int> RoundAsync(CancellationToken ct)
@@ -171,21 +166,17 @@ public sealed class WebhookDispatcher(
         return result with { Attempt = result.Attempt with { BatchId = id, BatchSize = batch.Count } };
     }
 
-    /// <summary>A batch's webhook-id: a UUID (version 8) from the SHA-256 of its events' ids in order, so the same events always make the same id.</summary>
+    /// <summary>A batch's webhook-id: made from its events' ids in order (<see cref="NamedIds"/>), so the same events always make the same id.</summary>
     public static Guid BatchId(IEnumerable<Guid> messageIds)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var bytes = new byte[16];
-        foreach (var id in messageIds)
+        var ids = messageIds.ToList();
+        var bytes = new byte[ids.Count * 16];
+        for (var i = 0; i < ids.Count; i++)
         {
-            id.TryWriteBytes(bytes, bigEndian: true, out _);
-            hash.AppendData(bytes);
+            ids[i].TryWriteBytes(bytes.AsSpan(i * 16), bigEndian: true, out _);
         }
 
-        var digest = hash.GetHashAndReset();
-        digest[6] = (byte)((digest[6] & 0x0F) | 0x80);
-        digest[8] = (byte)((digest[8] & 0x3F) | 0x80);
-        return new Guid(digest.AsSpan(0, 16), bigEndian: true);
+        return NamedIds.Of(bytes);
     }
 
     /// <summary>

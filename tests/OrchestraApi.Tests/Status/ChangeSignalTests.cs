@@ -23,6 +23,8 @@ public sealed class ChangeSignalTests(ApiFixture api) : ApiTest(api)
     {
         ["CreateOrganisation"] = "an organisation is not an outcome's input",
         ["RegisterWebhookEndpoint"] = "a webhook endpoint is not an outcome's input",
+        ["DefineTrigger"] = "a trigger is not an outcome's input (its firings are evaluated from the outcome, not the other way round)",
+        ["ReviseTrigger"] = "a trigger is not an outcome's input",
         ["ReviseWebhookEndpoint"] = "a webhook endpoint is not an outcome's input",
         ["RotateWebhookSecret"] = "a webhook endpoint is not an outcome's input",
         ["RevokePreviousWebhookSecret"] = "a webhook endpoint is not an outcome's input",

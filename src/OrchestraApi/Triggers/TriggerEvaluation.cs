@@ -1,0 +1,150 @@
+using System.Globalization;
+using OrchestraApi.Connections;
+using OrchestraApi.Kernel;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Plans;
+using OrchestraApi.Results;
+using OrchestraApi.Status;
+
+namespace OrchestraApi.Triggers;
+
+/// <summary>A subject a trigger's condition holds for, with the evidence.</summary>
+/// <param name="Subject">`outcome {id}`, `kpi {key}`, `activity {id}`, `plan {id}`, `discipline {name}` or `connection {id}`.</param>
+public sealed record Holding(string Subject, string Summary, IReadOnlyDictionary<string, decimal?> Values, IReadOnlyList<Discipline> Disciplines);
+
+/// <summary>
+/// The conditions, pure: (a trigger, an outcome's status inputs and report at a moment) → every subject the condition
+/// holds for. The live evaluator and anything replaying history call the same function.
+/// </summary>
+public static class TriggerEvaluation
+{
+    public static IReadOnlyList<Holding> Holdings(Trigger trigger, StatusInputs inputs, OutcomeStatusReport report)
+    {
+        var c = trigger.Condition;
+        var scope = trigger.Scope;
+        if (!scope.Covers(inputs.Outcome.Id) || inputs.Outcome.Status != OutcomeStatus.Active)
+        {
+            return [];
+        }
+
+        var today = DateOnly.FromDateTime(inputs.At.UtcDateTime);
+        var currency = inputs.Outcome.Budget.Currency;
+        return c.Kind switch
+        {
+            TriggerKind.KpiBehindPace => [.. report.Kpis
+                .Where(k => (c.Kpi is null || k.Key == c.Kpi) && k.Progress is { } p && (k.Elapsed - p) * 100 > c.Points!.Value)
+                .Select(k => Kpi(k, $"{k.Name} is {Points((k.Elapsed - k.Progress!.Value) * 100)} points behind pace ({k.Progress:P0} of its way, {k.Elapsed:P0} of the window gone; more than {c.Points} points fires).", c.Points))],
+            TriggerKind.KpiProgressCrossed => [.. report.Kpis
+                .Where(k => k.Key == c.Kpi && k.Progress is { } p && (c.Direction == Direction.Below ? p * 100 <= c.Progress!.Value : p * 100 >= c.Progress!.Value))
+                .Select(k => Kpi(k, $"{k.Name} is at {k.Progress:P0} of its way, {(c.Direction == Direction.Below ? "at or below" : "at or above")} {c.Progress}%.", c.Progress))],
+            TriggerKind.ConnectionTrouble => Connections(inputs.Schedule, scope, (connection, d) =>
+                connection.Kind is not (ConnectionKind.Dependency or ConnectionKind.Handoff) ? null
+                : d.State == ConnectionState.Broken && c.Trouble is ConnectionTrouble.Broken or ConnectionTrouble.Either ? $"'{connection.Title}' is broken: {d.StateReason}"
+                : d.InConflict && c.Trouble is ConnectionTrouble.Conflict or ConnectionTrouble.Either ? $"'{connection.Title}' is in conflict: {d.Conflict}"
+                : null),
+            TriggerKind.AcknowledgementOverdue => Connections(inputs.Schedule, scope, (connection, d) =>
+                d.State == ConnectionState.Proposed && connection.AwaitedSince < inputs.At.AddDays(-c.Days!.Value)
+                    ? $"'{connection.Title}' has waited {(inputs.At - connection.AwaitedSince).TotalDays:0.#} days (more than {c.Days}) for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}."
+                    : null),
+            TriggerKind.ActivityMetric => [.. Activities(inputs.Schedule, scope).SelectMany(a => Metric(a, c, inputs.Results?.ByActivity.GetValueOrDefault(a.Id) ?? Totals.Zero, currency))],
+            TriggerKind.ActivityEndedWithoutResults => [.. Activities(inputs.Schedule, scope)
+                .Where(a => a.Status != ActivityStatus.Cancelled && today.DayNumber - a.Spec.EndsOn.DayNumber >= c.Days!.Value && a.Spec.EndsOn < today
+                    && (inputs.Results?.ByActivity.GetValueOrDefault(a.Id)?.Rows ?? 0) == 0)
+                .Select(a => new Holding(
+                    $"activity {a.Id}", $"'{a.Spec.Name}' ({a.Discipline}) ended on {a.Spec.EndsOn:yyyy-MM-dd}, {today.DayNumber - a.Spec.EndsOn.DayNumber} days ago, and has no results recorded.",
+                    Values(("daysSinceEnd", today.DayNumber - a.Spec.EndsOn.DayNumber), ("threshold", c.Days)), [a.Discipline]))],
+            TriggerKind.SpendOverBudget => Spend(inputs, c, scope),
+            TriggerKind.RagAtLeast => report.Rag >= (c.Rag == RagLevel.Red ? Rag.Red : Rag.Amber)
+                ? [new Holding($"outcome {inputs.Outcome.Id}", $"The outcome is {report.Rag}: {string.Join(" ", report.Reasons.Take(3).Select(r => r.Detail))}".Trim(), Values(("rag", (int)report.Rag)), [])]
+                : [],
+            _ => [],
+        };
+    }
+
+    private static Holding Kpi(KpiStanding k, string summary, decimal? threshold) => new(
+        $"kpi {k.Key}", summary, Values(("progress", Percent(k.Progress)), ("elapsed", Percent(k.Elapsed)), ("behindPoints", Percent(k.Elapsed - k.Progress)), ("threshold", threshold)), []);
+
+    private static List<Holding> Connections(Schedule schedule, TriggerScope scope, Func<Connection, ConnectionDetails, string?> trouble)
+    {
+        var holdings = new List<Holding>();
+        foreach (var connection in schedule.Connections.Where(x => scope.CoversAny([x.From.Discipline, x.To.Discipline])))
+        {
+            if (trouble(connection, ConnectionDetails.Of(schedule, connection)) is { } summary)
+            {
+                holdings.Add(new Holding($"connection {connection.Id}", summary, Values(), [.. new[] { connection.From.Discipline, connection.To.Discipline }.Distinct().Order()]));
+            }
+        }
+
+        return holdings;
+    }
+
+    private static IEnumerable<Activity> Activities(Schedule schedule, TriggerScope scope) =>
+        schedule.Activities.Where(a => scope.CoversAny([a.Discipline]) && scope.CoversChannel(a.Spec.Channel)).OrderBy(a => a.Id);
+
+    private static IEnumerable<Holding> Metric(Activity a, Triggers.TriggerCondition c, Totals t, string currency)
+    {
+        if (t.Rows < c.MinRows || t.Cost < c.MinSpend)
+        {
+            yield break;
+        }
+
+        var measures = Measures.Of(t, currency, 0m);
+        var ratio = c.Metric switch
+        {
+            ActivityMetricName.Roi => measures.Roi,
+            ActivityMetricName.CostPerConversion => measures.CostPerConversion,
+            _ => measures.ConversionRate,
+        };
+        if (ratio.Value is { } value && (c.Direction == Direction.Below ? value < c.Value : value > c.Value))
+        {
+            yield return new Holding(
+                $"activity {a.Id}", $"'{a.Spec.Name}' ({a.Discipline}) has a {c.Metric} of {value.ToString("0.####", CultureInfo.InvariantCulture)}, {(c.Direction == Direction.Below ? "below" : "above")} {c.Value} ({t.Rows} result rows, {new Money(t.Cost, currency)} spent).",
+                Values(("value", value), ("threshold", c.Value), ("rows", t.Rows), ("spent", t.Cost)), [a.Discipline]);
+        }
+    }
+
+    private static List<Holding> Spend(StatusInputs inputs, Triggers.TriggerCondition c, TriggerScope scope)
+    {
+        var results = inputs.Results;
+        var currency = inputs.Outcome.Budget.Currency;
+        var over = new List<Holding>();
+        void Check(string subject, string what, decimal spent, decimal budget, IReadOnlyList<Discipline> disciplines)
+        {
+            if (budget > 0 && spent * 100 > budget * c.Percent!.Value)
+            {
+                over.Add(new Holding(
+                    subject, $"{what} has spent {new Money(spent, currency)}, {Points(spent * 100 / budget)}% of its budget of {new Money(budget, currency)} (more than {c.Percent}% fires).",
+                    Values(("spent", spent), ("budget", budget), ("percent", Math.Round(spent * 100 / budget, 2)), ("threshold", c.Percent)), disciplines));
+            }
+        }
+
+        switch (c.Level)
+        {
+            case SpendLevel.Outcome:
+                Check($"outcome {inputs.Outcome.Id}", "The outcome", results?.Outcome.Cost ?? 0m, inputs.Outcome.Budget.Amount, []);
+                break;
+            case SpendLevel.Discipline:
+                foreach (var plan in inputs.Schedule.Plans.Where(p => p.IsLivePlan && scope.CoversAny([p.Discipline])).OrderBy(p => p.Discipline))
+                {
+                    Check($"discipline {plan.Discipline}", plan.Discipline.ToString(), results?.ByDiscipline.GetValueOrDefault(plan.Discipline)?.Cost ?? 0m, plan.Budget.Amount, [plan.Discipline]);
+                }
+
+                break;
+            default:
+                foreach (var plan in inputs.Schedule.Plans.Where(p => p.IsLivePlan && scope.CoversAny([p.Discipline])).OrderBy(p => p.Id))
+                {
+                    Check($"plan {plan.Id}", $"{plan.Discipline}'s plan '{plan.Title}'", results?.ByPlan.GetValueOrDefault(plan.Id)?.Cost ?? 0m, plan.Budget.Amount, [plan.Discipline]);
+                }
+
+                break;
+        }
+
+        return over;
+    }
+
+    private static decimal? Percent(decimal? share) => share is { } s ? Math.Round(s * 100, 2) : null;
+
+    private static string Points(decimal value) => Math.Round(value, 1).ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static Dictionary<string, decimal?> Values(params (string Name, decimal? Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
+}

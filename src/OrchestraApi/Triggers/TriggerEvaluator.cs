@@ -1,0 +1,198 @@
+using System.ComponentModel.DataAnnotations;
+using Marten;
+using Marten.Exceptions;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OrchestraApi.Connections;
+using OrchestraApi.Feed;
+using OrchestraApi.Outcomes;
+using OrchestraApi.Platform;
+using OrchestraApi.Status;
+
+namespace OrchestraApi.Triggers;
+
+public sealed class TriggerSettings
+{
+    public const string Section = "Orchestra:Triggers";
+
+    /// <summary>Seconds between two evaluations of every enabled trigger (for conditions time alone makes true).</summary>
+    [Range(1, 3600)]
+    public int TickSeconds { get; set; } = 30;
+}
+
+/// <summary>An outcome whose changes the feed numbered, with their positions: the evaluator looks at it next (a document of the organisation).</summary>
+public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<long> Positions);
+
+/// <summary>
+/// Evaluates triggers, on the one node whose daemon runs the feed (like webhook delivery): the outcomes the feed marked
+/// as changed (<see cref="TriggerMark"/>, written in the feed's transaction), as soon as the feed moves, and every
+/// outcome a trigger watches once per tick. One loop decides every firing and clearing of an organisation in one
+/// transaction; a firing's stream id is made from what it is (<see cref="TriggerFiring.IdOf"/>), so an evaluator on
+/// another node deciding the same firing at a hand-over cannot make it twice.
+/// </summary>
+public sealed class TriggerEvaluator(
+    IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, FeedSignals signals, IOptions<TriggerSettings> settings,
+    TimeProvider clock, ILogger<TriggerEvaluator> logger) : BackgroundService
+{
+    private const int MarksPerRound = 2000;
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+    private readonly ScheduleCache _schedules = new(new MemoryCache(new MemoryCacheOptions()));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextTick = DateTimeOffset.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var moved = signals.AnyMove();
+                if (!FeedSubscription.RunsHere(services))
+                {
+                    await Task.Delay(Idle, stoppingToken);
+                    continue;
+                }
+
+                var tick = DateTimeOffset.UtcNow >= nextTick;
+                if (tick)
+                {
+                    nextTick = DateTimeOffset.UtcNow.AddSeconds(settings.Value.TickSeconds);
+                }
+
+                if (await RoundAsync(tick, stoppingToken) == 0)
+                {
+                    var untilTick = nextTick - DateTimeOffset.UtcNow;
+                    await Task.WhenAny(moved, Task.Delay(untilTick < Idle ? untilTick < TimeSpan.Zero ? TimeSpan.Zero : untilTick : Idle, stoppingToken));
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is NpgsqlException or MartenException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(e, "Trigger evaluation paused by an error; it resumes in 5 seconds");
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>One round: the marked outcomes (and, on a tick, every watched one); answers how many marks it took.</summary>
+    public async Task<int> RoundAsync(bool tick, CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        var marks = new Dictionary<string, List<TriggerMark>>();
+        var serializer = store.Options.Serializer();
+        await using (var query = database.CreateCommand($"select tenant_id, data from {schema}.mt_doc_triggermark order by id limit {MarksPerRound}"))
+        await using (var reader = await query.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var tenant = reader.GetString(0);
+                (marks.TryGetValue(tenant, out var list) ? list : marks[tenant] = []).Add(serializer.FromJson<TriggerMark>(reader, 1));
+            }
+        }
+
+        var tenants = marks.Keys.ToHashSet();
+        if (tick)
+        {
+            await using var query = database.CreateCommand($"select distinct tenant_id from {schema}.mt_doc_trigger where (data ->> 'enabled')::boolean");
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                tenants.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var tenant in tenants)
+        {
+            await EvaluateAsync(tenant, marks.GetValueOrDefault(tenant) ?? [], tick, ct);
+        }
+
+        return marks.Values.Sum(m => m.Count);
+    }
+
+    private async Task EvaluateAsync(string tenant, List<TriggerMark> marks, bool tick, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession(tenant);
+        var triggers = await session.Query<Trigger>().Where(t => t.Enabled).ToListAsync(ct);
+        var positions = marks.GroupBy(m => m.OutcomeId).ToDictionary(g => g.Key, g => (IReadOnlyList<long>)[.. g.SelectMany(m => m.Positions).Distinct().Order().TakeLast(TriggerRules.MaxPositions)]);
+        var outcomes = positions.Keys.ToHashSet();
+        if (tick && triggers.Count > 0)
+        {
+            if (triggers.Any(t => t.Scope.OutcomeIds is not { Count: > 0 }))
+            {
+                outcomes.UnionWith(await session.Query<Outcome>().Where(o => o.Status == OutcomeStatus.Active).Select(o => o.Id).ToListAsync(ct));
+            }
+
+            outcomes.UnionWith(triggers.SelectMany(t => t.Scope.OutcomeIds ?? []));
+        }
+
+        var watched = outcomes.Where(o => triggers.Any(t => t.Scope.Covers(o))).ToArray();
+        var firings = watched.Length == 0 ? [] : await session.Query<TriggerFiring>().Where(f => f.OutcomeId.IsOneOf(watched)).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        foreach (var outcomeId in watched)
+        {
+            StatusInputs inputs;
+            try
+            {
+                inputs = await StatusInputs.NowAsync(session, _schedules, outcomeId, now, ct);
+            }
+            catch (NotFoundException)
+            {
+                continue;
+            }
+
+            var report = inputs.Report();
+            foreach (var trigger in triggers.Where(t => t.Scope.Covers(outcomeId)))
+            {
+                Decide(session, trigger, TriggerEvaluation.Holdings(trigger, inputs, report), [.. firings.Where(f => f.TriggerId == trigger.Id && f.OutcomeId == outcomeId)],
+                    outcomeId, positions.GetValueOrDefault(outcomeId) ?? [], now);
+            }
+        }
+
+        foreach (var mark in marks)
+        {
+            session.Delete(mark);
+        }
+
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (ExistingStreamIdCollisionException e)
+        {
+            // Another node decided the same firing during a hand-over: it is made; the marks are looked at again.
+            logger.LogInformation(e, "A trigger firing was already made by another evaluator");
+        }
+    }
+
+    /// <summary>Fires for each subject the condition holds for and its re-arm policy allows; clears each open firing whose condition no longer holds (or whose trigger was revised).</summary>
+    private static void Decide(IDocumentSession session, Trigger trigger, IReadOnlyList<Holding> holdings, List<TriggerFiring> firings, Guid outcomeId, IReadOnlyList<long> positions, DateTimeOffset now)
+    {
+        var holding = holdings.ToDictionary(h => h.Subject);
+        foreach (var open in firings.Where(f => f.IsOpen))
+        {
+            var reason = open.TriggerVersion != trigger.Version ? $"The trigger was revised (version {trigger.Version})."
+                : holding.ContainsKey(open.Subject) ? null
+                : "The condition no longer holds.";
+            if (reason is not null)
+            {
+                session.Events.Append(open.Id, open.Version + 1, new TriggerCleared(open.Id, trigger.Id, outcomeId, reason, TriggerRules.System, now));
+            }
+        }
+
+        foreach (var h in holdings)
+        {
+            var mine = firings.Where(f => f.Subject == h.Subject && f.TriggerVersion == trigger.Version).ToList();
+            var last = mine.MaxBy(f => f.FiredAt);
+            var fire = trigger.Rearm.Policy == RearmPolicy.AtMostEvery
+                ? last is null || now - last.FiredAt >= TimeSpan.FromHours(trigger.Rearm.Hours!.Value)
+                : !mine.Any(f => f.IsOpen);
+            if (fire)
+            {
+                var id = TriggerFiring.IdOf(trigger.Id, trigger.Version, h.Subject, last?.Id);
+                session.Events.StartStream<TriggerFiring>(id, new TriggerFired(
+                    id, trigger.Id, trigger.Version, trigger.Name, outcomeId, h.Subject, Bounded(h.Summary), h.Values, positions, h.Disciplines, TriggerRules.System, now));
+            }
+        }
+    }
+
+    private static string Bounded(string text) => text.Length <= 1000 ? text : text[..999] + "…";
+}
