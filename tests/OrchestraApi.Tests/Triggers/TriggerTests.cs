@@ -1,0 +1,313 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OrchestraApi.Sdk;
+using OrchestraApi.Tests.Connections;
+using OrchestraApi.Tests.Outcomes;
+using OrchestraApi.Tests.Webhooks;
+using StandardWebhooks;
+
+namespace OrchestraApi.Tests.Triggers;
+
+/// <summary>Opportunity triggers (issue 22): defined under the house conventions, fired by the change or the moment that makes them true.</summary>
+public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
+{
+    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    [Fact]
+    public async Task a_kpi_trigger_fires_on_the_observation_that_crosses_and_not_before_with_its_evidence_on_the_feed_and_to_webhooks_then_clears_and_rearms()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var world = await WorldAsync();
+        var endpoint = await Api.Webhooks(await world.Organisation.KeyAsync(Role.Admin))
+            .RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = receiver.Url, Types = ["orchestra.trigger.fired.v1"] });
+        var halfway = await world.Triggers.DefineTriggerAsync(Crossing(world.Outcome.Id, "Members halfway", 50));
+        // Fires on every observation used here above 30 %: when it has fired, the evaluation that saw the observation is done.
+        var barrier = await world.Triggers.DefineTriggerAsync(Crossing(world.Outcome.Id, "Members under way", 30));
+
+        var below = await ObserveAsync(world, 140m);
+        await UntilAsync(() => FiringsAsync(world, barrier.Id), f => f.Count == 1);
+        Assert.Empty(await FiringsAsync(world, halfway.Id));
+
+        var crossing = await ObserveAsync(world, 160m);
+        var fired = Assert.Single(await UntilAsync(() => FiringsAsync(world, halfway.Id), f => f.Count == 1));
+        await ObserveAsync(world, 150m);
+        await ObserveAsync(world, 120m);
+        var cleared = await UntilAsync(() => FiringsAsync(world, halfway.Id), f => f.Count == 1 && f[0].State == TriggerFiringState.Cleared);
+        await ObserveAsync(world, 170m);
+        var again = await UntilAsync(() => FiringsAsync(world, halfway.Id), f => f.Count == 2);
+
+        // The evidence: the rule's version, the values evaluated, the position of the observation that made it true.
+        Assert.Equal((halfway.Version, "kpi members", TriggerFiringState.Open), (fired.TriggerVersion, fired.Subject, fired.State));
+        Assert.Equal(60m, fired.Values["progress"]);
+        Assert.Equal(50m, fired.Values["threshold"]);
+        var feed = Api.Events(await world.Organisation.KeyAsync(Role.Cmo));
+        await Api.WaitForProjectionsAsync();
+        var observations = (await feed.ListEventsAsync(types: "orchestra.kpi_observation.recorded.v1")).Items;
+        Assert.Equal(observations.Single(e => e.Subject.EndsWith($"/{crossing}", StringComparison.Ordinal)).Position, fired.Positions[^1]);
+        Assert.DoesNotContain(observations.Single(e => e.Subject.EndsWith($"/{below}", StringComparison.Ordinal)).Position, fired.Positions);
+        Assert.Contains("60 %", fired.Summary, StringComparison.Ordinal);
+        // Held at 150 (50 %): no second firing (the wait for one cleared firing would have seen two); cleared at 120, fired again at 170.
+        Assert.Equal(TriggerFiringState.Cleared, cleared[0].State);
+        Assert.Equal("The condition no longer holds.", cleared[0].ClearedBecause);
+        Assert.Equal([TriggerFiringState.Cleared, TriggerFiringState.Open], again.OrderBy(f => f.FiredAt).Select(f => f.State));
+        Assert.NotEqual(again[0].Id, again[1].Id);
+
+        // On the feed, as the catalogue says, and to the webhook endpoint, signed.
+        var events = (await feed.ListEventsAsync(resource: "trigger")).Items;
+        var onFeed = events.Single(e => e.Type == "orchestra.trigger.fired.v1" && e.Subject == $"/triggers/{halfway.Id}/firings/{fired.Id}");
+        Assert.Equal(world.Outcome.Id.ToString(), onFeed.Partitionkey);
+        var payload = Assert.IsType<EventDataOfTriggerFiringDetails>(onFeed.Payload());
+        Assert.Equal((fired.Id, fired.Summary), (payload.Object.Id, payload.Object.Summary));
+        Assert.Contains(events, e => e.Type == "orchestra.trigger.cleared.v1" && e.Subject == onFeed.Subject);
+        Assert.Contains(events, e => e.Type == "orchestra.trigger.defined.v1" && e.Subject == $"/triggers/{halfway.Id}");
+        var received = await receiver.UntilAsync(r => r.Any(x => x.Id == onFeed.Id));
+        var delivery = received.First(x => x.Id == onFeed.Id);
+        new StandardWebhook(endpoint.Secret!).Verify(delivery.Body, delivery.Headers);
+        Assert.Equal(fired.Id.ToString(), delivery.Json.GetProperty("data").GetProperty("object").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task a_time_driven_trigger_fires_within_a_tick_of_the_moment_on_a_clock_the_test_moves_and_clears_when_acknowledged()
+    {
+        var clock = new MovableClock(DateTimeOffset.UtcNow);
+        var fresh = await Api.StartFreshApiAsync(configure: host => host.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
+        try
+        {
+            var w = await ConnectionWorld.CreateAsync(fresh);
+            var march1 = new DateOnly(2027, 3, 1);
+            var activities = new List<ActivityDetails>();
+            foreach (var discipline in w.Sides.Keys)
+            {
+                activities.Add(await w.ActivityAsync(discipline, $"{discipline} work", march1.AddDays(activities.Count * 10), march1.AddDays((activities.Count * 10) + 5)));
+            }
+
+            await w.ApproveAllAsync();
+            var (first, second) = (activities[0], activities[1]);
+            var triggers = fresh.Triggers(await w.World.Organisation.KeyAsync(Role.Conductor));
+            var trigger = await triggers.DefineTriggerAsync(new DefineTriggerRequest
+            {
+                Name = "Waiting too long",
+                Condition = new TriggerCondition { Kind = TriggerKind.AcknowledgementOverdue, Days = 3 },
+                Scope = new TriggerScope { OutcomeIds = [w.OutcomeId] },
+            });
+            var connection = await w.DependencyAsync(first, second);
+
+            clock.Advance(TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1));
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            var almost = (await triggers.ListTriggerFiringsAsync(trigger.Id)).Items;
+            clock.Advance(TimeSpan.FromMinutes(2));
+            var overdue = await UntilAsync(async () => (await triggers.ListTriggerFiringsAsync(trigger.Id)).Items.ToList(), f => f.Count == 1);
+
+            var from = w.Sides[w.DisciplineOf(first)].Connections;
+            var to = w.Sides[w.DisciplineOf(second)].Connections;
+            var acknowledged = await from.AcknowledgeConnectionAsync(w.OutcomeId, connection.Id, connection.Version, new AcknowledgeConnectionRequest());
+            await to.AcknowledgeConnectionAsync(w.OutcomeId, connection.Id, acknowledged.Version, new AcknowledgeConnectionRequest());
+            var cleared = await UntilAsync(async () => (await triggers.ListTriggerFiringsAsync(trigger.Id)).Items.ToList(), f => f[0].State == TriggerFiringState.Cleared);
+
+            Assert.Empty(almost);
+            Assert.Equal($"connection {connection.Id}", overdue[0].Subject);
+            Assert.Empty(overdue[0].Positions);
+            Assert.Equal([w.DisciplineOf(first), w.DisciplineOf(second)], overdue[0].Disciplines.Order());
+            Assert.Single(cleared);
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task concurrent_observations_that_all_cross_fire_the_trigger_once()
+    {
+        var world = await WorldAsync();
+        var trigger = await world.Triggers.DefineTriggerAsync(Crossing(world.Outcome.Id, "Members halfway", 50));
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => ObserveAsync(world, 160m + i)));
+        var firings = await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f.Count >= 1);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        Assert.Single(await FiringsAsync(world, trigger.Id));
+        Assert.Equal(TriggerFiringState.Open, firings[0].State);
+    }
+
+    [Fact]
+    public async Task triggers_follow_the_house_conventions_location_etag_if_match_idempotency_and_history()
+    {
+        var world = await WorldAsync();
+        using var http = Api.Http(await world.Organisation.KeyAsync(Role.Conductor));
+        using var created = await http.PostAsJsonAsync(new Uri("/triggers", UriKind.Relative), new
+        {
+            name = "Spend watch", condition = new { kind = "SpendOverBudget", level = "Outcome", percent = 80 }, scope = new { outcomeIds = new[] { world.Outcome.Id } },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var trigger = (await created.Content.ReadFromJsonAsync<TriggerDetails>(Json))!;
+        Assert.Equal($"/triggers/{trigger.Id}", created.Headers.Location!.ToString());
+        Assert.Equal("\"1\"", created.Headers.ETag!.Tag);
+        Assert.Equal(RearmPolicy.UntilCleared, trigger.Rearm.Policy);
+
+        var revised = await world.Triggers.ReviseTriggerAsync(trigger.Id, trigger.Version, new ReviseTriggerRequest { Enabled = false, Rearm = new TriggerRearm { Policy = RearmPolicy.AtMostEvery, Hours = 24 } });
+        Assert.Equal(412, await ApiCalls.StatusOf(() => world.Triggers.ReviseTriggerAsync(trigger.Id, trigger.Version, new ReviseTriggerRequest { Name = "Stale" })));
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => ApiCalls.StatusOf(() => world.Triggers.ReviseTriggerAsync(trigger.Id, revised.Version, new ReviseTriggerRequest { Name = $"Writer {i}" }))));
+        Assert.Equal((1, 7), (statuses.Count(s => s == 200), statuses.Count(s => s == 412)));
+
+        var key = Guid.NewGuid().ToString();
+        var defined = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/triggers", UriKind.Relative))
+            {
+                Content = JsonContent.Create(new { name = "Once", condition = new { kind = "RagAtLeast", rag = "Red" }, scope = new { outcomeIds = new[] { world.Outcome.Id } } }),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        }));
+        Assert.All(defined, d => Assert.Equal(HttpStatusCode.Created, d.StatusCode));
+        Assert.Single(defined.Select(d => d.Item2).Distinct());
+
+        var history = await world.Triggers.GetTriggerHistoryAsync(trigger.Id);
+        Assert.Equal(["Defined", "Revised", "Revised"], history.Items.Select(c => c.Change));
+        Assert.False(history.Items[1].Trigger.Enabled);
+        var all = await world.Triggers.ListTriggersAsync();
+        Assert.Equal(2, all.Items.Count);
+        Assert.Equal([trigger.Id], (await world.Triggers.ListTriggersAsync(enabled: false)).Items.Select(t => t.Id));
+        Assert.Equal([trigger.Id], (await world.Triggers.ListTriggersAsync(kind: TriggerKind.SpendOverBudget)).Items.Select(t => t.Id));
+        Assert.Empty((await world.Triggers.ListTriggersAsync(outcomeId: Guid.NewGuid())).Items);
+    }
+
+    [Fact]
+    public async Task only_admins_watch_the_whole_organisation_cmos_read_agencies_see_nothing_and_another_organisation_finds_none()
+    {
+        var world = await WorldAsync();
+        var admin = Api.Triggers(await world.Organisation.KeyAsync(Role.Admin));
+        var wide = await admin.DefineTriggerAsync(new DefineTriggerRequest { Name = "Anything red", Condition = new TriggerCondition { Kind = TriggerKind.RagAtLeast, Rag = RagLevel.Red } });
+        var mine = await world.Triggers.DefineTriggerAsync(Crossing(world.Outcome.Id, "Mine", 50));
+
+        Assert.Equal(403, await ApiCalls.StatusOf(() => world.Triggers.DefineTriggerAsync(new DefineTriggerRequest { Name = "Too wide", Condition = new TriggerCondition { Kind = TriggerKind.RagAtLeast, Rag = RagLevel.Amber } })));
+        Assert.Equal(403, await ApiCalls.StatusOf(() => world.Triggers.ReviseTriggerAsync(wide.Id, wide.Version, new ReviseTriggerRequest { Name = "Mine now" })));
+        Assert.Equal(403, await ApiCalls.StatusOf(() => world.Triggers.ReviseTriggerAsync(mine.Id, mine.Version, new ReviseTriggerRequest { Scope = new TriggerScope() })));
+        var cmo = Api.Triggers(await world.Organisation.KeyAsync(Role.Cmo));
+        Assert.Equal(2, (await cmo.ListTriggersAsync()).Items.Count);
+        Assert.Equal(403, await ApiCalls.StatusOf(() => cmo.DefineTriggerAsync(Crossing(world.Outcome.Id, "CMO", 50))));
+        foreach (var role in new[] { Role.Agency, Role.Orchestrator })
+        {
+            var other = Api.Triggers(await world.Organisation.KeyAsync(role, Discipline.Crm));
+            Assert.Equal(403, await ApiCalls.StatusOf(() => other.ListTriggersAsync()));
+            Assert.Equal(403, await ApiCalls.StatusOf(() => other.GetTriggerAsync(mine.Id)));
+            Assert.Equal(403, await ApiCalls.StatusOf(() => other.DefineTriggerAsync(Crossing(world.Outcome.Id, "Agency", 50))));
+        }
+
+        var stranger = await Api.NewOrganisationAsync();
+        var theirs = Api.Triggers(await stranger.KeyAsync(Role.Admin));
+        Assert.Empty((await theirs.ListTriggersAsync()).Items);
+        Assert.Equal(404, await ApiCalls.StatusOf(() => theirs.GetTriggerAsync(mine.Id)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => theirs.ListTriggerFiringsAsync(mine.Id)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => theirs.ReviseTriggerAsync(mine.Id, mine.Version, new ReviseTriggerRequest { Name = "Theirs" })));
+        // Their outcome is not ours to watch.
+        Assert.Equal(400, await ApiCalls.StatusOf(() => theirs.DefineTriggerAsync(Crossing(world.Outcome.Id, "Not theirs", 50))));
+        Assert.Equal(mine.Version, (await world.Triggers.GetTriggerAsync(mine.Id)).Version);
+    }
+
+    [Fact]
+    public async Task absurd_unknown_and_hostile_conditions_are_400s_naming_the_field_and_define_nothing()
+    {
+        var world = await WorldAsync();
+        using var http = Api.Http(await world.Organisation.KeyAsync(Role.Admin));
+        var outcome = world.Outcome.Id;
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200);
+        foreach (var (body, field) in new (string, string)[]
+        {
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"Telepathy\"}}", "condition.kind"),
+            ("{\"name\":\"x\",\"condition\":{}}", "condition.kind"),
+            ("{\"name\":\"x\"}", "condition"),
+            ("{\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"}}", "name"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\"}}", "condition.rag"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\",\"points\":5}}", "condition.points"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"KpiBehindPace\",\"points\":101}}", "condition.points"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"KpiBehindPace\",\"points\":\"ten\"}}", "condition.points"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"KpiBehindPace\",\"points\":1e400}}", "condition.points"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"KpiProgressCrossed\",\"kpi\":\"members\"}}", "condition.progress"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"KpiProgressCrossed\",\"kpi\":\"mem\\u0000bers\",\"progress\":5}}", "condition.kpi"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"SpendOverBudget\",\"level\":\"Galaxy\",\"percent\":80}}", "condition.level"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"SpendOverBudget\",\"level\":\"Plan\",\"percent\":0}}", "condition.percent"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"AcknowledgementOverdue\",\"days\":0}}", "condition.days"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"ActivityEndedWithoutResults\",\"days\":99999999999}}", "condition.days"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"ActivityMetric\",\"metric\":\"Roi\",\"direction\":\"Below\",\"value\":0.1,\"minRows\":-1}}", "condition.minRows"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\",\"code\":\"System.IO.File.Delete('/')\"}}", "condition.code"),
+            ("{\"name\":\"bad\\u0000name\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"}}", "name"),
+            ($"{{\"name\":\"{new string('n', 201)}\",\"condition\":{{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"}}}}", "name"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"},\"rearm\":{\"policy\":\"AtMostEvery\"}}", "rearm.hours"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"},\"rearm\":{\"policy\":\"UntilCleared\",\"hours\":5}}", "rearm.hours"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"},\"rearm\":{\"policy\":\"AtMostEvery\",\"hours\":8761}}", "rearm.hours"),
+            ($"{{\"name\":\"x\",\"condition\":{{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"}},\"scope\":{{\"outcomeIds\":[\"{Guid.NewGuid()}\"]}}}}", "scope.outcomeIds"),
+            ($"{{\"name\":\"x\",\"condition\":{{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"}},\"scope\":{{\"outcomeIds\":[{string.Join(',', Enumerable.Repeat($"\"{outcome}\"", 51))}]}}}}", "scope.outcomeIds"),
+            ("{\"name\":\"x\",\"condition\":{\"kind\":\"RagAtLeast\",\"rag\":\"Red\"},\"scope\":{\"disciplines\":[\"Telepathy\"]}}", "scope.disciplines"),
+            ("{\"name\":\"x\",\"condition\":" + deep + "}", "condition"),
+        })
+        {
+            using var response = await http.PostAsync(new Uri("/triggers", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body[..Math.Min(body.Length, 200)]}: {(int)response.StatusCode} {problem}");
+            Assert.True(
+                problem.TryGetProperty("errors", out var errors) && errors.EnumerateObject().Any(e => e.Name.StartsWith(field, StringComparison.OrdinalIgnoreCase) || field.StartsWith(e.Name, StringComparison.OrdinalIgnoreCase) || e.Name is "$" or "body"),
+                $"{body[..Math.Min(body.Length, 200)]}: {problem}");
+        }
+
+        Assert.Empty((await Api.Triggers(await world.Organisation.KeyAsync(Role.Admin)).ListTriggersAsync()).Items);
+    }
+
+    private static DefineTriggerRequest Crossing(Guid outcomeId, string name, decimal progress) => new()
+    {
+        Name = name,
+        Condition = new TriggerCondition { Kind = TriggerKind.KpiProgressCrossed, Kpi = "members", Progress = progress },
+        Scope = new TriggerScope { OutcomeIds = [outcomeId] },
+    };
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    private sealed record World(TestOrganisation Organisation, OutcomeDetails Outcome, TriggersClient Triggers, ResultsClient Results);
+
+    private async Task<World> WorldAsync()
+    {
+        var organisation = await Api.NewOrganisationAsync();
+        var conductor = await organisation.KeyAsync(Role.Conductor);
+        var outcomes = Api.Outcomes(conductor);
+        var define = OutcomeSamples.Define(kpis: [new KpiDefinition { Key = "members", Name = "Loyalty members", Unit = "customers", Baseline = 100m, Target = 200m, Direction = KpiDirection.Up }]);
+        define.StartsOn = Today.AddDays(-30);
+        define.EndsOn = Today.AddDays(69);
+        var draft = await outcomes.DefineOutcomeAsync(define);
+        return new World(organisation, await outcomes.ActivateOutcomeAsync(draft.Id, draft.Version), Api.Triggers(conductor), Api.Results(conductor));
+    }
+
+    /// <summary>Observes the members KPI now; answers the observation's id (the end of its feed subject).</summary>
+    private static async Task<Guid> ObserveAsync(World world, decimal value) =>
+        (await world.Results.ObserveKpiAsync(world.Outcome.Id, "members", new ObserveKpiRequest { Value = value, ObservedAt = DateTimeOffset.UtcNow })).Id;
+
+    private static async Task<List<TriggerFiringDetails>> FiringsAsync(World world, Guid triggerId) =>
+        [.. (await world.Triggers.ListTriggerFiringsAsync(triggerId)).Items];
+
+    private static async Task<List<T>> UntilAsync<T>(Func<Task<List<T>>> read, Func<List<T>, bool> done, int seconds = 15)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var now = await read();
+        while (!done(now) && clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            await Task.Delay(100);
+            now = await read();
+        }
+
+        return now;
+    }
+
+    /// <summary>A clock the test moves forward.</summary>
+    private sealed class MovableClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public void Advance(TimeSpan by) => _now += by;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+}
