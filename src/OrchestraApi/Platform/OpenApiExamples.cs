@@ -163,6 +163,9 @@ public static class ContractExamples
         ["TriggerFiringDetails.values"] = new JsonObject { ["progress"] = 42.5, ["elapsed"] = 55, ["behindPoints"] = 12.5, ["threshold"] = 10 },
         ["TriggerFiringDetails.positions"] = new JsonArray(1041, 1042), ["TriggerFiringDetails.disciplines"] = new JsonArray(), ["TriggerFiringDetails.state"] = "Open",
         ["TriggerFiringDetails.clearedAt"] = null, ["TriggerFiringDetails.clearedBecause"] = null,
+        ["DryRunFiring.subject"] = "kpi pipeline", ["DryRunFiring.summary"] = "Qualified pipeline is 12.5 points behind pace (43 % of its way, 55 % of the window gone; more than 10 points fires).",
+        ["DryRunFiring.values"] = new JsonObject { ["progress"] = 42.5, ["elapsed"] = 55, ["behindPoints"] = 12.5, ["threshold"] = 10 }, ["DryRunFiring.disciplines"] = new JsonArray(),
+        ["DryRunFiring.clearedAt"] = "2027-03-02T00:00:00+00:00", ["TriggerDryRun.outcomes"] = 1, ["TriggerDryRun.moments"] = 212, ["TriggerDryRun.truncated"] = false,
         ["WebhookEndpointChange.change"] = "Registered", ["WebhookReplay.queued"] = 17, ["WebhookReplay.from"] = 42, ["WebhookReplay.through"] = 97,
 
         // Status, the portfolio and baselines.

@@ -122,12 +122,12 @@ public static class TriggerRules
 {
     /// <summary>
     /// The scope, normalised: each outcome it names is the organisation's, and a conductor's trigger names outcomes
-    /// (watching the whole organisation is an admin's to set up).
+    /// (watching the whole organisation is an admin's to set up). Without a caller (a dry run, which changes nothing), any scope.
     /// </summary>
-    public static async Task<TriggerScope> ScopeAsync(Marten.IQuerySession session, TriggerScope given, Caller caller, CancellationToken ct)
+    public static async Task<TriggerScope> ScopeAsync(Marten.IQuerySession session, TriggerScope given, Caller? caller, CancellationToken ct)
     {
         var scope = given.Normalised();
-        if (scope.OutcomeIds!.Count == 0 && caller.Role != Kernel.Role.Admin)
+        if (scope.OutcomeIds!.Count == 0 && caller is not null && caller.Role != Kernel.Role.Admin)
         {
             throw new ForbiddenException("A conductor's trigger watches named outcomes (scope.outcomeIds); a trigger for the whole organisation is an admin's.");
         }
@@ -159,6 +159,11 @@ public static class TriggerRules
     public const int MaxKpiKey = 100;
     public const int MaxScope = 50;
     public const int MaxRearmHours = 8760;
+
+    /// <summary>A dry run's limits: its period, the outcomes it replays, the firings it answers.</summary>
+    public const int MaxDryRunDays = 366;
+    public const int MaxDryRunOutcomes = 100;
+    public const int MaxDryRunFirings = 1000;
 
     /// <summary>The feed positions a firing names, at most (the latest).</summary>
     public const int MaxPositions = 50;

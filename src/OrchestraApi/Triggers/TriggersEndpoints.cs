@@ -41,6 +41,8 @@ public static class TriggersEndpoints
 
         triggers.MapPost("/", Define).RequireAuthorization(Policies.ManageOutcomes).Problems(409, 422)
             .Describe(nameof(DefineTrigger), "Define a trigger", $"A business rule the API acts on: a name, a `condition` from a closed grammar (JSON; no expression or code is evaluated), an optional `scope` (outcomes, disciplines, channels), a `rearm` policy and `enabled`. {Kinds} A conductor's trigger names its outcomes (`scope.outcomeIds`); one watching the whole organisation is an admin's. At most 500 per organisation. Conductors and admins; accepts Idempotency-Key.");
+        triggers.MapPost("/dry-run", DryRun)
+            .Describe(nameof(DryRunTrigger), "Dry-run a trigger", "Replays the organisation's history over a period (at most 366 days) and answers the firings a trigger would have made — a saved one (`triggerId`) or a condition with its scope and re-arm policy — each with its moment (the commit of the change that made the condition true, or the midnight when time alone did), its evidence and when it would have cleared. Every outcome in scope (at most 100) is rebuilt from its events in commit order by the same folds and rules the live evaluator and the status use, so a dry run answers what the trigger would have seen. It changes nothing: no firing, no feed event, no status; a retry simply runs it again. Admins, CMOs and conductors.");
         triggers.MapGet("/", List)
             .Describe(nameof(ListTriggers), "List triggers", "The organisation's triggers, oldest first; filter by `enabled`, condition `kind` and `outcomeId` (the triggers that watch it); cursor-paginated. Admins, CMOs and conductors.");
         triggers.MapGet("/{triggerId:guid}", Get).Problems(404).Produces(StatusCodes.Status304NotModified)
@@ -61,6 +63,9 @@ public static class TriggersEndpoints
         var trigger = await mediator.Send(new DefineTrigger(request, Caller.From(user), Idempotency.Key(idempotencyKey)), ct);
         return TypedResults.Created($"/triggers/{trigger.Id}", trigger.WithETag(http));
     }
+
+    private static Task<TriggerDryRun> DryRun(DryRunTriggerRequest request, IMediator mediator, TimeProvider clock, CancellationToken ct) =>
+        mediator.Send(new DryRunTrigger(request, clock.GetUtcNow()), ct);
 
     private static Task<Page<TriggerDetails>> List([AsParameters] TriggerFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListTriggers(filter, page), ct);

@@ -149,6 +149,8 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
         });
         Assert.Empty(undescribed);
         Assert.True(changes.Count > 30, $"only {changes.Count} changing operations");
+        // A dry run is a POST only for its body: it changes nothing, so there is nothing a retry could apply twice.
+        changes.RemoveAll(c => c.Route == "post /triggers/dry-run");
         Assert.All(changes, c => Assert.True(
             c.Op.GetProperty("parameters").EnumerateArray().Any(p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header"),
             $"{c.Route} does not accept Idempotency-Key"));

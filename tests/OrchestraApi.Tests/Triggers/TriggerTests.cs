@@ -258,6 +258,66 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
         Assert.Empty((await Api.Triggers(await world.Organisation.KeyAsync(Role.Admin)).ListTriggersAsync()).Items);
     }
 
+
+    [Fact]
+    public async Task a_dry_run_answers_exactly_the_firings_the_history_implies_and_changes_nothing()
+    {
+        var world = await WorldAsync();
+        // A saved trigger, disabled: only the dry run evaluates it.
+        var disabled = Crossing(world.Outcome.Id, "Members halfway", 50);
+        disabled.Enabled = false;
+        var saved = await world.Triggers.DefineTriggerAsync(disabled);
+        var from = DateTimeOffset.UtcNow.AddMinutes(-1);
+        foreach (var value in new[] { 140m, 160m, 150m, 120m, 170m, 110m, 180m })
+        {
+            await ObserveAsync(world, value);
+        }
+
+        await Api.WaitForProjectionsAsync();
+        var cmo = await world.Organisation.KeyAsync(Role.Cmo);
+        var feed = Api.Events(cmo);
+        var headBefore = (await feed.ListEventsAsync(limit: 1)).Head;
+        var statusBefore = await Api.Status(cmo).GetOutcomeStatusAsync(world.Outcome.Id);
+
+        // Independently: each observation's commit and value from the feed; the KPI runs from 100 to 200, so progress = value − 100.
+        var observed = (await feed.ListEventsAsync(types: "orchestra.kpi_observation.recorded.v1")).Items
+            .Select(e => (e.Time, Progress: ((JsonElement)e.Data).GetProperty("object").GetProperty("value").GetDecimal() - 100m)).ToList();
+        var expected = new List<(DateTimeOffset At, DateTimeOffset? ClearedAt)>();
+        foreach (var (time, progress) in observed)
+        {
+            var open = expected.Count > 0 && expected[^1].ClearedAt is null;
+            if (progress >= 50 && !open)
+            {
+                expected.Add((time, null));
+            }
+            else if (progress < 50 && open)
+            {
+                expected[^1] = (expected[^1].At, time);
+            }
+        }
+
+        var bySaved = await Api.Triggers(cmo).DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = saved.Id, From = from });
+        var byCondition = await world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { Condition = saved.Condition, Scope = saved.Scope, From = from, To = DateTimeOffset.UtcNow });
+
+        Assert.Equal(3, expected.Count);
+        Assert.Equal(expected, bySaved.Firings.Select(f => (f.At, f.ClearedAt)));
+        Assert.All(bySaved.Firings, f => Assert.Equal(("kpi members", world.Outcome.Id), (f.Subject, f.OutcomeId)));
+        Assert.Equal(bySaved.Firings.Select(f => (f.At, f.ClearedAt, f.Summary)), byCondition.Firings.Select(f => (f.At, f.ClearedAt, f.Summary)));
+        Assert.Equal((1, false), (bySaved.Outcomes, bySaved.Truncated));
+        Assert.True(bySaved.Moments >= observed.Count);
+        // Nothing changed: no firing, no feed event, the same status.
+        Assert.Empty(await FiringsAsync(world, saved.Id));
+        Assert.Equal(headBefore, (await feed.ListEventsAsync(limit: 1)).Head);
+        Assert.Equal(statusBefore.Rag, (await Api.Status(cmo).GetOutcomeStatusAsync(world.Outcome.Id)).Rag);
+
+        // Bad periods and bodies are 400s naming the field; a stranger's trigger is a 404; agencies may not.
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = saved.Id, Condition = saved.Condition, From = from })));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { From = from })));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = saved.Id, From = from, To = from.AddSeconds(-1) })));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = saved.Id, From = from.AddDays(-367) })));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = Guid.NewGuid(), From = from })));
+        Assert.Equal(403, await ApiCalls.StatusOf(async () => await Api.Triggers(await world.Organisation.KeyAsync(Role.Agency, Discipline.Crm)).DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = saved.Id, From = from })));
+    }
     private static DefineTriggerRequest Crossing(Guid outcomeId, string name, decimal progress) => new()
     {
         Name = name,
