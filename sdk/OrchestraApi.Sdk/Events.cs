@@ -22,6 +22,7 @@ public partial class CloudEvent
         ["segment"] = typeof(EventDataOfSegmentDetails),
         ["webhook_endpoint"] = typeof(EventDataOfWebhookEndpointDetails),
         ["trigger"] = typeof(EventDataOfTriggerDetails),
+        ["task"] = typeof(EventDataOfTaskDetails),
     };
 
     /// <summary>The types whose <c>data</c> is not their resource's: a trigger's firings.</summary>

@@ -37,7 +37,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient, ITriggersClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient, ITriggersClient, ITasksClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -104,6 +104,7 @@ public static class ServiceCollectionExtensions
             services.AddTransient<IEventsClient>(p => new EventsClient(Http(p, httpName)));
             services.AddTransient<IWebhooksClient>(p => new WebhooksClient(Http(p, httpName)));
             services.AddTransient<ITriggersClient>(p => new TriggersClient(Http(p, httpName)));
+            services.AddTransient<ITasksClient>(p => new TasksClient(Http(p, httpName)));
         }
         else
         {
@@ -118,6 +119,7 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<IEventsClient>(name, (p, _) => new EventsClient(Http(p, httpName)));
             services.AddKeyedTransient<IWebhooksClient>(name, (p, _) => new WebhooksClient(Http(p, httpName)));
             services.AddKeyedTransient<ITriggersClient>(name, (p, _) => new TriggersClient(Http(p, httpName)));
+            services.AddKeyedTransient<ITasksClient>(name, (p, _) => new TasksClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

@@ -9,6 +9,7 @@ using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
 using OrchestraApi.Status;
+using OrchestraApi.Tasks;
 using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
@@ -31,6 +32,7 @@ try
         marten.AddFeed();
         marten.AddWebhooks();
         marten.AddTriggers();
+        marten.AddTasks();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
@@ -54,6 +56,7 @@ try
     app.MapFeed();
     app.MapWebhooks();
     app.MapTriggers();
+    app.MapTasks();
 
     await app.RunAsync();
     return 0;

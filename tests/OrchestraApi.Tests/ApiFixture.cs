@@ -194,6 +194,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     public TriggersClient Triggers(string apiKey) => new(Http(apiKey));
 
+    public TasksClient Tasks(string apiKey) => new(Http(apiKey));
+
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
     {

@@ -12,6 +12,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Tasks;
 using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
@@ -47,6 +48,15 @@ public sealed class FeedPayloads
             var (was, now) = await AdvanceAsync(tenant, e, ct);
             var made = Payload(was is WebhookEndpoint w ? WebhookEndpointDetails.Of(w, e.Version - 1) : null, WebhookEndpointDetails.Of((WebhookEndpoint)now, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
             return (made.Item1, [FeedEntry.AdminOnly]);
+        }
+
+        if (e.Data is IEventOf<TriggerTask>)
+        {
+            // A task: its assignee's discipline reads it, or (without one) admins, CMOs and conductors.
+            var (was, now) = await AdvanceAsync(tenant, e, ct);
+            var task = (TriggerTask)now;
+            var made = Payload(was is TriggerTask t ? TaskDetails.Of(t, e.Version - 1) : null, TaskDetails.Of(task, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
+            return (made.Item1, task.Assignee.Discipline is { } d ? [d.ToString()] : [FeedEntry.Conductors]);
         }
 
         if (e.Data is IEventOf<Trigger>)

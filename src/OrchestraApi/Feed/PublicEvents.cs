@@ -4,6 +4,7 @@ using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Tasks;
 using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
 
@@ -59,6 +60,7 @@ public static class PublicEvents
         ["segment"] = typeof(SegmentDetails),
         ["webhook_endpoint"] = typeof(WebhookEndpointDetails),
         ["trigger"] = typeof(TriggerDetails),
+        ["task"] = typeof(TaskDetails),
     };
 
     private static readonly Entry[] Entries =
@@ -118,6 +120,9 @@ public static class PublicEvents
         Of<TriggerRevised>("orchestra.trigger.revised.v1", "trigger", "A trigger's definition changed (or it was enabled or disabled).", x => $"/triggers/{x.TriggerId}"),
         Of<TriggerFired>("orchestra.trigger.fired.v1", "trigger", "A trigger's condition became true for a subject: the firing, with its evidence (its data's object is the firing).", x => $"/triggers/{x.TriggerId}/firings/{x.FiringId}") with { Object = typeof(TriggerFiringDetails) },
         Of<TriggerCleared>("orchestra.trigger.cleared.v1", "trigger", "A firing's condition no longer holds (or its trigger was revised): the trigger may fire for that subject again (its data's object is the firing).", x => $"/triggers/{x.TriggerId}/firings/{x.FiringId}") with { Object = typeof(TriggerFiringDetails) },
+        Of<TaskOpened>("orchestra.task.opened.v1", "task", "A trigger's firing opened a task for a role or discipline.", x => $"/tasks/{x.TaskId}"),
+        Of<TaskCompleted>("orchestra.task.completed.v1", "task", "A task was done.", x => $"/tasks/{x.TaskId}"),
+        Of<TaskDismissed>("orchestra.task.dismissed.v1", "task", "A task was dismissed: no action needed.", x => $"/tasks/{x.TaskId}"),
     ];
 
     private static readonly Dictionary<Type, Entry> ByEvent = Entries.ToDictionary(e => e.Event);

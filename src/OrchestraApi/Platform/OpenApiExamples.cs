@@ -42,6 +42,7 @@ public static class ContractExamples
         public static readonly Guid WebhookDelivery = new("0197c5a4-b5e8-73a9-9eb7-f3a2e4dfc018");
         public static readonly Guid Trigger = new("0197c5a4-c6f9-74ba-8fc8-04b3f5e0d129");
         public static readonly Guid TriggerFiring = new("8f3c2a71-5d4e-8b6a-9c07-1e2f3a4b5c6d");
+        public static readonly Guid Task = new("2b7e4c19-8a3d-8f50-b1c2-d3e4f5a6b7c8");
     }
 
     private static readonly DateTimeOffset At = new(2027, 4, 1, 9, 30, 0, TimeSpan.Zero);
@@ -73,7 +74,7 @@ public static class ContractExamples
         [typeof(ActivityDetails)] = Ids.Activity, [typeof(ConnectionDetails)] = Ids.Connection, [typeof(SegmentDetails)] = Ids.Segment,
         [typeof(ResultDetails)] = Ids.Result, [typeof(BaselineDetails)] = Ids.Baseline, [typeof(KpiObservation)] = Ids.Observation,
         [typeof(Webhooks.WebhookEndpointDetails)] = Ids.WebhookEndpoint, [typeof(Webhooks.WebhookDeliveryDetails)] = Ids.WebhookDelivery,
-        [typeof(Triggers.TriggerDetails)] = Ids.Trigger, [typeof(Triggers.TriggerFiringDetails)] = Ids.TriggerFiring,
+        [typeof(Triggers.TriggerDetails)] = Ids.Trigger, [typeof(Triggers.TriggerFiringDetails)] = Ids.TriggerFiring, [typeof(Tasks.TaskDetails)] = Ids.Task,
     };
 
     private static readonly Dictionary<string, Guid> IdsByName = new(StringComparer.Ordinal)
@@ -81,7 +82,7 @@ public static class ContractExamples
         ["organisationId"] = Ids.Organisation, ["outcomeId"] = Ids.Outcome, ["planId"] = Ids.Plan, ["activityId"] = Ids.Activity,
         ["connectionId"] = Ids.Connection, ["segmentId"] = Ids.Segment, ["batchId"] = Ids.Batch, ["resultId"] = Ids.Result,
         ["endpointId"] = Ids.WebhookEndpoint, ["webhookId"] = new("0197c5a4-a4d7-7298-8da6-e291d3cebfa7"),
-        ["triggerId"] = Ids.Trigger, ["firingId"] = Ids.TriggerFiring,
+        ["triggerId"] = Ids.Trigger, ["firingId"] = Ids.TriggerFiring, ["taskId"] = Ids.Task,
     };
 
     /// <summary>Values by field: "Type.field" where one name means different things, else "field".</summary>
@@ -163,6 +164,9 @@ public static class ContractExamples
         ["TriggerFiringDetails.values"] = new JsonObject { ["progress"] = 42.5, ["elapsed"] = 55, ["behindPoints"] = 12.5, ["threshold"] = 10 },
         ["TriggerFiringDetails.positions"] = new JsonArray(1041, 1042), ["TriggerFiringDetails.disciplines"] = new JsonArray(), ["TriggerFiringDetails.state"] = "Open",
         ["TriggerFiringDetails.clearedAt"] = null, ["TriggerFiringDetails.clearedBecause"] = null,
+        ["TriggerActions.openTask"] = null, ["TaskAction.title"] = "Rebalance the pipeline spend", ["TaskAssignee.role"] = "Orchestrator", ["TaskAssignee.discipline"] = "Crm",
+        ["TaskDetails.title"] = "Rebalance the pipeline spend", ["TaskDetails.evidence"] = "Qualified pipeline is 12.5 points behind pace (43 % of its way, 55 % of the window gone; more than 10 points fires).",
+        ["TaskDetails.state"] = "Open", ["TaskDetails.note"] = null, ["TaskDetails.closedBy"] = null, ["TaskDetails.closedAt"] = null,
         ["DryRunFiring.subject"] = "kpi pipeline", ["DryRunFiring.summary"] = "Qualified pipeline is 12.5 points behind pace (43 % of its way, 55 % of the window gone; more than 10 points fires).",
         ["DryRunFiring.values"] = new JsonObject { ["progress"] = 42.5, ["elapsed"] = 55, ["behindPoints"] = 12.5, ["threshold"] = 10 }, ["DryRunFiring.disciplines"] = new JsonArray(),
         ["DryRunFiring.clearedAt"] = "2027-03-02T00:00:00+00:00", ["TriggerDryRun.outcomes"] = 1, ["TriggerDryRun.moments"] = 212, ["TriggerDryRun.truncated"] = false,

@@ -15,6 +15,7 @@ namespace OrchestraApi.Triggers;
 /// <param name="Scope">Which outcomes, disciplines and channels it watches; omitted: all. A conductor's trigger must name its outcomes.</param>
 /// <param name="Rearm">When it may fire again for a subject; omitted: once until the condition clears.</param>
 /// <param name="Enabled">Whether it is evaluated from now on; omitted: true.</param>
+/// <param name="Actions">What it does when it fires besides notifying (every firing is an `orchestra.trigger.fired.v1` event): `openTask` opens a task for a role or discipline; omitted: notify only.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DefineTriggerRequest(
     [property: Required, StringLength(TriggerRules.MaxName, MinimumLength = 1)] string Name,
@@ -22,7 +23,8 @@ public sealed record DefineTriggerRequest(
     [property: StringLength(TriggerRules.MaxDescription)] string? Description = null,
     TriggerScope? Scope = null,
     TriggerRearm? Rearm = null,
-    bool? Enabled = null)
+    bool? Enabled = null,
+    TriggerActions? Actions = null)
     : IHasExample<DefineTriggerRequest>
 {
     public static DefineTriggerRequest Example => new(
@@ -46,7 +48,7 @@ public sealed record DefineTrigger(DefineTriggerRequest Request, Caller Caller, 
 
             var defined = new TriggerDefined(
                 Guid.CreateVersion7(), TriggerRules.Text(r.Name, "name"), r.Description is null ? null : TriggerRules.Text(r.Description, "description"), condition, scope, rearm, r.Enabled ?? true,
-                command.Caller.Name, clock.GetUtcNow());
+                command.Caller.Name, clock.GetUtcNow(), (r.Actions ?? TriggerActions.NotifyOnly).Checked());
             session.Events.StartStream<Trigger>(defined.TriggerId, defined);
             return TriggerDetails.Of(Trigger.Start(defined), 1);
         }

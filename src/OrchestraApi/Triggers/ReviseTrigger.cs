@@ -13,6 +13,7 @@ namespace OrchestraApi.Triggers;
 /// <param name="Scope">A new scope (whole).</param>
 /// <param name="Rearm">A new re-arm policy.</param>
 /// <param name="Enabled">false: no longer evaluated (its open firings stay open); true: evaluated again.</param>
+/// <param name="Actions">New actions (whole); `{}`: notify only.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ReviseTriggerRequest(
     [property: StringLength(TriggerRules.MaxName, MinimumLength = 1)] string? Name = null,
@@ -20,7 +21,8 @@ public sealed record ReviseTriggerRequest(
     [property: StringLength(TriggerRules.MaxDescription)] string? Description = null,
     TriggerScope? Scope = null,
     TriggerRearm? Rearm = null,
-    bool? Enabled = null)
+    bool? Enabled = null,
+    TriggerActions? Actions = null)
     : IHasExample<ReviseTriggerRequest>
 {
     public static ReviseTriggerRequest Example => new(Condition: TriggerCondition.Example with { Points = 15 });
@@ -48,8 +50,8 @@ public sealed record ReviseTrigger(Guid TriggerId, long ExpectedVersion, ReviseT
                 t.Id, r.Name is null ? t.Name : TriggerRules.Text(r.Name, "name"), r.Description is null ? t.Description : TriggerRules.Text(r.Description, "description"),
                 r.Condition is null ? t.Condition : TriggerRules.Checked(r.Condition),
                 r.Scope is null ? t.Scope : await TriggerRules.ScopeAsync(session, r.Scope, command.Caller, ct),
-                r.Rearm is null ? t.Rearm : r.Rearm.Checked(), r.Enabled ?? t.Enabled, command.Caller.Name, clock.GetUtcNow());
-            var unchanged = revised.Name == t.Name && revised.Description == t.Description && revised.Condition == t.Condition && revised.Rearm == t.Rearm
+                r.Rearm is null ? t.Rearm : r.Rearm.Checked(), r.Enabled ?? t.Enabled, command.Caller.Name, clock.GetUtcNow(), r.Actions is null ? t.Actions : r.Actions.Checked());
+            var unchanged = revised.Actions == t.Actions && revised.Name == t.Name && revised.Description == t.Description && revised.Condition == t.Condition && revised.Rearm == t.Rearm
                 && revised.Enabled == t.Enabled && revised.Scope.OutcomeIds!.SequenceEqual(t.Scope.OutcomeIds!) && revised.Scope.Disciplines!.SequenceEqual(t.Scope.Disciplines!)
                 && revised.Scope.Channels!.SequenceEqual(t.Scope.Channels!);
             return unchanged ? [] : [revised];

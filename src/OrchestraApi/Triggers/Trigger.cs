@@ -56,12 +56,36 @@ public sealed record TriggerRearm(RearmPolicy? Policy = null, [property: Range(1
     };
 }
 
+/// <summary>
+/// What a trigger does when it fires, besides notifying: every firing is an `orchestra.trigger.fired.v1` event on the
+/// feed (and so to the webhooks that want it), with its evidence.
+/// </summary>
+/// <param name="OpenTask">Open a task for a role or discipline at each firing, titled as given (default: the trigger's name), with the firing's evidence; omitted: none.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record TriggerActions(TaskAction? OpenTask = null)
+{
+    public static readonly TriggerActions NotifyOnly = new();
+
+    /// <summary>The actions with their assignee checked.</summary>
+    public TriggerActions Checked() => OpenTask is { } task
+        ? new(task with { Assignee = Tasks.TaskRules.Checked(task.Assignee ?? throw new InvalidInputException("actions.openTask.assignee", "is required."), "actions.openTask.assignee"), Title = task.Title is null ? null : TriggerRules.Text(task.Title, "actions.openTask.title") })
+        : this;
+}
+
+/// <summary>A task a firing opens.</summary>
+/// <param name="Title">What to do (up to 200 characters); omitted: the trigger's name.</param>
+/// <param name="Assignee">Who acts: a role, and for orchestrators and agencies a discipline.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record TaskAction([property: Required] Tasks.TaskAssignee? Assignee, [property: StringLength(Tasks.TaskRules.MaxTitle, MinimumLength = 1)] string? Title = null);
+
 /// <summary>A trigger was defined.</summary>
-public sealed record TriggerDefined(Guid TriggerId, string Name, string? Description, TriggerCondition Condition, TriggerScope Scope, TriggerRearm Rearm, bool Enabled, string By, DateTimeOffset At)
+public sealed record TriggerDefined(
+    Guid TriggerId, string Name, string? Description, TriggerCondition Condition, TriggerScope Scope, TriggerRearm Rearm, bool Enabled, string By, DateTimeOffset At, TriggerActions? Actions = null)
     : IEventOf<Trigger>;
 
 /// <summary>A trigger's definition changed (the whole new definition): firings from now on carry its new version.</summary>
-public sealed record TriggerRevised(Guid TriggerId, string Name, string? Description, TriggerCondition Condition, TriggerScope Scope, TriggerRearm Rearm, bool Enabled, string By, DateTimeOffset At)
+public sealed record TriggerRevised(
+    Guid TriggerId, string Name, string? Description, TriggerCondition Condition, TriggerScope Scope, TriggerRearm Rearm, bool Enabled, string By, DateTimeOffset At, TriggerActions? Actions = null)
     : IEventOf<Trigger>;
 
 /// <summary>
@@ -75,13 +99,16 @@ public sealed record Trigger(
     /// <summary>The stream version, set by Marten: the trigger's ETag and the version its firings name.</summary>
     public long Version { get; set; }
 
+    /// <summary>What it does when it fires besides notifying.</summary>
+    public TriggerActions Actions { get; init; } = TriggerActions.NotifyOnly;
+
     public static Trigger Start(object first) => first is TriggerDefined e
-        ? new(e.TriggerId, e.Name, e.Description, e.Condition, e.Scope, e.Rearm, e.Enabled, e.At, e.At)
+        ? new(e.TriggerId, e.Name, e.Description, e.Condition, e.Scope, e.Rearm, e.Enabled, e.At, e.At) { Actions = e.Actions ?? TriggerActions.NotifyOnly }
         : throw new UnknownEventException(typeof(Trigger), first);
 
     /// <summary>The one fold of the stream (see <see cref="IFold{TSelf}"/>).</summary>
     public Trigger Evolve(object e) => e is TriggerRevised x
-        ? this with { Name = x.Name, Description = x.Description, Condition = x.Condition, Scope = x.Scope, Rearm = x.Rearm, Enabled = x.Enabled, UpdatedAt = x.At }
+        ? this with { Name = x.Name, Description = x.Description, Condition = x.Condition, Scope = x.Scope, Rearm = x.Rearm, Enabled = x.Enabled, UpdatedAt = x.At, Actions = x.Actions ?? TriggerActions.NotifyOnly }
         : throw new UnknownEventException(typeof(Trigger), e);
 }
 
@@ -92,10 +119,11 @@ public sealed record Trigger(
 /// <param name="Scope">The outcomes, disciplines and channels it watches (empty lists: all).</param>
 /// <param name="Rearm">When it may fire again for a subject.</param>
 /// <param name="Enabled">Whether it is evaluated.</param>
+/// <param name="Actions">What it does when it fires besides notifying (every firing is on the feed).</param>
 public sealed record TriggerDetails(
     Guid Id, long Version, [property: MaxLength(TriggerRules.MaxName)] string Name, [property: MaxLength(TriggerRules.MaxDescription)] string? Description,
-    TriggerCondition Condition, TriggerScope Scope, TriggerRearm Rearm, bool Enabled, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    TriggerCondition Condition, TriggerScope Scope, TriggerRearm Rearm, bool Enabled, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, TriggerActions Actions)
     : IVersioned
 {
-    public static TriggerDetails Of(Trigger t, long version) => new(t.Id, version, t.Name, t.Description, t.Condition, t.Scope, t.Rearm, t.Enabled, t.CreatedAt, t.UpdatedAt);
+    public static TriggerDetails Of(Trigger t, long version) => new(t.Id, version, t.Name, t.Description, t.Condition, t.Scope, t.Rearm, t.Enabled, t.CreatedAt, t.UpdatedAt, t.Actions);
 }

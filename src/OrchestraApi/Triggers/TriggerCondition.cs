@@ -121,6 +121,13 @@ public sealed record TriggerCondition(
 public static class TriggerRules
 {
     /// <summary>
+    /// Conditions time alone can make true: every tick may fire them. The others fire only on a change the feed numbered
+    /// (or on the trigger's own definition), so each such firing names the changes that caused it.
+    /// </summary>
+    public static bool TimeDriven(TriggerKind? kind) =>
+        kind is TriggerKind.AcknowledgementOverdue or TriggerKind.ActivityEndedWithoutResults or TriggerKind.KpiBehindPace or TriggerKind.RagAtLeast;
+
+    /// <summary>
     /// The scope, normalised: each outcome it names is the organisation's, and a conductor's trigger names outcomes
     /// (watching the whole organisation is an admin's to set up). Without a caller (a dry run, which changes nothing), any scope.
     /// </summary>

@@ -142,8 +142,11 @@ public sealed class TriggerEvaluator(
             var report = inputs.Report();
             foreach (var trigger in triggers.Where(t => t.Scope.Covers(outcomeId)))
             {
-                Decide(session, trigger, TriggerEvaluation.Holdings(trigger, inputs, report), [.. firings.Where(f => f.TriggerId == trigger.Id && f.OutcomeId == outcomeId)],
-                    outcomeId, positions.GetValueOrDefault(outcomeId) ?? [], now);
+                // Unmarked (a tick): only what time alone makes true fires; a change's firing waits for its mark, to name it.
+                var marked = positions.TryGetValue(outcomeId, out var causes);
+                var holdings = TriggerEvaluation.Holdings(trigger, inputs, report);
+                Decide(session, trigger, holdings, marked || TriggerRules.TimeDriven(trigger.Condition.Kind), [.. firings.Where(f => f.TriggerId == trigger.Id && f.OutcomeId == outcomeId)],
+                    outcomeId, causes ?? [], now);
             }
         }
 
@@ -164,7 +167,8 @@ public sealed class TriggerEvaluator(
     }
 
     /// <summary>Fires for each subject the condition holds for and its re-arm policy allows; clears each open firing whose condition no longer holds (or whose trigger was revised).</summary>
-    private static void Decide(IDocumentSession session, Trigger trigger, IReadOnlyList<Holding> holdings, List<TriggerFiring> firings, Guid outcomeId, IReadOnlyList<long> positions, DateTimeOffset now)
+    private static void Decide(
+        IDocumentSession session, Trigger trigger, IReadOnlyList<Holding> holdings, bool mayFire, List<TriggerFiring> firings, Guid outcomeId, IReadOnlyList<long> positions, DateTimeOffset now)
     {
         var holding = holdings.ToDictionary(h => h.Subject);
         foreach (var open in firings.Where(f => f.IsOpen))
@@ -178,7 +182,7 @@ public sealed class TriggerEvaluator(
             }
         }
 
-        foreach (var h in holdings)
+        foreach (var h in holdings.Where(_ => mayFire))
         {
             var mine = firings.Where(f => f.Subject == h.Subject && f.TriggerVersion == trigger.Version).ToList();
             var last = mine.MaxBy(f => f.FiredAt);
@@ -190,6 +194,12 @@ public sealed class TriggerEvaluator(
                 var id = TriggerFiring.IdOf(trigger.Id, trigger.Version, h.Subject, last?.Id);
                 session.Events.StartStream<TriggerFiring>(id, new TriggerFired(
                     id, trigger.Id, trigger.Version, trigger.Name, outcomeId, h.Subject, Bounded(h.Summary), h.Values, positions, h.Disciplines, TriggerRules.System, now));
+                if (trigger.Actions.OpenTask is { } task)
+                {
+                    var taskId = Tasks.TriggerTask.IdOf(id);
+                    session.Events.StartStream<Tasks.TriggerTask>(taskId, new Tasks.TaskOpened(
+                        taskId, outcomeId, trigger.Id, id, task.Title ?? trigger.Name, Bounded(h.Summary), task.Assignee!, TriggerRules.System, now));
+                }
             }
         }
     }

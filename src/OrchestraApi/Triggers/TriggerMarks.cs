@@ -25,10 +25,18 @@ public sealed class TriggerMarks
             return;
         }
 
-        // A trigger's own changes and firings are not changes of what conditions read.
-        foreach (var outcome in numbered.Where(n => n.Entry.OutcomeId is not null && n.Entry.Resource != "trigger").GroupBy(n => n.Entry.OutcomeId!.Value))
+        // Firings are not changes of what conditions read; a trigger's definition is a cause for the outcomes it names.
+        var causes = numbered.Where(n => n.Entry.OutcomeId is not null && n.Entry.Resource != "trigger").Select(n => (Outcome: n.Entry.OutcomeId!.Value, Position: n.Entry.Id)).ToList();
+        var definitions = page.Where(e => e.Data is TriggerDefined { Enabled: true } or TriggerRevised { Enabled: true }).ToDictionary(e => e.Id, e => e.Data switch
         {
-            tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. outcome.Select(n => n.Entry.Id).TakeLast(TriggerRules.MaxPositions)]));
+            TriggerDefined d => d.Scope.OutcomeIds ?? [],
+            TriggerRevised r => r.Scope.OutcomeIds ?? [],
+            _ => [],
+        });
+        causes.AddRange(numbered.Where(n => definitions.ContainsKey(n.Entry.EventId)).SelectMany(n => definitions[n.Entry.EventId].Select(o => (Outcome: o, Position: n.Entry.Id))));
+        foreach (var outcome in causes.GroupBy(c => c.Outcome))
+        {
+            tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. outcome.Select(c => c.Position).Order().TakeLast(TriggerRules.MaxPositions)]));
         }
     }
 }

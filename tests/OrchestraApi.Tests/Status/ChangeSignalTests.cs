@@ -25,6 +25,8 @@ public sealed class ChangeSignalTests(ApiFixture api) : ApiTest(api)
         ["RegisterWebhookEndpoint"] = "a webhook endpoint is not an outcome's input",
         ["DefineTrigger"] = "a trigger is not an outcome's input (its firings are evaluated from the outcome, not the other way round)",
         ["ReviseTrigger"] = "a trigger is not an outcome's input",
+        ["CompleteTask"] = "a task is not an outcome's input (its events name the outcome, the feed's partition, so watchers recompute an unchanged status)",
+        ["DismissTask"] = "a task is not an outcome's input (as CompleteTask)",
         ["ReviseWebhookEndpoint"] = "a webhook endpoint is not an outcome's input",
         ["RotateWebhookSecret"] = "a webhook endpoint is not an outcome's input",
         ["RevokePreviousWebhookSecret"] = "a webhook endpoint is not an outcome's input",

@@ -318,6 +318,52 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(404, await ApiCalls.StatusOf(() => world.Triggers.DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = Guid.NewGuid(), From = from })));
         Assert.Equal(403, await ApiCalls.StatusOf(async () => await Api.Triggers(await world.Organisation.KeyAsync(Role.Agency, Discipline.Crm)).DryRunTriggerAsync(new DryRunTriggerRequest { TriggerId = saved.Id, From = from })));
     }
+
+    [Fact]
+    public async Task a_trigger_with_a_task_action_opens_a_task_its_discipline_completes_while_others_neither_see_nor_close_it()
+    {
+        var world = await WorldAsync();
+        var trigger = Crossing(world.Outcome.Id, "Members halfway", 50);
+        trigger.Actions = new TriggerActions { OpenTask = new TaskAction { Title = "Plan the members' welcome journey", Assignee = new TaskAssignee { Role = Role.Agency, Discipline = Discipline.Crm } } };
+        var defined = await world.Triggers.DefineTriggerAsync(trigger);
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.ReviseTriggerAsync(defined.Id, defined.Version, new ReviseTriggerRequest
+        {
+            Actions = new TriggerActions { OpenTask = new TaskAction { Assignee = new TaskAssignee { Role = Role.Agency } } },
+        })));
+
+        await ObserveAsync(world, 160m);
+        var firing = Assert.Single(await UntilAsync(() => FiringsAsync(world, defined.Id), f => f.Count == 1));
+        var crm = Api.Tasks(await world.Organisation.KeyAsync(Role.Agency, Discipline.Crm));
+        var opened = Assert.Single(await UntilAsync(async () => (await crm.ListTasksAsync()).Items.ToList(), t => t.Count == 1));
+        Assert.Equal(("Plan the members' welcome journey", TaskState.Open, firing.Id, firing.Summary), (opened.Title, opened.State, opened.FiringId, opened.Evidence));
+
+        var digital = Api.Tasks(await world.Organisation.KeyAsync(Role.Agency, Discipline.Digital));
+        Assert.Empty((await digital.ListTasksAsync()).Items);
+        Assert.Equal(404, await ApiCalls.StatusOf(() => digital.GetTaskAsync(opened.Id)));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => digital.CompleteTaskAsync(opened.Id, opened.Version, new CloseTaskRequest())));
+        var cmo = Api.Tasks(await world.Organisation.KeyAsync(Role.Cmo));
+        Assert.Single((await cmo.ListTasksAsync(state: TaskState.Open, triggerId: defined.Id)).Items);
+        Assert.Equal(403, await ApiCalls.StatusOf(() => cmo.CompleteTaskAsync(opened.Id, opened.Version, new CloseTaskRequest())));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => crm.CompleteTaskAsync(opened.Id, opened.Version, new CloseTaskRequest { Note = "bad\u0000note" })));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => crm.CompleteTaskAsync(opened.Id, opened.Version, new CloseTaskRequest { Note = new string('n', 2001) })));
+        using (var http = Api.Http(await world.Organisation.KeyAsync(Role.Agency, Discipline.Crm)))
+        using (var unconditional = await http.PostAsJsonAsync(new Uri($"/tasks/{opened.Id}/complete", UriKind.Relative), new { }))
+        {
+            Assert.Equal(HttpStatusCode.PreconditionRequired, unconditional.StatusCode);
+        }
+
+        var done = await crm.CompleteTaskAsync(opened.Id, opened.Version, new CloseTaskRequest { Note = "Journey drafted." });
+        Assert.Equal((TaskState.Done, "Journey drafted."), (done.State, done.Note));
+        Assert.Equal(412, await ApiCalls.StatusOf(() => crm.DismissTaskAsync(opened.Id, opened.Version, new CloseTaskRequest())));
+        Assert.Equal(409, await ApiCalls.StatusOf(() => crm.DismissTaskAsync(opened.Id, done.Version, new CloseTaskRequest())));
+        Assert.Empty((await crm.ListTasksAsync(state: TaskState.Open)).Items);
+        Assert.Empty((await Api.Tasks(await (await Api.NewOrganisationAsync()).KeyAsync(Role.Admin)).ListTasksAsync()).Items);
+
+        await Api.WaitForProjectionsAsync();
+        var feed = (await Api.Events(await world.Organisation.KeyAsync(Role.Agency, Discipline.Crm)).ListEventsAsync(resource: "task")).Items;
+        Assert.Equal(["orchestra.task.opened.v1", "orchestra.task.completed.v1"], feed.Select(e => e.Type));
+        Assert.Empty((await Api.Events(await world.Organisation.KeyAsync(Role.Agency, Discipline.Digital)).ListEventsAsync(resource: "task")).Items);
+    }
     private static DefineTriggerRequest Crossing(Guid outcomeId, string name, decimal progress) => new()
     {
         Name = name,
