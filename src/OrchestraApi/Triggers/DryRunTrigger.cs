@@ -129,7 +129,11 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
                 events = [.. events.Concat(await EventsAsync([.. segmentIds], to, ct)).OrderBy(e => e.Sequence)];
             }
 
-            var instants = events.Where(e => e.Timestamp > from).Select(e => e.Timestamp)
+            // A KPI condition reads the outcome, its results and segments: only their changes (and midnights) can move it.
+            var relevant = TriggerEvaluation.ReadsKpisOnly(trigger.Condition.Kind)
+                ? events.Where(e => e.Data is IEventOf<Outcome> or IEventOf<OutcomeResults> or IEventOf<Segment>)
+                : events;
+            var instants = relevant.Where(e => e.Timestamp > from).Select(e => e.Timestamp)
                 .Concat(Midnights(from, to)).Append(from).Distinct().Order().ToList();
             var state = new StreamStates();
             var connections = new Dictionary<Guid, Connection>();
@@ -153,9 +157,12 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
                     continue;
                 }
 
-                var schedule = new Schedule(outcomeId, [.. connections.Values], [.. state.All<Activity>().Where(a => a.OutcomeId == outcomeId)], [.. state.All<Plan>().Where(p => p.OutcomeId == outcomeId)]);
-                var inputs = new StatusInputs(outcome, schedule, state.Of<OutcomeResults>(OutcomeResults.IdOf(outcomeId)), state.All<Segment>().ToDictionary(s => s.Id), at);
-                var holdings = TriggerEvaluation.Holdings(trigger, inputs, StatusRules.Report(outcome, schedule, inputs.Results, inputs.Segments, at)).ToDictionary(h => h.Subject, StringComparer.Ordinal);
+                var results = state.Of<OutcomeResults>(OutcomeResults.IdOf(outcomeId));
+                var segments = state.All<Segment>().ToDictionary(s => s.Id);
+                var schedule = new Lazy<Schedule>(() => new Schedule(
+                    outcomeId, [.. connections.Values], [.. state.All<Activity>().Where(a => a.OutcomeId == outcomeId)], [.. state.All<Plan>().Where(p => p.OutcomeId == outcomeId)]));
+                var inputs = new TriggerInputs(outcome, results, segments, at, () => schedule.Value, () => StatusRules.Report(outcome, schedule.Value, results, segments, at));
+                var holdings = TriggerEvaluation.Holdings(trigger, inputs).ToDictionary(h => h.Subject, StringComparer.Ordinal);
                 foreach (var subject in open.Keys.Where(s => !holdings.ContainsKey(s)).ToList())
                 {
                     firings[open[subject]] = firings[open[subject]] with { ClearedAt = at };

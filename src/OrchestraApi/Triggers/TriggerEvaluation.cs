@@ -4,6 +4,7 @@ using OrchestraApi.Kernel;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Results;
+using OrchestraApi.Segments;
 using OrchestraApi.Status;
 
 namespace OrchestraApi.Triggers;
@@ -12,13 +13,25 @@ namespace OrchestraApi.Triggers;
 /// <param name="Subject">`outcome {id}`, `kpi {key}`, `activity {id}`, `plan {id}`, `discipline {name}` or `connection {id}`.</param>
 public sealed record Holding(string Subject, string Summary, IReadOnlyDictionary<string, decimal?> Values, IReadOnlyList<Discipline> Disciplines);
 
+/// <summary>What an outcome's conditions read at a moment; the schedule and the status report only when a condition needs them.</summary>
+public sealed record TriggerInputs(Outcome Outcome, OutcomeResults? Results, IReadOnlyDictionary<Guid, Segment> Segments, DateTimeOffset At, Func<Schedule> Schedule, Func<OutcomeStatusReport> Report)
+{
+    public static TriggerInputs Of(StatusInputs inputs) => new(inputs.Outcome, inputs.Results, inputs.Segments, inputs.At, () => inputs.Schedule, inputs.Report);
+
+    /// <summary>The KPIs' standings at the moment (what the status report shows of them).</summary>
+    public IEnumerable<KpiStanding> Kpis() => Outcome.Kpis.Select(k => KpiRules.Standing(k, Outcome, Results, Segments, DateOnly.FromDateTime(At.UtcDateTime)));
+}
+
 /// <summary>
-/// The conditions, pure: (a trigger, an outcome's status inputs and report at a moment) → every subject the condition
-/// holds for. The live evaluator and anything replaying history call the same function.
+/// The conditions, pure: (a trigger, what an outcome's conditions read at a moment) → every subject the condition
+/// holds for. The live evaluator and the dry run call the same function.
 /// </summary>
 public static class TriggerEvaluation
 {
-    public static IReadOnlyList<Holding> Holdings(Trigger trigger, StatusInputs inputs, OutcomeStatusReport report)
+    /// <summary>Whether a condition reads only the outcome, its results and segments (its KPIs) — not its schedule.</summary>
+    public static bool ReadsKpisOnly(TriggerKind? kind) => kind is TriggerKind.KpiBehindPace or TriggerKind.KpiProgressCrossed;
+
+    public static IReadOnlyList<Holding> Holdings(Trigger trigger, TriggerInputs inputs)
     {
         var c = trigger.Condition;
         var scope = trigger.Scope;
@@ -31,35 +44,37 @@ public static class TriggerEvaluation
         var currency = inputs.Outcome.Budget.Currency;
         return c.Kind switch
         {
-            TriggerKind.KpiBehindPace => [.. report.Kpis
+            TriggerKind.KpiBehindPace => [.. inputs.Kpis()
                 .Where(k => (c.Kpi is null || k.Key == c.Kpi) && k.Progress is { } p && (k.Elapsed - p) * 100 > c.Points!.Value)
                 .Select(k => Kpi(k, $"{k.Name} is {Points((k.Elapsed - k.Progress!.Value) * 100)} points behind pace ({k.Progress:P0} of its way, {k.Elapsed:P0} of the window gone; more than {c.Points} points fires).", c.Points))],
-            TriggerKind.KpiProgressCrossed => [.. report.Kpis
+            TriggerKind.KpiProgressCrossed => [.. inputs.Kpis()
                 .Where(k => k.Key == c.Kpi && k.Progress is { } p && (c.Direction == Direction.Below ? p * 100 <= c.Progress!.Value : p * 100 >= c.Progress!.Value))
                 .Select(k => Kpi(k, $"{k.Name} is at {k.Progress:P0} of its way, {(c.Direction == Direction.Below ? "at or below" : "at or above")} {c.Progress}%.", c.Progress))],
-            TriggerKind.ConnectionTrouble => Connections(inputs.Schedule, scope, (connection, d) =>
+            TriggerKind.ConnectionTrouble => Connections(inputs.Schedule(), scope, (connection, d) =>
                 connection.Kind is not (ConnectionKind.Dependency or ConnectionKind.Handoff) ? null
                 : d.State == ConnectionState.Broken && c.Trouble is ConnectionTrouble.Broken or ConnectionTrouble.Either ? $"'{connection.Title}' is broken: {d.StateReason}"
                 : d.InConflict && c.Trouble is ConnectionTrouble.Conflict or ConnectionTrouble.Either ? $"'{connection.Title}' is in conflict: {d.Conflict}"
                 : null),
-            TriggerKind.AcknowledgementOverdue => Connections(inputs.Schedule, scope, (connection, d) =>
+            TriggerKind.AcknowledgementOverdue => Connections(inputs.Schedule(), scope, (connection, d) =>
                 d.State == ConnectionState.Proposed && connection.AwaitedSince < inputs.At.AddDays(-c.Days!.Value)
                     ? $"'{connection.Title}' has waited {(inputs.At - connection.AwaitedSince).TotalDays:0.#} days (more than {c.Days}) for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}."
                     : null),
-            TriggerKind.ActivityMetric => [.. Activities(inputs.Schedule, scope).SelectMany(a => Metric(a, c, inputs.Results?.ByActivity.GetValueOrDefault(a.Id) ?? Totals.Zero, currency))],
-            TriggerKind.ActivityEndedWithoutResults => [.. Activities(inputs.Schedule, scope)
+            TriggerKind.ActivityMetric => [.. Activities(inputs.Schedule(), scope).SelectMany(a => Metric(a, c, inputs.Results?.ByActivity.GetValueOrDefault(a.Id) ?? Totals.Zero, currency))],
+            TriggerKind.ActivityEndedWithoutResults => [.. Activities(inputs.Schedule(), scope)
                 .Where(a => a.Status != ActivityStatus.Cancelled && today.DayNumber - a.Spec.EndsOn.DayNumber >= c.Days!.Value && a.Spec.EndsOn < today
                     && (inputs.Results?.ByActivity.GetValueOrDefault(a.Id)?.Rows ?? 0) == 0)
                 .Select(a => new Holding(
                     $"activity {a.Id}", $"'{a.Spec.Name}' ({a.Discipline}) ended on {a.Spec.EndsOn:yyyy-MM-dd}, {today.DayNumber - a.Spec.EndsOn.DayNumber} days ago, and has no results recorded.",
                     Values(("daysSinceEnd", today.DayNumber - a.Spec.EndsOn.DayNumber), ("threshold", c.Days)), [a.Discipline]))],
             TriggerKind.SpendOverBudget => Spend(inputs, c, scope),
-            TriggerKind.RagAtLeast => report.Rag >= (c.Rag == RagLevel.Red ? Rag.Red : Rag.Amber)
-                ? [new Holding($"outcome {inputs.Outcome.Id}", $"The outcome is {report.Rag}: {string.Join(" ", report.Reasons.Take(3).Select(r => r.Detail))}".Trim(), Values(("rag", (int)report.Rag)), [])]
-                : [],
+            TriggerKind.RagAtLeast => RagAtLeast(inputs.Report(), inputs.Outcome.Id, c.Rag == RagLevel.Red ? Rag.Red : Rag.Amber),
             _ => [],
         };
     }
+
+    private static List<Holding> RagAtLeast(OutcomeStatusReport report, Guid outcomeId, Rag level) => report.Rag >= level
+        ? [new Holding($"outcome {outcomeId}", $"The outcome is {report.Rag}: {string.Join(" ", report.Reasons.Take(3).Select(r => r.Detail))}".Trim(), Values(("rag", (int)report.Rag)), [])]
+        : [];
 
     private static Holding Kpi(KpiStanding k, string summary, decimal? threshold) => new(
         $"kpi {k.Key}", summary, Values(("progress", Percent(k.Progress)), ("elapsed", Percent(k.Elapsed)), ("behindPoints", Percent(k.Elapsed - k.Progress)), ("threshold", threshold)), []);
@@ -103,8 +118,9 @@ public static class TriggerEvaluation
         }
     }
 
-    private static List<Holding> Spend(StatusInputs inputs, Triggers.TriggerCondition c, TriggerScope scope)
+    private static List<Holding> Spend(TriggerInputs inputs, Triggers.TriggerCondition c, TriggerScope scope)
     {
+        var plans = inputs.Schedule().Plans;
         var results = inputs.Results;
         var currency = inputs.Outcome.Budget.Currency;
         var over = new List<Holding>();
@@ -124,14 +140,14 @@ public static class TriggerEvaluation
                 Check($"outcome {inputs.Outcome.Id}", "The outcome", results?.Outcome.Cost ?? 0m, inputs.Outcome.Budget.Amount, []);
                 break;
             case SpendLevel.Discipline:
-                foreach (var plan in inputs.Schedule.Plans.Where(p => p.IsLivePlan && scope.CoversAny([p.Discipline])).OrderBy(p => p.Discipline))
+                foreach (var plan in plans.Where(p => p.IsLivePlan && scope.CoversAny([p.Discipline])).OrderBy(p => p.Discipline))
                 {
                     Check($"discipline {plan.Discipline}", plan.Discipline.ToString(), results?.ByDiscipline.GetValueOrDefault(plan.Discipline)?.Cost ?? 0m, plan.Budget.Amount, [plan.Discipline]);
                 }
 
                 break;
             default:
-                foreach (var plan in inputs.Schedule.Plans.Where(p => p.IsLivePlan && scope.CoversAny([p.Discipline])).OrderBy(p => p.Id))
+                foreach (var plan in plans.Where(p => p.IsLivePlan && scope.CoversAny([p.Discipline])).OrderBy(p => p.Id))
                 {
                     Check($"plan {plan.Id}", $"{plan.Discipline}'s plan '{plan.Title}'", results?.ByPlan.GetValueOrDefault(plan.Id)?.Cost ?? 0m, plan.Budget.Amount, [plan.Discipline]);
                 }

@@ -139,12 +139,12 @@ public sealed class TriggerEvaluator(
                 continue;
             }
 
-            var report = inputs.Report();
+            var conditions = TriggerInputs.Of(inputs);
             foreach (var trigger in triggers.Where(t => t.Scope.Covers(outcomeId)))
             {
                 // Unmarked (a tick): only what time alone makes true fires; a change's firing waits for its mark, to name it.
                 var marked = positions.TryGetValue(outcomeId, out var causes);
-                var holdings = TriggerEvaluation.Holdings(trigger, inputs, report);
+                var holdings = TriggerEvaluation.Holdings(trigger, conditions);
                 Decide(session, trigger, holdings, marked || TriggerRules.TimeDriven(trigger.Condition.Kind), [.. firings.Where(f => f.TriggerId == trigger.Id && f.OutcomeId == outcomeId)],
                     outcomeId, causes ?? [], now);
             }
