@@ -92,6 +92,14 @@ try
     using var martenHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = marten.Address };
     var martenStreams = Enumerable.Range(0, settings.Clients).Select(_ => Guid.CreateVersion7()).ToArray();
 
+    // --triggers: triggers under scenario 1 and dry runs (T1, T2) alone.
+    if (args.Contains("--triggers"))
+    {
+        await TriggerBenchmarks.RunAsync(context, settings);
+        Console.WriteLine($"  API peak RSS {api.PeakRssMegabytes:0} MB");
+        return 0;
+    }
+
     // --events: the feed and webhooks (E1–E3) alone.
     if (args.Contains("--events"))
     {

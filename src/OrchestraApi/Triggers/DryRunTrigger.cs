@@ -120,6 +120,12 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
                 return 0;
             }
 
+            if (TriggerEvaluation.ReadsKpisOnly(trigger.Condition.Kind))
+            {
+                // A KPI condition reads the outcome, its results and segments: their streams alone are read.
+                streams = [.. streams.Where(s => s == outcomeId || s == OutcomeResults.IdOf(outcomeId))];
+            }
+
             var events = await EventsAsync(streams, to, ct);
             var segmentIds = events.Select(e => e.Data).OfType<OutcomeDefined>().SelectMany(d => d.SegmentIds ?? []).ToHashSet();
             segmentIds.UnionWith(events.Select(e => e.Data).OfType<KpiAdded>().Select(k => k.Kpi.SegmentId).OfType<Guid>());
@@ -135,6 +141,13 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
                 : events;
             var instants = relevant.Where(e => e.Timestamp > from).Select(e => e.Timestamp)
                 .Concat(Midnights(from, to)).Append(from).Distinct().Order().ToList();
+            // Each moment rebuilds what the condition reads: bounded, so one dry run cannot hold the API's cores for minutes.
+            var work = (long)instants.Count * streams.Length;
+            if (work > TriggerRules.MaxDryRunWork)
+            {
+                throw new InvalidInputException("from", $"leaves {instants.Count:N0} moments of an outcome with {streams.Length:N0} streams to replay, more than a dry run evaluates ({TriggerRules.MaxDryRunWork:N0} stream-moments): start later, or try a KPI condition, which reads only the outcome's KPIs.");
+            }
+
             var state = new StreamStates();
             var connections = new Dictionary<Guid, Connection>();
             var open = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -142,6 +155,7 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
             var next = 0;
             foreach (var at in instants)
             {
+                ct.ThrowIfCancellationRequested();
                 for (; next < events.Count && events[next].Timestamp <= at; next++)
                 {
                     var e = events[next];

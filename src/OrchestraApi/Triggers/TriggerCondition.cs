@@ -172,6 +172,9 @@ public static class TriggerRules
     public const int MaxDryRunOutcomes = 100;
     public const int MaxDryRunFirings = 1000;
 
+    /// <summary>A dry run's work, at most: moments × the streams each rebuilds (a KPI condition's: two).</summary>
+    public const long MaxDryRunWork = 2_000_000;
+
     /// <summary>The feed positions a firing names, at most (the latest).</summary>
     public const int MaxPositions = 50;
 

@@ -31,6 +31,11 @@ public static class TriggerEvaluation
     /// <summary>Whether a condition reads only the outcome, its results and segments (its KPIs) — not its schedule.</summary>
     public static bool ReadsKpisOnly(TriggerKind? kind) => kind is TriggerKind.KpiBehindPace or TriggerKind.KpiProgressCrossed;
 
+    private static readonly HashSet<string> KpiResources = ["outcome", "kpi", "kpi_observation", "results", "segment", "trigger"];
+
+    /// <summary>Whether a change of this kind of resource (the feed's `resource`) can move a condition of this kind.</summary>
+    public static bool Reads(TriggerKind? kind, string resource) => !ReadsKpisOnly(kind) || KpiResources.Contains(resource);
+
     public static IReadOnlyList<Holding> Holdings(Trigger trigger, TriggerInputs inputs)
     {
         var c = trigger.Condition;

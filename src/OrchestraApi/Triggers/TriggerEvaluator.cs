@@ -21,8 +21,11 @@ public sealed class TriggerSettings
     public int TickSeconds { get; set; } = 30;
 }
 
-/// <summary>An outcome whose changes the feed numbered, with their positions: the evaluator looks at it next (a document of the organisation).</summary>
-public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<long> Positions);
+/// <summary>A change the feed numbered: its position and the kind of resource it changed.</summary>
+public sealed record MarkedChange(long Position, string Resource);
+
+/// <summary>An outcome whose changes the feed numbered: the evaluator looks at it next (a document of the organisation).</summary>
+public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<MarkedChange> Changes);
 
 /// <summary>
 /// Evaluates triggers, on the one node whose daemon runs the feed (like webhook delivery): the outcomes the feed marked
@@ -112,7 +115,7 @@ public sealed class TriggerEvaluator(
     {
         await using var session = store.LightweightSession(tenant);
         var triggers = await session.Query<Trigger>().Where(t => t.Enabled).ToListAsync(ct);
-        var positions = marks.GroupBy(m => m.OutcomeId).ToDictionary(g => g.Key, g => (IReadOnlyList<long>)[.. g.SelectMany(m => m.Positions).Distinct().Order().TakeLast(TriggerRules.MaxPositions)]);
+        var positions = marks.GroupBy(m => m.OutcomeId).ToDictionary(g => g.Key, g => (IReadOnlyList<MarkedChange>)[.. g.SelectMany(m => m.Changes).DistinctBy(c => c.Position).OrderBy(c => c.Position)]);
         var outcomes = positions.Keys.ToHashSet();
         if (tick && triggers.Count > 0)
         {
@@ -145,8 +148,10 @@ public sealed class TriggerEvaluator(
                 // Unmarked (a tick): only what time alone makes true fires; a change's firing waits for its mark, to name it.
                 var marked = positions.TryGetValue(outcomeId, out var causes);
                 var holdings = TriggerEvaluation.Holdings(trigger, conditions);
+                // The causes it names: the changes it reads (a KPI condition: the outcome's, its results', its segments').
+                var named = (causes ?? []).Where(c => TriggerEvaluation.Reads(trigger.Condition.Kind, c.Resource)).Select(c => c.Position).TakeLast(TriggerRules.MaxPositions).ToList();
                 Decide(session, trigger, holdings, marked || TriggerRules.TimeDriven(trigger.Condition.Kind), [.. firings.Where(f => f.TriggerId == trigger.Id && f.OutcomeId == outcomeId)],
-                    outcomeId, causes ?? [], now);
+                    outcomeId, named, now);
             }
         }
 

@@ -26,17 +26,17 @@ public sealed class TriggerMarks
         }
 
         // Firings are not changes of what conditions read; a trigger's definition is a cause for the outcomes it names.
-        var causes = numbered.Where(n => n.Entry.OutcomeId is not null && n.Entry.Resource != "trigger").Select(n => (Outcome: n.Entry.OutcomeId!.Value, Position: n.Entry.Id)).ToList();
+        var causes = numbered.Where(n => n.Entry.OutcomeId is not null && n.Entry.Resource != "trigger").Select(n => (Outcome: n.Entry.OutcomeId!.Value, Change: new MarkedChange(n.Entry.Id, n.Entry.Resource))).ToList();
         var definitions = page.Where(e => e.Data is TriggerDefined { Enabled: true } or TriggerRevised { Enabled: true }).ToDictionary(e => e.Id, e => e.Data switch
         {
             TriggerDefined d => d.Scope.OutcomeIds ?? [],
             TriggerRevised r => r.Scope.OutcomeIds ?? [],
             _ => [],
         });
-        causes.AddRange(numbered.Where(n => definitions.ContainsKey(n.Entry.EventId)).SelectMany(n => definitions[n.Entry.EventId].Select(o => (Outcome: o, Position: n.Entry.Id))));
+        causes.AddRange(numbered.Where(n => definitions.ContainsKey(n.Entry.EventId)).SelectMany(n => definitions[n.Entry.EventId].Select(o => (Outcome: o, Change: new MarkedChange(n.Entry.Id, n.Entry.Resource)))));
         foreach (var outcome in causes.GroupBy(c => c.Outcome))
         {
-            tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. outcome.Select(c => c.Position).Order().TakeLast(TriggerRules.MaxPositions)]));
+            tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. outcome.Select(c => c.Change).OrderBy(c => c.Position)]));
         }
     }
 }
