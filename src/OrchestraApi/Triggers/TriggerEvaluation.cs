@@ -18,6 +18,22 @@ public sealed record TriggerInputs(Outcome Outcome, OutcomeResults? Results, IRe
 {
     public static TriggerInputs Of(StatusInputs inputs) => new(inputs.Outcome, inputs.Results, inputs.Segments, inputs.At, () => inputs.Schedule, inputs.Report);
 
+    /// <summary>What KPI conditions read, now: the outcome, its results and segments — without its schedule.</summary>
+    public static async Task<TriggerInputs?> KpisAsync(Marten.IQuerySession session, Guid outcomeId, DateTimeOffset now, CancellationToken ct)
+    {
+        var outcome = await session.LoadAsync<Outcome>(outcomeId, ct);
+        if (outcome is null)
+        {
+            return null;
+        }
+
+        var results = await session.LoadAsync<OutcomeResults>(OutcomeResults.IdOf(outcomeId), ct);
+        var segmentIds = outcome.Kpis.Select(k => k.SegmentId).OfType<Guid>().Distinct().ToList();
+        var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(ct, segmentIds)).ToDictionary(s => s.Id);
+        return new TriggerInputs(outcome, results, segments, now,
+            () => throw new InvalidOperationException("A KPI condition does not read the schedule."), () => throw new InvalidOperationException("A KPI condition does not read the status report."));
+    }
+
     /// <summary>The KPIs' standings at the moment (what the status report shows of them).</summary>
     public IEnumerable<KpiStanding> Kpis() => Outcome.Kpis.Select(k => KpiRules.Standing(k, Outcome, Results, Segments, DateOnly.FromDateTime(At.UtcDateTime)));
 }
@@ -31,10 +47,22 @@ public static class TriggerEvaluation
     /// <summary>Whether a condition reads only the outcome, its results and segments (its KPIs) — not its schedule.</summary>
     public static bool ReadsKpisOnly(TriggerKind? kind) => kind is TriggerKind.KpiBehindPace or TriggerKind.KpiProgressCrossed;
 
-    private static readonly HashSet<string> KpiResources = ["outcome", "kpi", "kpi_observation", "results", "segment", "trigger"];
+    /// <summary>The kinds of resource (the feed's `resource`) whose changes can move a condition of each kind; a trigger's own change always can.</summary>
+    private static readonly Dictionary<TriggerKind, HashSet<string>> Resources = new()
+    {
+        [TriggerKind.KpiBehindPace] = ["outcome", "kpi", "kpi_observation", "results", "segment"],
+        [TriggerKind.KpiProgressCrossed] = ["outcome", "kpi", "kpi_observation", "results", "segment"],
+        // An activity without results has no ROI, cost per conversion or conversion rate: only results move them.
+        [TriggerKind.ActivityMetric] = ["outcome", "results"],
+        [TriggerKind.SpendOverBudget] = ["outcome", "plan", "results"],
+        [TriggerKind.ConnectionTrouble] = ["outcome", "connection", "activity", "plan"],
+        [TriggerKind.AcknowledgementOverdue] = ["outcome", "connection"],
+        [TriggerKind.ActivityEndedWithoutResults] = ["outcome", "activity", "results"],
+    };
 
     /// <summary>Whether a change of this kind of resource (the feed's `resource`) can move a condition of this kind.</summary>
-    public static bool Reads(TriggerKind? kind, string resource) => !ReadsKpisOnly(kind) || KpiResources.Contains(resource);
+    public static bool Reads(TriggerKind? kind, string resource) =>
+        resource == "trigger" || kind is not { } k || !Resources.TryGetValue(k, out var read) || read.Contains(resource);
 
     public static IReadOnlyList<Holding> Holdings(Trigger trigger, TriggerInputs inputs)
     {

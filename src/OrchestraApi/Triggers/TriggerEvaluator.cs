@@ -132,21 +132,29 @@ public sealed class TriggerEvaluator(
         var now = clock.GetUtcNow();
         foreach (var outcomeId in watched)
         {
-            StatusInputs inputs;
+            // On a mark, only the conditions its changes can move; on a tick, all. The schedule is read only when one needs it.
+            var marked = positions.TryGetValue(outcomeId, out var causes);
+            var due = triggers.Where(t => t.Scope.Covers(outcomeId) && (tick || causes!.Any(c => TriggerEvaluation.Reads(t.Condition.Kind, c.Resource)))).ToList();
+            if (due.Count == 0)
+            {
+                continue;
+            }
+
+            TriggerInputs conditions;
             try
             {
-                inputs = await StatusInputs.NowAsync(session, _schedules, outcomeId, now, ct);
+                conditions = due.All(t => TriggerEvaluation.ReadsKpisOnly(t.Condition.Kind))
+                    ? await TriggerInputs.KpisAsync(session, outcomeId, now, ct) ?? throw Outcome.NotFound(outcomeId)
+                    : TriggerInputs.Of(await StatusInputs.NowAsync(session, _schedules, outcomeId, now, ct));
             }
             catch (NotFoundException)
             {
                 continue;
             }
 
-            var conditions = TriggerInputs.Of(inputs);
-            foreach (var trigger in triggers.Where(t => t.Scope.Covers(outcomeId)))
+            foreach (var trigger in due)
             {
                 // Unmarked (a tick): only what time alone makes true fires; a change's firing waits for its mark, to name it.
-                var marked = positions.TryGetValue(outcomeId, out var causes);
                 var holdings = TriggerEvaluation.Holdings(trigger, conditions);
                 // The causes it names: the changes it reads (a KPI condition: the outcome's, its results', its segments').
                 var named = (causes ?? []).Where(c => TriggerEvaluation.Reads(trigger.Condition.Kind, c.Resource)).Select(c => c.Position).TakeLast(TriggerRules.MaxPositions).ToList();

@@ -88,7 +88,8 @@ internal static class TriggerBenchmarks
         Print(with);
         results.Add(with);
         var unattributed = fired.Count(f => !observed.ContainsKey(f.Cause));
-        Console.WriteLine($"  {fired.Count} probe firings, {unattributed} naming no observation");
+        var listed = await triggers.ListTriggerFiringsAsync(probe.Id, limit: 100);
+        Console.WriteLine($"  {observed.Count} observations and {fired.Count} probe firings read on the feed ({unattributed} naming no observation); the probe lists {listed.Items.Count} firings");
         var latencies = fired.Where(f => observed.ContainsKey(f.Cause)).Select(f => (f.Arrived - observed[f.Cause]).TotalMilliseconds).Order().ToArray();
         var firings = new RunResult($"T1 observation → firing on the feed ({Triggers} triggers, under scenario 1)", latencies.Length / settings.Duration.TotalSeconds, P(latencies, 0.5), P(latencies, 0.95), P(latencies, 0.99), 0, latencies.Length);
         Print(firings);
