@@ -105,16 +105,23 @@ public sealed class TriggerEvaluator(
 
         foreach (var tenant in tenants)
         {
-            await EvaluateAsync(tenant, marks.GetValueOrDefault(tenant) ?? [], tick, ct);
+            // KPI conditions first, committed on their own: a cheap condition never waits behind one that reads a large schedule.
+            var taken = marks.GetValueOrDefault(tenant) ?? [];
+            await EvaluateAsync(tenant, taken, tick, kpis: true, ct);
+            await EvaluateAsync(tenant, taken, tick, kpis: false, ct);
         }
 
         return marks.Values.Sum(m => m.Count);
     }
 
-    private async Task EvaluateAsync(string tenant, List<TriggerMark> marks, bool tick, CancellationToken ct)
+    /// <summary>
+    /// One pass over an organisation: its KPI conditions (<paramref name="kpis"/>) or the others, decided and committed in
+    /// one transaction; the second pass deletes the marks it took.
+    /// </summary>
+    private async Task EvaluateAsync(string tenant, List<TriggerMark> marks, bool tick, bool kpis, CancellationToken ct)
     {
         await using var session = store.LightweightSession(tenant);
-        var triggers = await session.Query<Trigger>().Where(t => t.Enabled).ToListAsync(ct);
+        var triggers = (await session.Query<Trigger>().Where(t => t.Enabled).ToListAsync(ct)).Where(t => TriggerEvaluation.ReadsKpisOnly(t.Condition.Kind) == kpis).ToList();
         var positions = marks.GroupBy(m => m.OutcomeId).ToDictionary(g => g.Key, g => (IReadOnlyList<MarkedChange>)[.. g.SelectMany(m => m.Changes).DistinctBy(c => c.Position).OrderBy(c => c.Position)]);
         var outcomes = positions.Keys.ToHashSet();
         if (tick && triggers.Count > 0)
@@ -143,7 +150,7 @@ public sealed class TriggerEvaluator(
             TriggerInputs conditions;
             try
             {
-                conditions = due.All(t => TriggerEvaluation.ReadsKpisOnly(t.Condition.Kind))
+                conditions = kpis
                     ? await TriggerInputs.KpisAsync(session, outcomeId, now, ct) ?? throw Outcome.NotFound(outcomeId)
                     : TriggerInputs.Of(await StatusInputs.NowAsync(session, _schedules, outcomeId, now, ct));
             }
@@ -163,7 +170,7 @@ public sealed class TriggerEvaluator(
             }
         }
 
-        foreach (var mark in marks)
+        foreach (var mark in marks.Where(_ => !kpis))
         {
             session.Delete(mark);
         }
