@@ -47,6 +47,12 @@ public sealed class FeedSubscription : SubscriptionBase
 
             foreach (var e in organisation.OrderBy(e => e.Sequence))
             {
+                if (e.Data is JasperFx.Events.Tombstone)
+                {
+                    // Marten's filler for the sequence numbers of a transaction that failed after taking them: no change.
+                    continue;
+                }
+
                 var change = PublicEvents.Of(e.Data);
                 var payload = await _payloads.OfAsync(tenant, e, ScheduleOf, cancellationToken);
                 if (change is null || payload is not { } made)

@@ -36,7 +36,7 @@ public sealed record EventTypeInfo(
 /// </summary>
 public static class PublicEvents
 {
-    /// <summary>Events with no public counterpart: they open a stream or repeat, on the plan, an activity's change.</summary>
+    /// <summary>Events with no public counterpart: they open a stream or repeat, on the plan, an activity's change; and Marten's tombstones, which fill the sequence numbers a failed transaction took.</summary>
     public static readonly IReadOnlySet<Type> Internal = new HashSet<Type>
     {
         typeof(ConnectionGraphOpened),
@@ -44,6 +44,7 @@ public static class PublicEvents
         typeof(ActivityAdded),
         typeof(ActivityBudgetChanged),
         typeof(ActivityClosed),
+        typeof(JasperFx.Events.Tombstone),
     };
 
     /// <summary>Each kind of resource and the type its payload's <c>object</c> is (what its GET answers).</summary>

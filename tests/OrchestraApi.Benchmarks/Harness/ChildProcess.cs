@@ -7,6 +7,7 @@ namespace OrchestraApi.Benchmarks.Harness;
 public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private System.Text.StringBuilder? _output;
 
     private ChildProcess(Process process, Uri address)
     {
@@ -40,7 +41,7 @@ public sealed class ChildProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var child = new ChildProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        var child = new ChildProcess(process, new Uri($"http://127.0.0.1:{port}/")) { _output = output };
         try
         {
             var startUp = await Readiness.WaitAsync(process, child.Address, readyPath, TimeSpan.FromSeconds(60), Path.GetFileName(dll), () => { lock (output) { return output.ToString(); } });
@@ -61,6 +62,16 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // BENCH_LOGS=<directory>: what the process wrote, kept for a look after the run.
+        if (Environment.GetEnvironmentVariable("BENCH_LOGS") is { Length: > 0 } logs && _output is { } output)
+        {
+            Directory.CreateDirectory(logs);
+            lock (output)
+            {
+                File.WriteAllText(Path.Combine(logs, $"{Path.GetFileNameWithoutExtension(_process.StartInfo.Arguments.Split('"')[1])}-{_process.Id}.log"), output.ToString());
+            }
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
