@@ -8,6 +8,7 @@ using OrchestraApi.Connections;
 using OrchestraApi.Feed;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
+using OrchestraApi.Results;
 using OrchestraApi.Status;
 
 namespace OrchestraApi.Triggers;
@@ -21,11 +22,14 @@ public sealed class TriggerSettings
     public int TickSeconds { get; set; } = 30;
 }
 
-/// <summary>A change the feed numbered: its position and the kind of resource it changed.</summary>
-public sealed record MarkedChange(long Position, string Resource);
+/// <summary>A change the feed numbered: its position, the kind of resource it changed, and its stream's version after it.</summary>
+public sealed record MarkedChange(long Position, string Resource, Guid Stream = default, long Version = 0);
 
-/// <summary>An outcome whose changes the feed numbered: the evaluator looks at it next (a document of the organisation).</summary>
-public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<MarkedChange> Changes);
+/// <summary>
+/// An outcome whose changes the feed numbered: the evaluator looks at it next (a document of the organisation), in the
+/// lane of KPI conditions (<see cref="Kpis"/>: only when a change is one they read) or of the others.
+/// </summary>
+public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<MarkedChange> Changes, bool Kpis = false);
 
 /// <summary>
 /// Evaluates triggers, on the one node whose daemon runs the feed (like webhook delivery): the outcomes the feed marked
@@ -42,7 +46,14 @@ public sealed class TriggerEvaluator(
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private readonly ScheduleCache _schedules = new(new MemoryCache(new MemoryCacheOptions()));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The last version of each stream the feed numbered, as this node's KPI lane has seen it in marks.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, Guid Stream), long> _numbered = new();
+
+    /// <summary>Two lanes, each its own loop: KPI conditions never wait behind conditions that read a large schedule.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(LaneAsync(kpis: true, stoppingToken), LaneAsync(kpis: false, stoppingToken));
+
+    private async Task LaneAsync(bool kpis, CancellationToken stoppingToken)
     {
         var nextTick = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
@@ -62,7 +73,7 @@ public sealed class TriggerEvaluator(
                     nextTick = DateTimeOffset.UtcNow.AddSeconds(settings.Value.TickSeconds);
                 }
 
-                if (await RoundAsync(tick, stoppingToken) == 0)
+                if (await RoundAsync(tick, kpis, stoppingToken) == 0)
                 {
                     var untilTick = nextTick - DateTimeOffset.UtcNow;
                     await Task.WhenAny(moved, Task.Delay(untilTick < Idle ? untilTick < TimeSpan.Zero ? TimeSpan.Zero : untilTick : Idle, stoppingToken));
@@ -76,15 +87,16 @@ public sealed class TriggerEvaluator(
         }
     }
 
-    /// <summary>One round: the marked outcomes (and, on a tick, every watched one); answers how many marks it took.</summary>
-    public async Task<int> RoundAsync(bool tick, CancellationToken ct)
+    /// <summary>One round of a lane: its marked outcomes (and, on a tick, every watched one); answers how many marks it took.</summary>
+    public async Task<int> RoundAsync(bool tick, bool kpis, CancellationToken ct)
     {
         var schema = store.Options.DatabaseSchemaName;
         var marks = new Dictionary<string, List<TriggerMark>>();
         var serializer = store.Options.Serializer();
-        await using (var query = database.CreateCommand($"select tenant_id, data from {schema}.mt_doc_triggermark order by id limit {MarksPerRound}"))
-        await using (var reader = await query.ExecuteReaderAsync(ct))
+        await using (var query = database.CreateCommand($"select tenant_id, data from {schema}.mt_doc_triggermark where coalesce((data ->> 'kpis')::boolean, false) = $1 order by id limit {MarksPerRound}"))
         {
+            query.Parameters.AddWithValue(kpis);
+            await using var reader = await query.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var tenant = reader.GetString(0);
@@ -105,19 +117,13 @@ public sealed class TriggerEvaluator(
 
         foreach (var tenant in tenants)
         {
-            // KPI conditions first, committed on their own: a cheap condition never waits behind one that reads a large schedule.
-            var taken = marks.GetValueOrDefault(tenant) ?? [];
-            await EvaluateAsync(tenant, taken, tick, kpis: true, ct);
-            await EvaluateAsync(tenant, taken, tick, kpis: false, ct);
+            await EvaluateAsync(tenant, marks.GetValueOrDefault(tenant) ?? [], tick, kpis, ct);
         }
 
         return marks.Values.Sum(m => m.Count);
     }
 
-    /// <summary>
-    /// One pass over an organisation: its KPI conditions (<paramref name="kpis"/>) or the others, decided and committed in
-    /// one transaction; the second pass deletes the marks it took.
-    /// </summary>
+    /// <summary>One pass over an organisation: its KPI conditions (<paramref name="kpis"/>) or the others, decided and committed with the deletion of the lane's marks in one transaction.</summary>
     private async Task EvaluateAsync(string tenant, List<TriggerMark> marks, bool tick, bool kpis, CancellationToken ct)
     {
         await using var session = store.LightweightSession(tenant);
@@ -134,6 +140,12 @@ public sealed class TriggerEvaluator(
             outcomes.UnionWith(triggers.SelectMany(t => t.Scope.OutcomeIds ?? []));
         }
 
+        foreach (var change in marks.SelectMany(m => m.Changes).Where(c => c.Stream != Guid.Empty))
+        {
+            _numbered.AddOrUpdate((tenant, change.Stream), change.Version, (_, known) => Math.Max(known, change.Version));
+        }
+
+        var waiting = new HashSet<Guid>();
         var watched = outcomes.Where(o => triggers.Any(t => t.Scope.Covers(o))).ToArray();
         var firings = watched.Length == 0 ? [] : await session.Query<TriggerFiring>().Where(f => f.OutcomeId.IsOneOf(watched)).ToListAsync(ct);
         var now = clock.GetUtcNow();
@@ -159,6 +171,13 @@ public sealed class TriggerEvaluator(
                 continue;
             }
 
+            if (kpis && (await AheadAsync(session, outcomeId, conditions.Outcome.Version, ct) || await AheadAsync(session, OutcomeResults.IdOf(outcomeId), conditions.Results?.Version ?? 0, ct)))
+            {
+                // What was read holds a change the feed has not numbered yet: decide once its mark comes, so a firing names it.
+                waiting.Add(outcomeId);
+                continue;
+            }
+
             foreach (var trigger in due)
             {
                 // Unmarked (a tick): only what time alone makes true fires; a change's firing waits for its mark, to name it.
@@ -170,7 +189,7 @@ public sealed class TriggerEvaluator(
             }
         }
 
-        foreach (var mark in marks.Where(_ => !kpis))
+        foreach (var mark in marks.Where(m => !waiting.Contains(m.OutcomeId)))
         {
             session.Delete(mark);
         }
@@ -222,6 +241,27 @@ public sealed class TriggerEvaluator(
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a stream read at <paramref name="version"/> holds a change the feed has not numbered yet: known from the
+    /// marks, or — for a stream no mark named since this node started — asked of the feed once.
+    /// </summary>
+    private async Task<bool> AheadAsync(IDocumentSession session, Guid stream, long version, CancellationToken ct)
+    {
+        var key = (session.TenantId, stream);
+        if (_numbered.TryGetValue(key, out var numbered))
+        {
+            return version > numbered;
+        }
+
+        if (version <= 1 || await session.Query<FeedEntry>().AnyAsync(e => e.StreamId == stream && e.StreamVersion == version, ct))
+        {
+            _numbered.TryAdd(key, version);
+            return false;
+        }
+
+        return true;
     }
 
     private static string Bounded(string text) => text.Length <= 1000 ? text : text[..999] + "…";

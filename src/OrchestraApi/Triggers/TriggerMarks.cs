@@ -26,7 +26,7 @@ public sealed class TriggerMarks
         }
 
         // Firings are not changes of what conditions read; a trigger's definition is a cause for the outcomes it names.
-        var causes = numbered.Where(n => n.Entry.OutcomeId is not null && n.Entry.Resource != "trigger").Select(n => (Outcome: n.Entry.OutcomeId!.Value, Change: new MarkedChange(n.Entry.Id, n.Entry.Resource))).ToList();
+        var causes = numbered.Where(n => n.Entry.OutcomeId is not null && n.Entry.Resource != "trigger").Select(n => (Outcome: n.Entry.OutcomeId!.Value, Change: new MarkedChange(n.Entry.Id, n.Entry.Resource, n.Entry.StreamId, n.Entry.StreamVersion))).ToList();
         var definitions = page.Where(e => e.Data is TriggerDefined { Enabled: true } or TriggerRevised { Enabled: true }).ToDictionary(e => e.Id, e => e.Data switch
         {
             TriggerDefined d => d.Scope.OutcomeIds ?? [],
@@ -36,7 +36,13 @@ public sealed class TriggerMarks
         causes.AddRange(numbered.Where(n => definitions.ContainsKey(n.Entry.EventId)).SelectMany(n => definitions[n.Entry.EventId].Select(o => (Outcome: o, Change: new MarkedChange(n.Entry.Id, n.Entry.Resource)))));
         foreach (var outcome in causes.GroupBy(c => c.Outcome))
         {
-            tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. outcome.Select(c => c.Change).OrderBy(c => c.Position)]));
+            var changes = outcome.Select(c => c.Change).OrderBy(c => c.Position).ToList();
+            tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, changes));
+            // The KPI lane's, when a change is one KPI conditions read.
+            if (changes.Any(c => TriggerEvaluation.Reads(TriggerKind.KpiProgressCrossed, c.Resource)))
+            {
+                tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. changes.Where(c => TriggerEvaluation.Reads(TriggerKind.KpiProgressCrossed, c.Resource))], Kpis: true));
+            }
         }
     }
 }
