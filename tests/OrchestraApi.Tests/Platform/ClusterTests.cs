@@ -213,6 +213,59 @@ public sealed class ClusterTests(ClusterFixture fixture, Xunit.Abstractions.ITes
     }
 
     [Fact]
+    public async Task a_trigger_crossed_through_all_three_nodes_at_once_fires_once_and_after_its_leader_is_killed_fires_again_once()
+    {
+        var (outcomes, _) = await OrganisationAsync(_cluster.Proxy.Address);
+        var draft = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define(kpis: OutcomeSamples.Clv()));
+        var outcome = await outcomes.ActivateOutcomeAsync(draft.Id, draft.Version);
+        var key = _key!;
+        var triggers = Sdk(_cluster.Proxy.Address, key).GetRequiredService<ITriggersClient>();
+        var trigger = await triggers.DefineTriggerAsync(new DefineTriggerRequest
+        {
+            Name = "CLV halfway",
+            Condition = new TriggerCondition { Kind = TriggerKind.KpiProgressCrossed, Kpi = "clv", Progress = 50 },
+            Scope = new TriggerScope { OutcomeIds = [outcome.Id] },
+        });
+        async Task ObserveEverywhereAsync(decimal value) => await Task.WhenAll(_cluster.Nodes.Where(n => n.IsRunning).SelectMany(node => Enumerable.Range(0, 4).Select(_ =>
+            Sdk(node.Address, key).GetRequiredService<IResultsClient>().ObserveKpiAsync(outcome.Id, "clv", new ObserveKpiRequest { Value = value, ObservedAt = DateTimeOffset.UtcNow }))));
+        async Task<List<TriggerFiringDetails>> FiringsAsync(Func<List<TriggerFiringDetails>, bool> done)
+        {
+            var clock = Stopwatch.StartNew();
+            List<TriggerFiringDetails> now;
+            while (!done(now = [.. (await triggers.ListTriggerFiringsAsync(trigger.Id)).Items]) && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(200);
+            }
+
+            return now;
+        }
+
+        await ObserveEverywhereAsync(500m);
+        var first = await FiringsAsync(f => f.Count >= 1);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var settled = await FiringsAsync(_ => true);
+        foreach (var leader in await LeadersAsync(_cluster.Nodes))
+        {
+            leader.Kill();
+        }
+
+        await ObserveEverywhereAsync(420m);
+        await FiringsAsync(f => f.Count == 1 && f[0].State == TriggerFiringState.Cleared);
+        await ObserveEverywhereAsync(480m);
+        var again = await FiringsAsync(f => f.Count >= 2);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = await FiringsAsync(_ => true);
+
+        output.WriteLine(string.Join(Environment.NewLine, after.Select(f => $"{f.FiredAt:HH:mm:ss.fff} {f.State} [{string.Join(',', f.Positions)}] {f.Summary}")));
+        Assert.Single(first);
+        Assert.Single(settled);
+        Assert.Equal(2, after.Count);
+        Assert.Equal([TriggerFiringState.Cleared, TriggerFiringState.Open], after.OrderBy(f => f.FiredAt).Select(f => f.State));
+        Assert.Equal(100m, after.OrderBy(f => f.FiredAt).First().Values["progress"]);
+        Assert.Equal(75m, after.OrderBy(f => f.FiredAt).Last().Values["progress"]);
+    }
+
+    [Fact]
     public async Task a_key_revoked_through_node1_is_refused_by_node3_within_a_second()
     {
         var admin = Sdk(_cluster.Node("node1").Address, LoopbackCluster.BootstrapKey).GetRequiredService<IOrganisationsClient>();
