@@ -42,32 +42,28 @@ public sealed class FeedPayloads
     /// </summary>
     public async Task<(JsonElement Data, IReadOnlyList<string> Audience)?> OfAsync(IDocumentOperations tenant, IEvent e, Func<Guid, Task<Schedule>> scheduleOf, CancellationToken ct)
     {
-        if (e.Data is IEventOf<WebhookEndpoint>)
+        return e.Data switch
         {
             // The organisation's settings: admins' and CMOs' to read.
-            var (was, now) = await AdvanceAsync(tenant, e, ct);
-            var made = Payload(was is WebhookEndpoint w ? WebhookEndpointDetails.Of(w, e.Version - 1) : null, WebhookEndpointDetails.Of((WebhookEndpoint)now, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
-            return (made.Item1, [FeedEntry.AdminOnly]);
-        }
+            IEventOf<WebhookEndpoint> => await ReadByAsync<WebhookEndpoint, WebhookEndpointDetails>(tenant, e, (w, v) => WebhookEndpointDetails.Of(w, v), _ => [FeedEntry.AdminOnly], ct),
+            // Triggers: admins', CMOs' and conductors'.
+            IEventOf<Trigger> => await ReadByAsync<Trigger, TriggerDetails>(tenant, e, TriggerDetails.Of, _ => [FeedEntry.Conductors], ct),
+            // A task: its assignee's discipline, or (without one) admins, CMOs and conductors.
+            IEventOf<TriggerTask> => await ReadByAsync<TriggerTask, TaskDetails>(tenant, e, TaskDetails.Of, t => t.Assignee.Discipline is { } d ? [d.ToString()] : [FeedEntry.Conductors], ct),
+            _ => await PayloadAsync(tenant, e, scheduleOf, ct) is { } payload ? (payload.Item1, [.. payload.Item2.Select(d => d.ToString())]) : null,
+        };
+    }
 
-        if (e.Data is IEventOf<TriggerTask>)
-        {
-            // A task: its assignee's discipline reads it, or (without one) admins, CMOs and conductors.
-            var (was, now) = await AdvanceAsync(tenant, e, ct);
-            var task = (TriggerTask)now;
-            var made = Payload(was is TriggerTask t ? TaskDetails.Of(t, e.Version - 1) : null, TaskDetails.Of(task, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
-            return (made.Item1, task.Assignee.Discipline is { } d ? [d.ToString()] : [FeedEntry.Conductors]);
-        }
-
-        if (e.Data is IEventOf<Trigger>)
-        {
-            // Triggers: admins', CMOs' and conductors' to read.
-            var (was, now) = await AdvanceAsync(tenant, e, ct);
-            var made = Payload(was is Trigger t ? TriggerDetails.Of(t, e.Version - 1) : null, TriggerDetails.Of((Trigger)now, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
-            return (made.Item1, [FeedEntry.Conductors]);
-        }
-
-        return await PayloadAsync(tenant, e, scheduleOf, ct) is { } payload ? (payload.Item1, [.. payload.Item2.Select(d => d.ToString())]) : null;
+    /// <summary>The payload of a resource whose readers are named by <paramref name="audience"/> rather than by its disciplines.</summary>
+    private async Task<(JsonElement, IReadOnlyList<string>)> ReadByAsync<TState, TDetails>(
+        IDocumentOperations tenant, IEvent e, Func<TState, long, TDetails> details, Func<TState, IReadOnlyList<string>> audience, CancellationToken ct)
+        where TState : class
+        where TDetails : class
+    {
+        var (was, now) = await AdvanceAsync(tenant, e, ct);
+        var state = (TState)now;
+        var made = Payload(was is TState before ? details(before, e.Version - 1) : null, details(state, e.Version), AuthorOf(e.Data) ?? string.Empty, []);
+        return (made.Item1, audience(state));
     }
 
     private async Task<(JsonElement, IReadOnlyList<Discipline>)?> PayloadAsync(IDocumentOperations tenant, IEvent e, Func<Guid, Task<Schedule>> scheduleOf, CancellationToken ct)

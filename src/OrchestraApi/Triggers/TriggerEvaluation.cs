@@ -60,6 +60,9 @@ public static class TriggerEvaluation
         [TriggerKind.ActivityEndedWithoutResults] = ["outcome", "activity", "results"],
     };
 
+    /// <summary>Whether a change of this kind of resource can move a KPI condition (what the evaluator's KPI lane is marked for).</summary>
+    public static bool MovesKpis(string resource) => Reads(TriggerKind.KpiProgressCrossed, resource);
+
     /// <summary>Whether a change of this kind of resource (the feed's `resource`) can move a condition of this kind.</summary>
     public static bool Reads(TriggerKind? kind, string resource) =>
         resource == "trigger" || kind is not { } k || !Resources.TryGetValue(k, out var read) || read.Contains(resource);

@@ -39,9 +39,9 @@ public sealed class TriggerMarks
             var changes = outcome.Select(c => c.Change).OrderBy(c => c.Position).ToList();
             tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, changes));
             // The KPI lane's, when a change is one KPI conditions read.
-            if (changes.Any(c => TriggerEvaluation.Reads(TriggerKind.KpiProgressCrossed, c.Resource)))
+            if (changes.Any(c => TriggerEvaluation.MovesKpis(c.Resource)))
             {
-                tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. changes.Where(c => TriggerEvaluation.Reads(TriggerKind.KpiProgressCrossed, c.Resource))], Kpis: true));
+                tenant.Store(new TriggerMark(Guid.CreateVersion7(), outcome.Key, [.. changes.Where(c => TriggerEvaluation.MovesKpis(c.Resource))], Kpis: true));
             }
         }
     }

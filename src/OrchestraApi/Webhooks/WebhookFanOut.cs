@@ -10,6 +10,9 @@ namespace OrchestraApi.Webhooks;
 /// </summary>
 public static class WebhookFanOut
 {
+    /// <summary>Each endpoint's registration event's sequence, by endpoint id (ids are unique across organisations).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, long> RegisteredAt = new();
+
     /// <summary>Queues <paramref name="entries"/>, each with the store sequence of the event it numbers.</summary>
     public static async Task QueueAsync(IDocumentOperations tenant, IReadOnlyList<(FeedEntry Entry, long Sequence)> entries, CancellationToken ct)
     {
@@ -27,12 +30,19 @@ public static class WebhookFanOut
         // An endpoint receives what follows its registration in the feed, never what came before it — however far
         // the feed trails the writes (the endpoint's document exists as soon as it is registered, its registration
         // is numbered when the feed reaches it).
-        var ids = endpoints.Select(e => e.Id).ToArray();
-        var registrations = await tenant.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids) && e.Version == 1).ToListAsync(ct);
-        var registeredAt = registrations.ToDictionary(e => e.StreamId, e => e.Sequence);
+        // A registration's sequence never changes: each is read once (an organisation has at most 20 endpoints).
+        var unknown = endpoints.Select(e => e.Id).Where(id => !RegisteredAt.ContainsKey(id)).ToArray();
+        if (unknown.Length > 0)
+        {
+            foreach (var registration in await tenant.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(unknown) && e.Version == 1).ToListAsync(ct))
+            {
+                RegisteredAt[registration.StreamId] = registration.Sequence;
+            }
+        }
+
         foreach (var (entry, sequence) in entries)
         {
-            foreach (var endpoint in endpoints.Where(e => Receives(registeredAt.GetValueOrDefault(e.Id, long.MaxValue), sequence) && e.Wants(entry.Type, entry.OutcomeId)))
+            foreach (var endpoint in endpoints.Where(e => Receives(RegisteredAt.GetValueOrDefault(e.Id, long.MaxValue), sequence) && e.Wants(entry.Type, entry.OutcomeId)))
             {
                 tenant.Store(WebhookDelivery.Of(endpoint.Id, entry, WebhookDeliveryTrigger.Event, entry.Time));
             }
