@@ -2,6 +2,7 @@ using OrchestraApi.Baselines;
 using OrchestraApi.Connections;
 using OrchestraApi.EmbeddedPostgres;
 using OrchestraApi.Feed;
+using OrchestraApi.Maturity;
 using OrchestraApi.Organisations;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
@@ -33,6 +34,7 @@ try
         marten.AddWebhooks();
         marten.AddTriggers();
         marten.AddTasks();
+        marten.AddStatusPolicy();
     });
     builder.AddBootstrapAdminKey();
     builder.Services.AddSingleton<ScheduleCache>();
@@ -40,6 +42,7 @@ try
     builder.Services.AddFeed();
     builder.Services.AddWebhooks();
     builder.Services.AddTriggers();
+    builder.Services.AddMaturity();
     builder.Services.AddPlatform(builder.Configuration);
 
     var app = builder.Build();
@@ -57,6 +60,7 @@ try
     app.MapWebhooks();
     app.MapTriggers();
     app.MapTasks();
+    app.MapMaturity();
 
     await app.RunAsync();
     return 0;

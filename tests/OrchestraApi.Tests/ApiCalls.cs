@@ -36,4 +36,21 @@ internal static class ApiCalls
             await Task.Delay(10);
         }
     }
+
+    /// <summary>Reads until the answer is there (not null), for at most <paramref name="seconds"/>; the last read otherwise fails the test.</summary>
+    public static async Task<T> UntilAsync<T>(Func<Task<T?>> read, int seconds = 15)
+        where T : class
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (await read() is { } answer)
+            {
+                return answer;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(seconds), $"Nothing came within {seconds} s.");
+            await Task.Delay(100);
+        }
+    }
 }

@@ -23,6 +23,7 @@ public static class FeedEndpoints
         services.AddSingleton<FeedSignals>();
         services.AddSingleton<INodeNotifications>(provider => provider.GetRequiredService<FeedSignals>());
         services.AddScoped<FeedReader>();
+        services.AddSingleton<FeedReads>();
         if (!Database.IsGeneratingOpenApiDocument)
         {
             services.AddHostedService<FeedRetention>();

@@ -12,6 +12,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Status;
 using OrchestraApi.Tasks;
 using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
@@ -85,6 +86,7 @@ public sealed class FeedPayloads
             IEventOf<Activity> => Payload(before is Activity a ? ActivityDetails.From(a, e.Version - 1) : null, ActivityDetails.From((Activity)after, e.Version), by, [((Activity)after).Discipline]),
             IEventOf<TriggerFiring> => Payload(before is TriggerFiring f ? TriggerFiringDetails.Of(f) : null, TriggerFiringDetails.Of((TriggerFiring)after), by, ((TriggerFiring)after).Disciplines),
             IEventOf<Segment> => Payload(before is Segment s ? SegmentDetails.Of(s, e.Version - 1) : null, SegmentDetails.Of((Segment)after, e.Version), by, []),
+            IEventOf<StatusPolicy> => Payload(before is StatusPolicy p ? StatusPolicyDetails.Of(p) : null, StatusPolicyDetails.Of((StatusPolicy)after), by, []),
             IConnectionEvent c => await ConnectionAsync((Connections?)before, (Connections)after, c, by, scheduleOf),
             _ => throw new InvalidOperationException($"{e.EventType.Name} has no public payload: add it to FeedPayloads."),
         };

@@ -92,6 +92,7 @@ public static class FeedStore
     {
         marten.Schema.For<FeedHead>();
         marten.Schema.For<FeedEntry>().Duplicate(e => e.OutcomeId).Duplicate(e => e.Time);
+        marten.Schema.For<FeedReadDay>();
         marten.Events.Subscribe(new FeedSubscription());
     }
 }

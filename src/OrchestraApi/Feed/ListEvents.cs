@@ -136,7 +136,7 @@ public sealed class FeedSettings
 }
 
 /// <summary>Reads the organisation's feed as the caller may see it (shared by the list, its long poll and the stream).</summary>
-public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOptions<FeedSettings> settings)
+public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOptions<FeedSettings> settings, FeedReads reads)
 {
     public string Tenant => session.TenantId;
 
@@ -149,6 +149,7 @@ public sealed class FeedReader(IQuerySession session, FeedSignals signals, IOpti
     /// </summary>
     public async Task<EventPage> ReadAsync(FeedQuery.Checked query, long? after, Caller caller, CancellationToken ct)
     {
+        await reads.RecordAsync(session.TenantId, ct);
         var batch = session.CreateBatchQuery();
         var head = batch.Load<FeedHead>(FeedHead.Key);
         var oldest = batch.Query<FeedEntry>().OrderBy(e => e.Id).Select(e => e.Id).FirstOrDefault();

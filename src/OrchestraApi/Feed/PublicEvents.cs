@@ -4,6 +4,7 @@ using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Status;
 using OrchestraApi.Tasks;
 using OrchestraApi.Triggers;
 using OrchestraApi.Webhooks;
@@ -62,6 +63,7 @@ public static class PublicEvents
         ["webhook_endpoint"] = typeof(WebhookEndpointDetails),
         ["trigger"] = typeof(TriggerDetails),
         ["task"] = typeof(TaskDetails),
+        ["status_policy"] = typeof(StatusPolicyDetails),
     };
 
     private static readonly Entry[] Entries =
@@ -124,6 +126,9 @@ public static class PublicEvents
         Of<TaskOpened>("orchestra.task.opened.v1", "task", "A trigger's firing opened a task for a role or discipline.", x => $"/tasks/{x.TaskId}"),
         Of<TaskCompleted>("orchestra.task.completed.v1", "task", "A task was done.", x => $"/tasks/{x.TaskId}"),
         Of<TaskDismissed>("orchestra.task.dismissed.v1", "task", "A task was dismissed: no action needed.", x => $"/tasks/{x.TaskId}"),
+        Of<TriggerFlagDismissed>("orchestra.trigger.flag_dismissed.v1", "trigger", "Someone took a firing's flag off its outcome's status (its data's object is the firing).", x => $"/triggers/{x.TriggerId}/firings/{x.FiringId}") with { Object = typeof(TriggerFiringDetails) },
+        // The organisation's status policy: everyone's to read, as the status it shapes.
+        Of<StatusPolicyRevised>("orchestra.status_policy.revised.v1", "status_policy", "The organisation's status thresholds changed: every outcome's status follows at once.", _ => "/status-policy"),
     ];
 
     private static readonly Dictionary<Type, Entry> ByEvent = Entries.ToDictionary(e => e.Event);

@@ -90,7 +90,7 @@ public sealed partial class ProblemMapper(IProblemDetailsService problems, Npgsq
         ForbiddenException e => new ProblemDetails { Status = 403, Detail = e.Message },
         PreconditionRequiredException e => new ProblemDetails { Status = 428, Detail = e.Message },
         PreconditionFailedException e => new ProblemDetails { Status = 412, Detail = e.Message },
-        ConcurrencyException or EventStreamUnexpectedMaxEventIdException => new ProblemDetails
+        ConcurrencyException or EventStreamUnexpectedMaxEventIdException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException => new ProblemDetails
         {
             Status = 412, Detail = "Someone changed this resource since the version you sent; read it again and retry.",
         },

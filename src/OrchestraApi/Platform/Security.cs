@@ -48,6 +48,9 @@ public static class Policies
     /// <summary>Admins, CMOs and conductors read the organisation's triggers and their firings.</summary>
     public const string ReadTriggers = "read-triggers";
 
+    /// <summary>Admins and CMOs of an organisation: its maturity stage.</summary>
+    public const string ReadMaturity = "read-maturity";
+
     /// <summary>Who may use an operation under <paramref name="policy"/>, in a sentence (what a 403 answers).</summary>
     public static string WhoMay(string? policy) => policy switch
     {
@@ -59,6 +62,7 @@ public static class Policies
         ReadOrganisation => "it needs a key of the organisation (any role).",
         ManageWebhooks => "it needs an Admin key of the organisation.",
         ReadTriggers => "it needs an Admin, CMO or Conductor key of the organisation.",
+        ReadMaturity => "it needs an Admin or CMO key of the organisation.",
         _ => "this key's role or organisation does not allow it.",
     };
 
@@ -69,6 +73,7 @@ public static class Policies
         .AddPolicy(ManageKeys, p => p.RequireRole(nameof(Role.Admin)))
         .AddPolicy(ReadOrganisation, p => p.RequireClaim(OrchestraClaims.Organisation))
         .AddPolicy(AnyKey, p => p.RequireAuthenticatedUser())
+        .AddPolicy(ReadMaturity, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Cmo)))
         .AddPolicy(ReadTriggers, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Cmo), nameof(Role.Conductor)))
         .AddPolicy(ManageWebhooks, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin)))
         .AddPolicy(ManageOutcomes, p => p.RequireClaim(OrchestraClaims.Organisation).RequireRole(nameof(Role.Admin), nameof(Role.Conductor)));

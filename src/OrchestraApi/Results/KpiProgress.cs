@@ -58,13 +58,15 @@ public sealed record GetKpiProgress(Guid OutcomeId) : IRequest<KpiProgress>
             var batch = session.CreateBatchQuery();
             var outcomeTask = batch.Load<Outcome>(query.OutcomeId);
             var resultsTask = batch.Load<OutcomeResults>(OutcomeResults.IdOf(query.OutcomeId));
+            var policyTask = batch.Load<Status.StatusPolicy>(Status.StatusPolicy.IdOf(session.TenantId));
             await batch.Execute(cancellationToken);
+            var tolerance = (await policyTask ?? Status.StatusPolicy.Default).PaceTolerance;
             var outcome = await outcomeTask ?? throw Outcome.NotFound(query.OutcomeId);
             var results = await resultsTask;
             var segmentIds = outcome.Kpis.Where(k => k.SegmentId is not null).Select(k => k.SegmentId!.Value).Distinct().ToList();
             var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(cancellationToken, segmentIds)).ToDictionary(s => s.Id);
             var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            return new KpiProgress(outcome.Id, today, [.. outcome.Kpis.Select(k => KpiRules.Standing(k, outcome, results, segments, today))]);
+            return new KpiProgress(outcome.Id, today, [.. outcome.Kpis.Select(k => KpiRules.Standing(k, outcome, results, segments, today, tolerance))]);
         }
     }
 }

@@ -6,10 +6,8 @@ namespace OrchestraApi.Results;
 /// <summary>Where a KPI stands, pure: (the KPI, its outcome, the results, the segments, today) → progress, trend and pace.</summary>
 public static class KpiRules
 {
-    /// <summary>How far progress may be from the elapsed share of the window and still be on pace.</summary>
-    public const decimal PaceTolerance = 0.05m;
-
-    public static KpiStanding Standing(Kpi kpi, Outcome outcome, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateOnly today)
+    /// <param name="tolerance">How far progress may be from the elapsed share and still be on pace (the organisation's status policy).</param>
+    public static KpiStanding Standing(Kpi kpi, Outcome outcome, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateOnly today, decimal tolerance)
     {
         var totals = results?.Outcome ?? Totals.Zero;
         var track = results?.Kpis?.GetValueOrDefault(kpi.Key) ?? KpiTrack.None;
@@ -29,8 +27,8 @@ public static class KpiRules
         var elapsed = Math.Clamp(Math.Round((decimal)(today.DayNumber - outcome.StartsOn.DayNumber + 1) / span, 4), 0m, 1m);
         var pace = today < outcome.StartsOn ? KpiPace.NotStarted
             : progress is not { } p ? KpiPace.Unknown
-            : p > elapsed + PaceTolerance ? KpiPace.Ahead
-            : p < elapsed - PaceTolerance ? KpiPace.Behind
+            : p > elapsed + tolerance ? KpiPace.Ahead
+            : p < elapsed - tolerance ? KpiPace.Behind
             : KpiPace.OnPace;
         var trend = kpi.Source == KpiSource.Observed && track is { Latest: { } latest, Previous: { } previous }
             ? ((latest.Value - previous.Value) * (kpi.Direction == KpiDirection.Up ? 1 : -1)) switch

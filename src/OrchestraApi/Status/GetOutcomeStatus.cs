@@ -76,7 +76,7 @@ public sealed record OutcomeStatusReport(
     [property: MaxLength(4)] IReadOnlyList<DisciplineStatus> Disciplines, [property: MaxLength(OutcomeRules.MaxKpis)] IReadOnlyList<KpiStanding> Kpis, Rag Rag,
     [property: MaxLength(OutcomeStatusReport.MaxReasons)] IReadOnlyList<RagReason> Reasons, DateOnly Today)
 {
-    /// <summary>Most reasons a RAG can have: one per discipline and plan, the outcome's spend, each connection and each KPI.</summary>
+    /// <summary>Most reasons a RAG can have: one per discipline and plan, the outcome's spend, each connection and each KPI (trigger flags fill what those leave, up to <see cref="StatusRules.MaxFlags"/>).</summary>
     public const int MaxReasons = 4 + PlanRules.MaxPlansPerOutcome + 1 + ConnectionRules.MaxConnections + OutcomeRules.MaxKpis;
 }
 

@@ -36,18 +36,21 @@ public enum PortfolioOrder
 /// <param name="Conductor">The conductor who owns the outcome.</param>
 /// <param name="DaysLeft">Days from today to the window's end (0 when it has ended).</param>
 /// <param name="Spent">What the recorded results say was spent (their cost).</param>
-/// <param name="Rules">The rules behind its RAG, worst first, each once.</param>
+/// <param name="Rules">The rules behind its RAG, worst first, each once; at most the 7 worst (its status lists every reason).</param>
 /// <param name="DisciplinesWithProblems">The disciplines a reason is about.</param>
 /// <param name="KpisBehindPace">KPIs behind the elapsed share of the window.</param>
 /// <param name="Status">The same link as <c>statusLink</c>, under the name v1.0 gave it: read <c>statusLink</c>.</param>
 /// <param name="StatusLink">The link to the outcome's whole status (`GET /outcomes/{outcomeId}/status`), relative to the API's base address.</param>
 public sealed record PortfolioItem(
     Guid OutcomeId, [property: MaxLength(200)] string Title, OutcomeStatus State, [property: MaxLength(200)] string Conductor, DateOnly StartsOn, DateOnly EndsOn, int DaysLeft, Money Budget, Money Spent,
-    Rag Rag, [property: MaxLength(7), ItemsLength(100)] IReadOnlyList<string> Rules, [property: MaxLength(4)] IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, [property: MaxLength(200)] string Status, [property: MaxLength(200)] string StatusLink)
+    Rag Rag, [property: MaxLength(PortfolioItem.MaxRules), ItemsLength(100)] IReadOnlyList<string> Rules, [property: MaxLength(4)] IReadOnlyList<Discipline> DisciplinesWithProblems, int KpisBehindPace, DateTimeOffset DefinedAt, [property: MaxLength(200)] string Status, [property: MaxLength(200)] string StatusLink)
 {
+    /// <summary>The rules an item names: v1 promised 7 (there were 7); with trigger flags there are 8, so the least serious may go unnamed.</summary>
+    public const int MaxRules = 7;
+
     public static PortfolioItem Of(Outcome outcome, OutcomeStatusReport report) => new(
         report.OutcomeId, report.Title, report.State, outcome.Conductor, report.StartsOn, report.EndsOn, report.DaysLeft, report.Budget, report.Spent, report.Rag,
-        [.. report.Reasons.Select(r => r.Rule).Distinct()], [.. report.Reasons.SelectMany(r => r.Disciplines).Distinct().Order()],
+        [.. report.Reasons.Select(r => r.Rule).Distinct().Take(MaxRules)], [.. report.Reasons.SelectMany(r => r.Disciplines).Distinct().Order()],
         report.Kpis.Count(k => k.Pace == Results.KpiPace.Behind), outcome.DefinedAt, $"/outcomes/{report.OutcomeId}/status", $"/outcomes/{report.OutcomeId}/status");
 
     /// <summary>A key that orders items as <paramref name="order"/> says when compared ordinally (then by id).</summary>

@@ -17,6 +17,9 @@ public static class StatusEndpoints
     private const string Until = "The later moment (ISO 8601 date-time with offset); omit for now.";
     private const string LastEventId = "The `id` of the last status event you received (from this call or the live stream); omit it for a snapshot. Anything else is a 400.";
 
+    public static void AddStatusPolicy(this StoreOptions marten) =>
+        marten.Projections.Add(new FoldProjection<StatusPolicy>(), JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+
     public static IServiceCollection AddStatus(this IServiceCollection services)
     {
         services.AddSingleton<OutcomeChanges>();
@@ -35,6 +38,15 @@ public static class StatusEndpoints
 
     public static void MapStatus(this IEndpointRouteBuilder app)
     {
+        var policy = app.MapGroup("/status-policy").WithTags("Status").Problems(400, 401, 403, 429, 503).RequireAuthorization(Policies.ReadOrganisation);
+        policy.MapGet("/", (IMediator mediator, HttpContext http, CancellationToken ct) => mediator.ReadVersionedAsync(new GetStatusPolicy(), http, ct))
+            .Produces(StatusCodes.Status304NotModified)
+            .Describe(nameof(GetStatusPolicy), "Get the status policy", "The thresholds of the organisation's status rules: how many points behind pace a KPI makes an outcome amber (`behindPoints`, also the band within which a KPI is on pace) and red (`farBehindPoints`), and how many days a connection may wait for acknowledgement (`acknowledgementDays`). An organisation that never changed them has the defaults (5, 15, 3) as version 1. The ETag (and `version`) is what If-Match needs to revise it. Every key of the organisation reads it.");
+        policy.MapPatch("/", ([FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch, ReviseStatusPolicyRequest request, System.Security.Claims.ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                mediator.SendVersionedAsync(new ReviseStatusPolicy(Versions.Expected(ifMatch), request, Caller.From(user)), http, ct))
+            .RequireAuthorization(Policies.ManageOutcomes).Problems(412, 428)
+            .Describe(nameof(ReviseStatusPolicy), "Revise the status policy", "New thresholds (omitted ones stay): `behindPoints` and `farBehindPoints` 0–100 with at most two decimals, `behindPoints` below `farBehindPoints`; `acknowledgementDays` 1–365. Every outcome's status, KPI pace, live status stream and the portfolio follow at once; a status as of an earlier moment keeps the policy that held then. Conductors and admins; If-Match; accepts Idempotency-Key.");
+
         var outcome = app.MapGroup("/outcomes/{outcomeId:guid}").WithTags("Status").Problems(400, 401, 403, 404, 429, 503).RequireAuthorization(Policies.ReadOrganisation);
         outcome.MapGet("/status", ([Description("The outcome's id.")] Guid outcomeId, [FromQuery, Description(AsOf)] DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) => mediator.Send(new GetOutcomeStatus(outcomeId, asOf), ct))
             .Describe(nameof(GetOutcomeStatus), "Get an outcome's status", $"""
@@ -94,5 +106,5 @@ public static class StatusEndpoints
     }
 
     /// <summary>The RAG rules, as every status operation states them.</summary>
-    public const string RagRules = "Rules — red: `spend-over-budget` (the outcome's or a plan's recorded cost above its budget), `critical-connection-broken-or-in-conflict` (a dependency or hand-off touching the critical path is broken or in schedule conflict), `kpi-far-behind-pace` (progress more than 15 points behind the elapsed share of the window); amber: `discipline-without-approved-plan` (an active outcome's discipline with no plan, or one not yet approved), `connection-broken-or-in-conflict` (off the critical path), `acknowledgement-overdue` (a connection waiting more than 3 days), `kpi-behind-pace` (5 to 15 points behind). Green: no reason.";
+    public const string RagRules = "Rules — red: `spend-over-budget` (the outcome's or a plan's recorded cost above its budget), `critical-connection-broken-or-in-conflict` (a dependency or hand-off touching the critical path is broken or in schedule conflict), `kpi-far-behind-pace` (progress more than 15 points behind the elapsed share of the window); red or amber as the trigger says: `trigger-flag` (a trigger with the `flag` action fired and its condition still holds, until someone dismisses the flag; at most 20 listed); amber: `discipline-without-approved-plan` (an active outcome's discipline with no plan, or one not yet approved), `connection-broken-or-in-conflict` (off the critical path), `acknowledgement-overdue` (a connection waiting more than 3 days), `kpi-behind-pace` (5 to 15 points behind). The 15 and 5 points and the 3 days are the organisation's status policy (`GET /status-policy`; these are the defaults). Green: no reason.";
 }

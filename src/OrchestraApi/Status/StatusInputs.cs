@@ -6,6 +6,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Triggers;
 
 namespace OrchestraApi.Status;
 
@@ -13,7 +14,10 @@ namespace OrchestraApi.Status;
 /// What an outcome's status is computed from — the outcome, its schedule (plans, activities, connections), its results
 /// and the segments its KPIs read — as committed now, or as it was at a past moment (folded from the events up to it).
 /// </summary>
-public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeResults? Results, IReadOnlyDictionary<Guid, Segment> Segments, DateTimeOffset At)
+/// <param name="Policy">The organisation's thresholds then.</param>
+/// <param name="Flags">The outcome's open firings whose trigger flags the status (raised or dismissed).</param>
+public sealed record StatusInputs(
+    Outcome Outcome, Schedule Schedule, OutcomeResults? Results, IReadOnlyDictionary<Guid, Segment> Segments, DateTimeOffset At, StatusPolicy Policy, IReadOnlyList<TriggerFiring> Flags)
 {
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Schedule, Computed> Reports = new();
 
@@ -23,19 +27,20 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
     /// </summary>
     public OutcomeStatusReport Report()
     {
-        var state = (Outcome.Version, Results?.Version ?? 0, string.Join(',', Segments.Values.OrderBy(s => s.Id).Select(s => $"{s.Id}:{s.Version}")));
+        var state = (Outcome.Version, Results?.Version ?? 0, string.Join(',', Segments.Values.OrderBy(s => s.Id).Select(s => $"{s.Id}:{s.Version}")
+            .Concat(Flags.OrderBy(f => f.Id).Select(f => $"{f.Id}:{f.Version}")).Append($"policy:{Policy.Version}")));
         if (Reports.TryGetValue(Schedule, out var kept) && kept.State == state && At >= kept.From && At < kept.Until)
         {
             return kept.Report;
         }
 
-        var report = StatusRules.Report(Outcome, Schedule, Results, Segments, At);
+        var report = StatusRules.Report(Outcome, Schedule, Results, Segments, At, Policy, Flags);
         Reports.AddOrUpdate(Schedule, new Computed(state, At, ChangesWithTimeAt(), report));
         return report;
     }
 
     /// <summary>When the status may change with nothing committed (see <see cref="StatusRules.ChangesWithTimeAt"/>).</summary>
-    public DateTimeOffset ChangesWithTimeAt() => StatusRules.ChangesWithTimeAt(Schedule, At);
+    public DateTimeOffset ChangesWithTimeAt() => StatusRules.ChangesWithTimeAt(Schedule, At, Policy);
 
     private sealed record Computed((long, long, string) State, DateTimeOffset From, DateTimeOffset Until, OutcomeStatusReport Report);
 
@@ -47,13 +52,15 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         var batch = session.CreateBatchQuery();
         var outcomeTask = batch.Load<Outcome>(outcomeId);
         var resultsVersion = batch.Query<OutcomeResults>().Where(r => r.Id == resultsId).Select(r => r.Version).ToList();
+        var policyTask = batch.Load<StatusPolicy>(StatusPolicy.IdOf(session.TenantId));
+        var flagsTask = batch.Query<TriggerFiring>().Where(f => f.OutcomeId == outcomeId && f.ClearedAt == null && f.Flag != null).ToList();
         await batch.Execute(ct);
         var outcome = await outcomeTask ?? throw NotFound(outcomeId);
         // The results snapshot holds totals per activity: read in full only when its version moved.
         var results = (await resultsVersion).Count == 0 ? null : await schedules.SnapshotAsync<OutcomeResults>(session, resultsId, (await resultsVersion)[0], r => r.Version, ct);
         var segmentIds = SegmentsOf(outcome);
         var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(ct, segmentIds)).ToDictionary(s => s.Id);
-        return new StatusInputs(outcome, schedule, results, segments, now);
+        return new StatusInputs(outcome, schedule, results, segments, now, await policyTask ?? StatusPolicy.Default, await flagsTask);
     }
 
     /// <summary>
@@ -116,14 +123,18 @@ public sealed record StatusInputs(Outcome Outcome, Schedule Schedule, OutcomeRes
         }
 
         var outcome = streams.Of<Outcome>(outcomeId)!;
-        var segments = new StreamStates();
-        foreach (var e in await EventsAsync(session, SegmentsOf(outcome), at, ct))
+        // The segments its KPIs then followed, and the organisation's policy then.
+        var policyId = StatusPolicy.IdOf(session.TenantId);
+        var others = new StreamStates();
+        foreach (var e in await EventsAsync(session, [.. SegmentsOf(outcome), policyId], at, ct))
         {
-            segments.Add(e);
+            others.Add(e);
         }
 
         var schedule = new Schedule(outcomeId, [.. connections.Values], [.. streams.All<Activity>()], [.. streams.All<Plan>()]);
-        return new StatusInputs(outcome, schedule, streams.Of<OutcomeResults>(OutcomeResults.IdOf(outcomeId)), segments.All<Segment>().ToDictionary(s => s.Id), at);
+        return new StatusInputs(
+            outcome, schedule, streams.Of<OutcomeResults>(OutcomeResults.IdOf(outcomeId)), others.All<Segment>().ToDictionary(s => s.Id), at,
+            others.Of<StatusPolicy>(policyId) ?? StatusPolicy.Default, [.. streams.All<TriggerFiring>().Where(f => f.IsOpen && f.Flag is not null)]);
     }
 
     /// <summary>The events of <paramref name="streams"/> up to <paramref name="at"/>, in commit order.</summary>

@@ -6,6 +6,7 @@ using OrchestraApi.Plans;
 using OrchestraApi.Platform;
 using OrchestraApi.Results;
 using OrchestraApi.Segments;
+using OrchestraApi.Triggers;
 
 namespace OrchestraApi.Status;
 
@@ -15,19 +16,22 @@ namespace OrchestraApi.Status;
 /// </summary>
 public static class StatusRules
 {
-    /// <summary>A KPI this far (or more) behind the elapsed share of the window makes the outcome red.</summary>
-    public const decimal FarBehind = 0.15m;
+    /// <summary>The rule a trigger's flag raises (its `about` names the trigger).</summary>
+    public const string TriggerFlag = "trigger-flag";
 
-    /// <summary>A connection waiting longer than this for acknowledgement makes the outcome amber.</summary>
-    public const int AcknowledgementDays = 3;
+    /// <summary>Most flags one outcome's status lists (worst and newest first); more are counted in the last one's detail.</summary>
+    public const int MaxFlags = 20;
+
+    /// <summary>Whether a reason is a flag raised by this trigger.</summary>
+    public static bool IsFlagOf(RagReason reason, Guid triggerId) => reason.Rule == TriggerFlag && reason.About == $"trigger {triggerId}";
 
     /// <summary>When the status may change with nothing committed: the next midnight (UTC: days left, KPI pace), or a connection's acknowledgement falling due before it.</summary>
-    public static DateTimeOffset ChangesWithTimeAt(Schedule schedule, DateTimeOffset at)
+    public static DateTimeOffset ChangesWithTimeAt(Schedule schedule, DateTimeOffset at, StatusPolicy policy)
     {
         var midnight = new DateTimeOffset(at.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
         var overdue = schedule.Connections
             .Where(c => c.State == ConnectionState.Proposed)
-            .Select(c => c.AwaitedSince.AddDays(AcknowledgementDays))
+            .Select(c => c.AwaitedSince.AddDays(policy.AcknowledgementDays))
             .Where(due => due > at)
             .DefaultIfEmpty(midnight)
             .Min();
@@ -35,7 +39,9 @@ public static class StatusRules
     }
 
     /// <summary>The report and its RAG from the given state (now, or as of a moment). The rules are listed in the operation's description.</summary>
-    public static OutcomeStatusReport Report(Outcome outcome, Schedule schedule, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateTimeOffset now)
+    /// <param name="flags">The open firings of the outcome whose trigger flags the status (their flags not dismissed).</param>
+    public static OutcomeStatusReport Report(
+        Outcome outcome, Schedule schedule, OutcomeResults? results, IReadOnlyDictionary<Guid, Segment> segments, DateTimeOffset now, StatusPolicy policy, IReadOnlyList<TriggerFiring> flags)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var currency = outcome.Budget.Currency;
@@ -90,22 +96,37 @@ public static class StatusRules
             }
         }
 
-        foreach (var (connection, d) in details.Where(x => x.Details.State == ConnectionState.Proposed && x.Connection.AwaitedSince < now.AddDays(-AcknowledgementDays)))
+        foreach (var (connection, d) in details.Where(x => x.Details.State == ConnectionState.Proposed && x.Connection.AwaitedSince < now.AddDays(-policy.AcknowledgementDays)))
         {
-            reasons.Add(new RagReason(Rag.Amber, "acknowledgement-overdue", $"connection {connection.Id}", $"'{connection.Title}' has waited more than {AcknowledgementDays} days for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}.", d.AwaitingAcknowledgementFrom));
+            reasons.Add(new RagReason(Rag.Amber, "acknowledgement-overdue", $"connection {connection.Id}", $"'{connection.Title}' has waited more than {policy.AcknowledgementDays} days for {string.Join(" and ", d.AwaitingAcknowledgementFrom)}.", d.AwaitingAcknowledgementFrom));
         }
 
-        var kpis = outcome.Kpis.Select(k => KpiRules.Standing(k, outcome, results, segments, today)).ToList();
+        var kpis = outcome.Kpis.Select(k => KpiRules.Standing(k, outcome, results, segments, today, policy.PaceTolerance)).ToList();
         foreach (var kpi in kpis.Where(k => k.Progress is not null && k.Pace == KpiPace.Behind))
         {
-            reasons.Add(kpi.Progress < kpi.Elapsed - FarBehind
+            reasons.Add(kpi.Progress < kpi.Elapsed - policy.FarBehind
                 ? new RagReason(Rag.Red, "kpi-far-behind-pace", $"kpi {kpi.Key}", $"{kpi.Name} is at {kpi.Progress:P0} of its way with {kpi.Elapsed:P0} of the window gone.", [])
                 : new RagReason(Rag.Amber, "kpi-behind-pace", $"kpi {kpi.Key}", $"{kpi.Name} is at {kpi.Progress:P0} of its way with {kpi.Elapsed:P0} of the window gone.", []));
         }
 
+        reasons.AddRange(Flags(flags, Math.Min(MaxFlags, OutcomeStatusReport.MaxReasons - reasons.Count)));
         var ordered = reasons.OrderByDescending(r => r.Level).ThenBy(r => r.Rule, StringComparer.Ordinal).ThenBy(r => r.About, StringComparer.Ordinal).ToList();
         return new OutcomeStatusReport(
             outcome.Id, outcome.Title, outcome.Status, outcome.StartsOn, outcome.EndsOn, Math.Max(0, outcome.EndsOn.DayNumber - today.DayNumber), outcome.Budget,
             new Money(spent, currency), disciplines, kpis, ordered.Count == 0 ? Rag.Green : ordered[0].Level, ordered, today);
+    }
+
+    /// <summary>One reason per raised flag, worst and newest first, at most <paramref name="room"/> (the last then counts the rest).</summary>
+    private static IEnumerable<RagReason> Flags(IReadOnlyList<TriggerFiring> flags, int room)
+    {
+        var raised = flags.Where(f => f.FlagRaised).OrderByDescending(f => f.Flag).ThenByDescending(f => f.FiredAt).ThenBy(f => f.Id).ToList();
+        for (var i = 0; i < Math.Min(raised.Count, room); i++)
+        {
+            var f = raised[i];
+            var more = i == room - 1 && raised.Count > room ? $" (and {raised.Count - room} more flags)" : "";
+            var detail = $"Trigger '{f.TriggerName}' flagged {f.Subject}: {f.Summary}";
+            detail = detail.Length + more.Length <= 1000 ? detail + more : detail[..(999 - more.Length)] + "…" + more;
+            yield return new RagReason(f.Flag == RagLevel.Red ? Rag.Red : Rag.Amber, TriggerFlag, $"trigger {f.TriggerId}", detail, f.Disciplines);
+        }
     }
 }

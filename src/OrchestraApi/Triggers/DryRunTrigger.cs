@@ -130,14 +130,13 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
             var segmentIds = events.Select(e => e.Data).OfType<OutcomeDefined>().SelectMany(d => d.SegmentIds ?? []).ToHashSet();
             segmentIds.UnionWith(events.Select(e => e.Data).OfType<KpiAdded>().Select(k => k.Kpi.SegmentId).OfType<Guid>());
             segmentIds.UnionWith(events.Select(e => e.Data).OfType<KpiRevised>().Select(k => k.Kpi.SegmentId).OfType<Guid>());
-            if (segmentIds.Count > 0)
-            {
-                events = [.. events.Concat(await EventsAsync([.. segmentIds], to, ct)).OrderBy(e => e.Sequence)];
-            }
+            // The segments its KPIs followed, and the organisation's status policy (the pace and RAG thresholds) as it was.
+            var policyId = StatusPolicy.IdOf(session.TenantId);
+            events = [.. events.Concat(await EventsAsync([.. segmentIds, policyId], to, ct)).OrderBy(e => e.Sequence)];
 
             // A KPI condition reads the outcome, its results and segments: only their changes (and midnights) can move it.
             var relevant = TriggerEvaluation.ReadsKpisOnly(trigger.Condition.Kind)
-                ? events.Where(e => e.Data is IEventOf<Outcome> or IEventOf<OutcomeResults> or IEventOf<Segment>)
+                ? events.Where(e => e.Data is IEventOf<Outcome> or IEventOf<OutcomeResults> or IEventOf<Segment> or IEventOf<StatusPolicy>)
                 : events;
             var instants = relevant.Where(e => e.Timestamp > from).Select(e => e.Timestamp)
                 .Concat(Midnights(from, to)).Append(from).Distinct().Order().ToList();
@@ -175,7 +174,9 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
                 var segments = state.All<Segment>().ToDictionary(s => s.Id);
                 var schedule = new Lazy<Schedule>(() => new Schedule(
                     outcomeId, [.. connections.Values], [.. state.All<Activity>().Where(a => a.OutcomeId == outcomeId)], [.. state.All<Plan>().Where(p => p.OutcomeId == outcomeId)]));
-                var inputs = new TriggerInputs(outcome, results, segments, at, () => schedule.Value, () => StatusRules.Report(outcome, schedule.Value, results, segments, at));
+                var policy = state.Of<StatusPolicy>(policyId) ?? StatusPolicy.Default;
+                // Without flags: a dry run makes no firing, so the status it judges has none of its own, nor (to stay comparable) any other trigger's.
+                var inputs = new TriggerInputs(outcome, results, segments, at, () => schedule.Value, () => StatusRules.Report(outcome, schedule.Value, results, segments, at, policy, []), policy);
                 var holdings = TriggerEvaluation.Holdings(trigger, inputs).ToDictionary(h => h.Subject, StringComparer.Ordinal);
                 foreach (var subject in open.Keys.Where(s => !holdings.ContainsKey(s)).ToList())
                 {
@@ -202,7 +203,7 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
 
         private async Task<List<IEvent>> EventsAsync(Guid[] streams, DateTimeOffset to, CancellationToken ct) =>
             [.. (await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(streams) && e.Timestamp <= to).OrderBy(e => e.Sequence).ToListAsync(ct))
-                .Where(e => e.Data is not (TriggerFired or TriggerCleared))];
+                .Where(e => e.Data is not IEventOf<TriggerFiring>)];
 
         private static IEnumerable<DateTimeOffset> Midnights(DateTimeOffset from, DateTimeOffset to)
         {

@@ -61,16 +61,24 @@ public sealed record TriggerRearm(RearmPolicy? Policy = null, [property: Range(1
 /// feed (and so to the webhooks that want it), with its evidence.
 /// </summary>
 /// <param name="OpenTask">Open a task for a role or discipline at each firing, titled as given (default: the trigger's name), with the firing's evidence; omitted: none.</param>
+/// <param name="Flag">Flag the outcome's status at each firing: a reason `trigger-flag` naming the trigger, at the level given, until the condition clears or someone dismisses the flag; omitted: none.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record TriggerActions(TaskAction? OpenTask = null)
+public sealed record TriggerActions(TaskAction? OpenTask = null, FlagAction? Flag = null)
 {
     public static readonly TriggerActions NotifyOnly = new();
 
-    /// <summary>The actions with their assignee checked.</summary>
-    public TriggerActions Checked() => OpenTask is { } task
-        ? new(task with { Assignee = Tasks.TaskRules.Checked(task.Assignee ?? throw new InvalidInputException("actions.openTask.assignee", "is required."), "actions.openTask.assignee"), Title = task.Title is null ? null : TriggerRules.Text(task.Title, "actions.openTask.title") })
-        : this;
+    /// <summary>The actions with their assignee and flag level checked.</summary>
+    public TriggerActions Checked() => new(
+        OpenTask is { } task
+            ? task with { Assignee = Tasks.TaskRules.Checked(task.Assignee ?? throw new InvalidInputException("actions.openTask.assignee", "is required."), "actions.openTask.assignee"), Title = task.Title is null ? null : TriggerRules.Text(task.Title, "actions.openTask.title") }
+            : null,
+        Flag is { } flag ? new FlagAction(flag.Level ?? throw new InvalidInputException("actions.flag.level", "is required: Amber or Red.")) : null);
 }
+
+/// <summary>The flag a firing raises on its outcome's status.</summary>
+/// <param name="Level">Amber or Red: the RAG the reason carries.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FlagAction([property: Required] RagLevel? Level);
 
 /// <summary>A task a firing opens.</summary>
 /// <param name="Title">What to do (up to 200 characters); omitted: the trigger's name.</param>

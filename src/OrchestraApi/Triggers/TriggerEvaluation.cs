@@ -14,9 +14,10 @@ namespace OrchestraApi.Triggers;
 public sealed record Holding(string Subject, string Summary, IReadOnlyDictionary<string, decimal?> Values, IReadOnlyList<Discipline> Disciplines);
 
 /// <summary>What an outcome's conditions read at a moment; the schedule and the status report only when a condition needs them.</summary>
-public sealed record TriggerInputs(Outcome Outcome, OutcomeResults? Results, IReadOnlyDictionary<Guid, Segment> Segments, DateTimeOffset At, Func<Schedule> Schedule, Func<OutcomeStatusReport> Report)
+public sealed record TriggerInputs(
+    Outcome Outcome, OutcomeResults? Results, IReadOnlyDictionary<Guid, Segment> Segments, DateTimeOffset At, Func<Schedule> Schedule, Func<OutcomeStatusReport> Report, StatusPolicy Policy)
 {
-    public static TriggerInputs Of(StatusInputs inputs) => new(inputs.Outcome, inputs.Results, inputs.Segments, inputs.At, () => inputs.Schedule, inputs.Report);
+    public static TriggerInputs Of(StatusInputs inputs) => new(inputs.Outcome, inputs.Results, inputs.Segments, inputs.At, () => inputs.Schedule, inputs.Report, inputs.Policy);
 
     /// <summary>What KPI conditions read, now: the outcome, its results and segments — without its schedule.</summary>
     public static async Task<TriggerInputs?> KpisAsync(Marten.IQuerySession session, Guid outcomeId, DateTimeOffset now, CancellationToken ct)
@@ -28,14 +29,15 @@ public sealed record TriggerInputs(Outcome Outcome, OutcomeResults? Results, IRe
         }
 
         var results = await session.LoadAsync<OutcomeResults>(OutcomeResults.IdOf(outcomeId), ct);
+        var policy = await StatusPolicy.OfAsync(session, ct);
         var segmentIds = outcome.Kpis.Select(k => k.SegmentId).OfType<Guid>().Distinct().ToList();
         var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(ct, segmentIds)).ToDictionary(s => s.Id);
         return new TriggerInputs(outcome, results, segments, now,
-            () => throw new InvalidOperationException("A KPI condition does not read the schedule."), () => throw new InvalidOperationException("A KPI condition does not read the status report."));
+            () => throw new InvalidOperationException("A KPI condition does not read the schedule."), () => throw new InvalidOperationException("A KPI condition does not read the status report."), policy);
     }
 
     /// <summary>The KPIs' standings at the moment (what the status report shows of them).</summary>
-    public IEnumerable<KpiStanding> Kpis() => Outcome.Kpis.Select(k => KpiRules.Standing(k, Outcome, Results, Segments, DateOnly.FromDateTime(At.UtcDateTime)));
+    public IEnumerable<KpiStanding> Kpis() => Outcome.Kpis.Select(k => KpiRules.Standing(k, Outcome, Results, Segments, DateOnly.FromDateTime(At.UtcDateTime), Policy.PaceTolerance));
 }
 
 /// <summary>
@@ -103,14 +105,20 @@ public static class TriggerEvaluation
                     $"activity {a.Id}", $"'{a.Spec.Name}' ({a.Discipline}) ended on {a.Spec.EndsOn:yyyy-MM-dd}, {today.DayNumber - a.Spec.EndsOn.DayNumber} days ago, and has no results recorded.",
                     Values(("daysSinceEnd", today.DayNumber - a.Spec.EndsOn.DayNumber), ("threshold", c.Days)), [a.Discipline]))],
             TriggerKind.SpendOverBudget => Spend(inputs, c, scope),
-            TriggerKind.RagAtLeast => RagAtLeast(inputs.Report(), inputs.Outcome.Id, c.Rag == RagLevel.Red ? Rag.Red : Rag.Amber),
+            TriggerKind.RagAtLeast => RagAtLeast(inputs.Report(), trigger.Id, inputs.Outcome.Id, c.Rag == RagLevel.Red ? Rag.Red : Rag.Amber),
             _ => [],
         };
     }
 
-    private static List<Holding> RagAtLeast(OutcomeStatusReport report, Guid outcomeId, Rag level) => report.Rag >= level
-        ? [new Holding($"outcome {outcomeId}", $"The outcome is {report.Rag}: {string.Join(" ", report.Reasons.Take(3).Select(r => r.Detail))}".Trim(), Values(("rag", (int)report.Rag)), [])]
-        : [];
+    /// <summary>The RAG without the trigger's own flags: a trigger that flags the RAG it watches would otherwise hold forever.</summary>
+    private static List<Holding> RagAtLeast(OutcomeStatusReport report, Guid triggerId, Guid outcomeId, Rag level)
+    {
+        var reasons = report.Reasons.Where(r => !StatusRules.IsFlagOf(r, triggerId)).ToList();
+        var rag = reasons.Count == 0 ? Rag.Green : reasons.Max(r => r.Level);
+        return rag >= level
+            ? [new Holding($"outcome {outcomeId}", $"The outcome is {rag}: {string.Join(" ", reasons.Take(3).Select(r => r.Detail))}".Trim(), Values(("rag", (int)rag)), [])]
+            : [];
+    }
 
     private static Holding Kpi(KpiStanding k, string summary, decimal? threshold) => new(
         $"kpi {k.Key}", summary, Values(("progress", Percent(k.Progress)), ("elapsed", Percent(k.Elapsed)), ("behindPoints", Percent(k.Elapsed - k.Progress)), ("threshold", threshold)), []);

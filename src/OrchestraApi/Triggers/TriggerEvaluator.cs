@@ -40,8 +40,11 @@ public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<MarkedCh
 /// </summary>
 public sealed class TriggerEvaluator(
     IDocumentStore store, NpgsqlDataSource database, IServiceProvider services, FeedSignals signals, IOptions<TriggerSettings> settings,
-    TimeProvider clock, ILogger<TriggerEvaluator> logger) : BackgroundService
+    TimeProvider clock, IEnumerable<ICommitObserver> observers, ILogger<TriggerEvaluator> logger) : BackgroundService
 {
+    /// <summary>Told of each round's commit like a command's: a firing's flag moves its outcome's status, live streams and portfolio.</summary>
+    private readonly ICommitObserver[] _observers = [.. observers];
+
     private const int MarksPerRound = 2000;
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private readonly ScheduleCache _schedules = new(new MemoryCache(new MemoryCacheOptions()));
@@ -196,7 +199,12 @@ public sealed class TriggerEvaluator(
 
         try
         {
+            object?[] saving = [.. _observers.Select(o => o.Saving(session))];
             await session.SaveChangesAsync(ct);
+            for (var i = 0; i < _observers.Length; i++)
+            {
+                _observers[i].Committed(session.TenantId, saving[i]);
+            }
         }
         catch (ExistingStreamIdCollisionException e)
         {
@@ -232,7 +240,7 @@ public sealed class TriggerEvaluator(
             {
                 var id = TriggerFiring.IdOf(trigger.Id, trigger.Version, h.Subject, last?.Id);
                 session.Events.StartStream<TriggerFiring>(id, new TriggerFired(
-                    id, trigger.Id, trigger.Version, trigger.Name, outcomeId, h.Subject, Bounded(h.Summary), h.Values, positions, h.Disciplines, TriggerRules.System, now));
+                    id, trigger.Id, trigger.Version, trigger.Name, outcomeId, h.Subject, Bounded(h.Summary), h.Values, positions, h.Disciplines, TriggerRules.System, now, trigger.Actions.Flag?.Level));
                 if (trigger.Actions.OpenTask is { } task)
                 {
                     var taskId = Tasks.TriggerTask.IdOf(id);

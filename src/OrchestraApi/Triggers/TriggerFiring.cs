@@ -15,11 +15,38 @@ namespace OrchestraApi.Triggers;
 /// </summary>
 public sealed record TriggerFired(
     Guid FiringId, Guid TriggerId, long TriggerVersion, string TriggerName, Guid OutcomeId, string Subject, string Summary,
-    IReadOnlyDictionary<string, decimal?> Values, IReadOnlyList<long> Positions, IReadOnlyList<Discipline> Disciplines, string By, DateTimeOffset At)
+    IReadOnlyDictionary<string, decimal?> Values, IReadOnlyList<long> Positions, IReadOnlyList<Discipline> Disciplines, string By, DateTimeOffset At, RagLevel? Flag = null)
     : IEventOf<TriggerFiring>, IOutcomeEvent;
 
 /// <summary>A firing's condition no longer holds for its subject (or its trigger was revised): the trigger may fire for it again.</summary>
 public sealed record TriggerCleared(Guid FiringId, Guid TriggerId, Guid OutcomeId, string Reason, string By, DateTimeOffset At) : IEventOf<TriggerFiring>, IOutcomeEvent;
+
+/// <summary>Someone dismissed the flag a firing raised on its outcome's status: the reason leaves the status; the firing stays open while its condition holds.</summary>
+public sealed record TriggerFlagDismissed(Guid FiringId, Guid TriggerId, Guid OutcomeId, string? Note, string By, DateTimeOffset At) : IEventOf<TriggerFiring>, IOutcomeEvent;
+
+/// <summary>Who dismissed a firing's flag, when and why.</summary>
+public sealed record FlagDismissal(string By, DateTimeOffset At, string? Note);
+
+/// <summary>Where a firing's flag on its outcome's status is.</summary>
+public enum FlagState
+{
+    /// <summary>On the status, as a reason naming the trigger.</summary>
+    Raised,
+
+    /// <summary>Gone: the condition cleared.</summary>
+    Cleared,
+
+    /// <summary>Gone: someone dismissed it.</summary>
+    Dismissed,
+}
+
+/// <summary>The flag a firing raised on its outcome's status.</summary>
+/// <param name="Level">The RAG it carries.</param>
+/// <param name="State">Raised, Cleared (with the condition) or Dismissed.</param>
+/// <param name="DismissedBy">Who dismissed it; null unless dismissed.</param>
+/// <param name="DismissedAt">When; null unless dismissed.</param>
+/// <param name="Note">Why it was dismissed, as they said.</param>
+public sealed record FiringFlag(RagLevel Level, FlagState State, [property: MaxLength(200)] string? DismissedBy, DateTimeOffset? DismissedAt, [property: MaxLength(Tasks.TaskRules.MaxNote)] string? Note);
 
 /// <summary>Whether a firing's condition still holds.</summary>
 public enum TriggerFiringState
@@ -42,14 +69,26 @@ public sealed record TriggerFiring(
 
     public bool IsOpen => ClearedAt is null;
 
+    /// <summary>The level of the flag it raised; null: it raised none.</summary>
+    public RagLevel? Flag { get; init; }
+
+    /// <summary>Who dismissed its flag, when and why; null while not dismissed.</summary>
+    public FlagDismissal? FlagDismissed { get; init; }
+
+    /// <summary>Whether its flag is on the outcome's status now: raised, the condition holding, not dismissed.</summary>
+    public bool FlagRaised => Flag is not null && IsOpen && FlagDismissed is null;
+
     public static TriggerFiring Start(object first) => first is TriggerFired e
-        ? new(e.FiringId, e.TriggerId, e.TriggerVersion, e.TriggerName, e.OutcomeId, e.Subject, e.Summary, e.Values, e.Positions, e.Disciplines, e.At, null, null)
+        ? new(e.FiringId, e.TriggerId, e.TriggerVersion, e.TriggerName, e.OutcomeId, e.Subject, e.Summary, e.Values, e.Positions, e.Disciplines, e.At, null, null) { Flag = e.Flag }
         : throw new UnknownEventException(typeof(TriggerFiring), first);
 
     /// <summary>The one fold of the stream (see <see cref="IFold{TSelf}"/>).</summary>
-    public TriggerFiring Evolve(object e) => e is TriggerCleared x
-        ? this with { ClearedAt = x.At, ClearedBecause = x.Reason }
-        : throw new UnknownEventException(typeof(TriggerFiring), e);
+    public TriggerFiring Evolve(object e) => e switch
+    {
+        TriggerCleared x => this with { ClearedAt = x.At, ClearedBecause = x.Reason },
+        TriggerFlagDismissed x => this with { FlagDismissed = new FlagDismissal(x.By, x.At, x.Note) },
+        _ => throw new UnknownEventException(typeof(TriggerFiring), e),
+    };
 
     /// <summary>The id of the firing of (trigger, version, subject) that follows <paramref name="previous"/> (none: the first).</summary>
     public static Guid IdOf(Guid triggerId, long version, string subject, Guid? previous) =>
@@ -70,14 +109,21 @@ public sealed record TriggerFiring(
 /// <param name="FiredAt">When it fired (UTC).</param>
 /// <param name="ClearedAt">When the condition stopped holding; null while open.</param>
 /// <param name="ClearedBecause">Why it cleared; null while open.</param>
+/// <param name="Flag">The flag it raised on the outcome's status (the trigger's `flag` action); null: none.</param>
+/// <param name="Version">The firing's version: its ETag, what If-Match needs to dismiss its flag.</param>
 public sealed record TriggerFiringDetails(
     Guid Id, Guid TriggerId, long TriggerVersion, [property: MaxLength(TriggerRules.MaxName)] string TriggerName, Guid OutcomeId, [property: MaxLength(300)] string Subject,
     [property: MaxLength(1000)] string Summary, [property: MaxLength(20)] IReadOnlyDictionary<string, decimal?> Values, [property: MaxLength(TriggerRules.MaxPositions)] IReadOnlyList<long> Positions,
-    [property: MaxLength(4)] IReadOnlyList<Discipline> Disciplines, TriggerFiringState State, DateTimeOffset FiredAt, DateTimeOffset? ClearedAt, [property: MaxLength(500)] string? ClearedBecause)
+    [property: MaxLength(4)] IReadOnlyList<Discipline> Disciplines, TriggerFiringState State, DateTimeOffset FiredAt, DateTimeOffset? ClearedAt, [property: MaxLength(500)] string? ClearedBecause, FiringFlag? Flag, long Version)
+    : IVersioned
 {
     public static TriggerFiringDetails Of(TriggerFiring f) => new(
         f.Id, f.TriggerId, f.TriggerVersion, f.TriggerName, f.OutcomeId, f.Subject, f.Summary, f.Values, f.Positions, f.Disciplines,
-        f.IsOpen ? TriggerFiringState.Open : TriggerFiringState.Cleared, f.FiredAt, f.ClearedAt, f.ClearedBecause);
+        f.IsOpen ? TriggerFiringState.Open : TriggerFiringState.Cleared, f.FiredAt, f.ClearedAt, f.ClearedBecause,
+        f.Flag is { } level
+            ? new FiringFlag(level, f.FlagDismissed is not null ? FlagState.Dismissed : f.IsOpen ? FlagState.Raised : FlagState.Cleared, f.FlagDismissed?.By, f.FlagDismissed?.At, f.FlagDismissed?.Note)
+            : null,
+        f.Version);
 }
 
 /// <summary>A trigger's firings: filters.</summary>
@@ -123,6 +169,8 @@ public sealed record GetTriggerFiring(Guid TriggerId, Guid FiringId) : IRequest<
         public async Task<TriggerFiringDetails> Handle(GetTriggerFiring query, CancellationToken cancellationToken) =>
             await session.LoadAsync<TriggerFiring>(query.FiringId, cancellationToken) is { } firing && firing.TriggerId == query.TriggerId
                 ? TriggerFiringDetails.Of(firing)
-                : throw new NotFoundException($"Firing {query.FiringId} of trigger {query.TriggerId} was not found.");
+                : throw NotFound(query.TriggerId, query.FiringId);
     }
+
+    public static NotFoundException NotFound(Guid triggerId, Guid firingId) => new($"Firing {firingId} of trigger {triggerId} was not found.");
 }

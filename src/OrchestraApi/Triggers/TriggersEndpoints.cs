@@ -54,7 +54,10 @@ public static class TriggersEndpoints
         triggers.MapGet("/{triggerId:guid}/firings", Firings).Problems(404)
             .Describe(nameof(ListTriggerFirings), "List a trigger's firings", "Each time the trigger fired, oldest first: the rule version, the subject, the evidence, the values evaluated, the feed positions of the changes that caused it, and whether the condition still holds (Open) or has cleared. Filter by `state` and `outcomeId`; cursor-paginated.");
         triggers.MapGet("/{triggerId:guid}/firings/{firingId:guid}", Firing).Problems(404)
-            .Describe(nameof(GetTriggerFiring), "Get a trigger firing", "One firing with its evidence.");
+            .Produces(StatusCodes.Status304NotModified)
+            .Describe(nameof(GetTriggerFiring), "Get a trigger firing", "One firing with its evidence and its flag; the ETag (and `version`) is what If-Match needs to dismiss the flag.");
+        triggers.MapPost("/{triggerId:guid}/firings/{firingId:guid}/dismiss-flag", DismissFlag).RequireAuthorization(Policies.ManageOutcomes).Problems(404, 409, 412, 428)
+            .Describe(nameof(DismissTriggerFlag), "Dismiss a firing's flag", "Takes the flag a firing raised (its trigger's `flag` action) off the outcome's status, with an optional `note`; the firing stays open while its condition holds, and the trigger fires again for that subject only after the condition clears (or as its re-arm policy says). A flag already gone (the condition cleared, or dismissed) is a 409. Conductors and admins; If-Match of the firing; accepts Idempotency-Key.");
     }
 
     private static async Task<Created<TriggerDetails>> Define(
@@ -84,6 +87,12 @@ public static class TriggersEndpoints
         [Description("The trigger's id.")] Guid triggerId, [AsParameters] TriggerFiringFilter filter, [AsParameters] PageRequest page, IMediator mediator, CancellationToken ct) =>
         mediator.Send(new ListTriggerFirings(triggerId, filter, page), ct);
 
-    private static Task<TriggerFiringDetails> Firing([Description("The trigger's id.")] Guid triggerId, [Description("The firing's id.")] Guid firingId, IMediator mediator, CancellationToken ct) =>
-        mediator.Send(new GetTriggerFiring(triggerId, firingId), ct);
+    private static Task<Results<Ok<TriggerFiringDetails>, StatusCodeHttpResult>> Firing(
+        [Description("The trigger's id.")] Guid triggerId, [Description("The firing's id.")] Guid firingId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.ReadVersionedAsync(new GetTriggerFiring(triggerId, firingId), http, ct);
+
+    private static Task<Ok<TriggerFiringDetails>> DismissFlag(
+        [Description("The trigger's id.")] Guid triggerId, [Description("The firing's id.")] Guid firingId, [FromHeader(Name = Versions.IfMatchHeader)] string? ifMatch,
+        DismissTriggerFlagRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct) =>
+        mediator.SendVersionedAsync(new DismissTriggerFlag(triggerId, firingId, Versions.Expected(ifMatch), request, Caller.From(user)), http, ct);
 }

@@ -38,7 +38,7 @@ public sealed class StreamFoldTests
     [Fact]
     public void every_stream_state_is_a_fold_and_every_stream_has_events()
     {
-        Assert.Equal(["Activity", "Baseline", "Connection", "ConnectionGraph", "Outcome", "OutcomeResults", "Plan", "Segment", "Trigger", "TriggerFiring", "TriggerTask", "WebhookEndpoint"], States.Select(s => s.Name).Order());
+        Assert.Equal(["Activity", "Baseline", "Connection", "ConnectionGraph", "Outcome", "OutcomeResults", "Plan", "Segment", "StatusPolicy", "Trigger", "TriggerFiring", "TriggerTask", "WebhookEndpoint"], States.Select(s => s.Name).Order());
         Assert.All(States, s => Assert.True(Events().Any(row => (string)row[0] == s.Name), $"{s.Name} has no events"));
     }
 

@@ -18,7 +18,7 @@ public sealed class KpiRulesUnitTests
     {
         var results = values.Select((v, i) => new KpiObserved(Guid.CreateVersion7(), Outcome.Id, "churn", v, At.AddDays(i), null, "c", At))
             .Aggregate(OutcomeResults.Start(new ResultsOpened(Outcome.Id)), (r, e) => r.Evolve(e));
-        return KpiRules.Standing(Churn, Outcome, results, new Dictionary<Guid, OrchestraApi.Segments.Segment>(), today);
+        return KpiRules.Standing(Churn, Outcome, results, new Dictionary<Guid, OrchestraApi.Segments.Segment>(), today, OrchestraApi.Status.StatusPolicy.Default.PaceTolerance);
     }
 
     [Fact]

@@ -113,6 +113,21 @@ public sealed class ChangeSignalTests(ApiFixture api) : ApiTest(api)
         var segment = await Signals("DefineSegment", null, () => segments.DefineSegmentAsync(new DefineSegmentRequest { Name = "Lapsed", Size = 10, Margin = new Money { Amount = 10m, Currency = "EUR" }, RetentionRate = 0.5m, DiscountRate = 0.1m }));
         await Signals("ReviseSegment", null, () => segments.ReviseSegmentAsync(segment.Id, segment.Version, new ReviseSegmentRequest { Size = 12 }));
 
+        // The status policy is every outcome's input; a firing's flag is its outcome's (the evaluator's commit signals its firing the same way).
+        await Signals("ReviseStatusPolicy", null, () => Api.Status(conductorKey).ReviseStatusPolicyAsync(1, new OrchestraApi.Sdk.ReviseStatusPolicyRequest { AcknowledgementDays = 4 }));
+        var triggers = Api.Triggers(conductorKey);
+        var flagging = await triggers.DefineTriggerAsync(new DefineTriggerRequest
+        {
+            Name = "Anywhere below the moon",
+            Condition = new TriggerCondition { Kind = TriggerKind.KpiProgressCrossed, Kpi = w.World.Outcome.Kpis[0].Key, Progress = 1000, Direction = Direction.Below },
+            Scope = new TriggerScope { OutcomeIds = [o] },
+            Actions = new TriggerActions { Flag = new FlagAction { Level = RagLevel.Red } },
+        });
+        heard.Clear();
+        var firing = await ApiCalls.UntilAsync(async () => (await triggers.ListTriggerFiringsAsync(flagging.Id)).Items.SingleOrDefault());
+        Assert.Contains((tenant, (Guid?)o), heard);
+        await Signals("DismissTriggerFlag", o, () => triggers.DismissTriggerFlagAsync(flagging.Id, firing.Id, firing.Version, new DismissTriggerFlagRequest()));
+
         var commands = typeof(ICommand<>).Assembly.GetTypes()
             .Where(t => !t.IsInterface && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICommand<>)))
             .Select(t => t.Name).Where(n => !Unsignalled.ContainsKey(n)).Order(StringComparer.Ordinal);

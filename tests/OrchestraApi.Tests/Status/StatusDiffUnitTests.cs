@@ -22,7 +22,7 @@ public sealed class StatusDiffUnitTests
         plan, Guid.CreateVersion7(), Id, discipline, new ActivitySpec(name, Channel.Tv, null, starts, ends, new Money(10_000m, "EUR"), null, []), "ada", Defined));
 
     private static StatusInputs Inputs(DateTimeOffset at, Connection[] connections, params Activity[] activities) =>
-        new(Active, new Schedule(Id, connections, activities, []), null, new Dictionary<Guid, OrchestraApi.Segments.Segment>(), at);
+        new(Active, new Schedule(Id, connections, activities, []), null, new Dictionary<Guid, OrchestraApi.Segments.Segment>(), at, StatusPolicy.Default, []);
 
     /// <summary>A film (ten days from March 1) and a ten-day mailing that depends on it, starting when given.</summary>
     private static (Activity Film, Activity Mailing, Connection Dependency) MailingAfterFilm(DateOnly mailingStartsOn)

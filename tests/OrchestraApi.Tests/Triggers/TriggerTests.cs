@@ -364,6 +364,81 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(["orchestra.task.opened.v1", "orchestra.task.completed.v1"], feed.Select(e => e.Type));
         Assert.Empty((await Api.Events(await world.Organisation.KeyAsync(Role.Agency, Discipline.Digital)).ListEventsAsync(resource: "task")).Items);
     }
+    [Fact]
+    public async Task a_flag_action_puts_a_reason_on_the_status_until_the_condition_clears_or_a_conductor_dismisses_it()
+    {
+        var world = await WorldAsync();
+        var status = Api.Status(await world.Organisation.KeyAsync(Role.Cmo));
+        var request = Crossing(world.Outcome.Id, "Members halfway", 50);
+        using (var http = Api.Http(await world.Organisation.KeyAsync(Role.Conductor)))
+        using (var levelless = await http.PostAsJsonAsync(new Uri("/triggers", UriKind.Relative), new
+        {
+            name = "No level", condition = new { kind = "KpiProgressCrossed", kpi = "members", progress = 50 }, scope = new { outcomeIds = new[] { world.Outcome.Id } }, actions = new { flag = new { } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, levelless.StatusCode);
+            Assert.Contains("actions.flag.level", await levelless.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        request.Actions = new TriggerActions { Flag = new FlagAction { Level = RagLevel.Red } };
+        var trigger = await world.Triggers.DefineTriggerAsync(request);
+        Assert.Equal(RagLevel.Red, trigger.Actions.Flag!.Level);
+        bool Flagged(OutcomeStatusReport report) => report.Reasons.Any(r => r.Rule == "trigger-flag" && r.About == $"trigger {trigger.Id}");
+
+        await ObserveAsync(world, 160m);
+        var firing = Assert.Single(await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f.Count == 1));
+        Assert.Equal((RagLevel.Red, FlagState.Raised), (firing.Flag!.Level, firing.Flag.State));
+        var raised = await status.GetOutcomeStatusAsync(world.Outcome.Id);
+        var reason = raised.Reasons.Single(r => r.Rule == "trigger-flag");
+        Assert.Equal((Rag.Red, Rag.Red, $"trigger {trigger.Id}"), (raised.Rag, reason.Level, reason.About));
+        Assert.Contains("Members halfway", reason.Detail, StringComparison.Ordinal);
+        var portfolio = (await status.GetPortfolioAsync()).Items.Single(i => i.OutcomeId == world.Outcome.Id);
+        Assert.Equal(Rag.Red, portfolio.Rag);
+        Assert.Contains("trigger-flag", portfolio.Rules);
+        var whileRaised = DateTimeOffset.UtcNow;
+
+        // The condition clears: the flag leaves the status; the status as of a moment it was raised still shows it.
+        await ObserveAsync(world, 120m);
+        await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f[0].State == TriggerFiringState.Cleared);
+        Assert.False(Flagged(await status.GetOutcomeStatusAsync(world.Outcome.Id)));
+        Assert.True(Flagged(await status.GetOutcomeStatusAsync(world.Outcome.Id, whileRaised)));
+        Assert.Equal(FlagState.Cleared, (await world.Triggers.GetTriggerFiringAsync(trigger.Id, firing.Id)).Flag!.State);
+        Assert.Equal(409, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, firing.Id, 2, new DismissTriggerFlagRequest())));
+
+        // Raised again, then dismissed by a conductor: the reason goes, the firing stays open (no new firing while it holds).
+        await ObserveAsync(world, 170m);
+        var again = (await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f.Count == 2)).Single(f => f.State == TriggerFiringState.Open);
+        Assert.True(Flagged(await status.GetOutcomeStatusAsync(world.Outcome.Id)));
+        var cmo = Api.Triggers(await world.Organisation.KeyAsync(Role.Cmo));
+        Assert.Equal(403, await ApiCalls.StatusOf(() => cmo.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest())));
+        Assert.Equal(403, await ApiCalls.StatusOf(async () => await Api.Triggers(await world.Organisation.KeyAsync(Role.Agency, Discipline.Crm)).DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest())));
+        Assert.Equal(404, await ApiCalls.StatusOf(async () => await Api.Triggers(await (await Api.NewOrganisationAsync()).KeyAsync(Role.Admin)).DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest())));
+        Assert.Equal(404, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(Guid.NewGuid(), again.Id, again.Version, new DismissTriggerFlagRequest())));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest { Note = "bad\u0000note" })));
+        Assert.Equal(412, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version + 1, new DismissTriggerFlagRequest())));
+        using (var http = Api.Http(await world.Organisation.KeyAsync(Role.Conductor)))
+        using (var unconditional = await http.PostAsJsonAsync(new Uri($"/triggers/{trigger.Id}/firings/{again.Id}/dismiss-flag", UriKind.Relative), new { }))
+        {
+            Assert.Equal(HttpStatusCode.PreconditionRequired, unconditional.StatusCode);
+        }
+
+        Assert.True(Flagged(await status.GetOutcomeStatusAsync(world.Outcome.Id)));
+        var key = Guid.NewGuid().ToString();
+        var dismissals = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest { Note = "Known lag." }, key)));
+        Assert.Single(dismissals.Select(d => d.Version).Distinct());
+        var dismissed = dismissals[0];
+        Assert.Equal((TriggerFiringState.Open, FlagState.Dismissed, "Known lag."), (dismissed.State, dismissed.Flag!.State, dismissed.Flag.Note));
+        Assert.False(Flagged(await status.GetOutcomeStatusAsync(world.Outcome.Id)));
+        Assert.Equal(409, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, dismissed.Version, new DismissTriggerFlagRequest())));
+        await ObserveAsync(world, 175m);
+        await ObserveAsync(world, 60m + 120m);
+        Assert.Equal(2, (await FiringsAsync(world, trigger.Id)).Count);
+
+        await Api.WaitForProjectionsAsync();
+        var feed = (await Api.Events(await world.Organisation.KeyAsync(Role.Cmo)).ListEventsAsync(types: "orchestra.trigger.flag_dismissed.v1")).Items;
+        Assert.Equal($"/triggers/{trigger.Id}/firings/{again.Id}", Assert.Single(feed).Subject);
+    }
+
     private static DefineTriggerRequest Crossing(Guid outcomeId, string name, decimal progress) => new()
     {
         Name = name,
