@@ -37,7 +37,7 @@ public static class ServiceCollectionExtensions
     private const string HttpClientName = "OrchestraApi";
 
     /// <summary>
-    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient, ITriggersClient, ITasksClient) with problem
+    /// Registers the OrchestraApi clients (IOrganisationsClient, IOutcomesClient, IPlansClient, IConnectionsClient, IResultsClient, ISegmentsClient, IStatusClient, IBaselinesClient, IEventsClient, IWebhooksClient, ITriggersClient, ITasksClient, IMaturityClient) with problem
     /// answers as typed exceptions and safe retries. Register once per application; for several organisations,
     /// use the overload with a name.
     /// </summary>
@@ -105,6 +105,7 @@ public static class ServiceCollectionExtensions
             services.AddTransient<IWebhooksClient>(p => new WebhooksClient(Http(p, httpName)));
             services.AddTransient<ITriggersClient>(p => new TriggersClient(Http(p, httpName)));
             services.AddTransient<ITasksClient>(p => new TasksClient(Http(p, httpName)));
+            services.AddTransient<IMaturityClient>(p => new MaturityClient(Http(p, httpName)));
         }
         else
         {
@@ -120,6 +121,7 @@ public static class ServiceCollectionExtensions
             services.AddKeyedTransient<IWebhooksClient>(name, (p, _) => new WebhooksClient(Http(p, httpName)));
             services.AddKeyedTransient<ITriggersClient>(name, (p, _) => new TriggersClient(Http(p, httpName)));
             services.AddKeyedTransient<ITasksClient>(name, (p, _) => new TasksClient(Http(p, httpName)));
+            services.AddKeyedTransient<IMaturityClient>(name, (p, _) => new MaturityClient(Http(p, httpName)));
         }
 
         return services.AddHttpClient(httpName)

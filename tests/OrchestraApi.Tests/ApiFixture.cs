@@ -196,6 +196,8 @@ public sealed class ApiFixture : IAsyncLifetime, IAsyncDisposable
 
     public TasksClient Tasks(string apiKey) => new(Http(apiKey));
 
+    public MaturityClient Maturity(string apiKey) => new(Http(apiKey));
+
     /// <summary>A new organisation, with a key per role at hand.</summary>
     public async Task<TestOrganisation> NewOrganisationAsync(string name = "Northwind Coffee")
     {

@@ -139,11 +139,11 @@ public sealed class MaturityHistory(IQuerySession session, NpgsqlDataSource data
 
         var firstResults = new Dictionary<Guid, DateTimeOffset>();
         await ReadAsync(
-            $"select (r ->> 'activityId')::uuid, min(e.timestamp) from {schema}.mt_events e cross join lateral jsonb_array_elements(e.data -> 'rows') r where e.tenant_id = $1 and e.type = $2 and e.timestamp <= $3 group by 1",
+            $"select (r ->> 'activityId')::uuid, min((e.data ->> 'at')::timestamptz) from {schema}.mt_events e cross join lateral jsonb_array_elements(e.data -> 'rows') r where e.tenant_id = $1 and e.type = $2 and e.timestamp <= $3 group by 1",
             [tenant, recorded, to], r => firstResults[r.GetGuid(0)] = r.GetFieldValue<DateTimeOffset>(1), ct);
         var batches = new List<ResultBatchFact>();
         await ReadAsync(
-            $"select (e.data ->> 'outcomeId')::uuid, e.timestamp, (select max((r ->> 'to')::date) from jsonb_array_elements(e.data -> 'rows') r) from {schema}.mt_events e where e.tenant_id = $1 and e.type = $2 and e.timestamp <= $3 and e.timestamp > $4 order by e.seq_id",
+            $"select (e.data ->> 'outcomeId')::uuid, (e.data ->> 'at')::timestamptz, (select max((r ->> 'to')::date) from jsonb_array_elements(e.data -> 'rows') r) from {schema}.mt_events e where e.tenant_id = $1 and e.type = $2 and e.timestamp <= $3 and e.timestamp > $4 order by e.seq_id",
             [tenant, recorded, to, from], r => batches.Add(new ResultBatchFact(r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2) ? DateOnly.FromDateTime(r.GetFieldValue<DateTimeOffset>(1).UtcDateTime) : r.GetFieldValue<DateOnly>(2))), ct);
         var observations = new Dictionary<(Guid, string), List<DateTimeOffset>>();
         await ReadAsync(

@@ -4,12 +4,13 @@ using OrchestraApi.Connections;
 using OrchestraApi.Kernel;
 using OrchestraApi.Outcomes;
 using OrchestraApi.Plans;
+using OrchestraApi.Platform;
 using OrchestraApi.Tasks;
 using OrchestraApi.Triggers;
 
 namespace OrchestraApi.Maturity;
 
-/// <summary>Seed 002's stages of marketing execution, in the order they are reached; none can be skipped.</summary>
+/// <summary>The stages of marketing execution, in the order they are reached; none can be skipped.</summary>
 public enum MaturityStage
 {
     /// <summary>Campaigns are not yet measured end to end.</summary>
@@ -66,7 +67,7 @@ public sealed record MaturityCriterion(
 /// <summary>The next stage and what it still needs.</summary>
 /// <param name="Stage">The stage after the one reached.</param>
 /// <param name="Missing">Its criteria not met yet, each as what to do about it.</param>
-public sealed record MaturityNext(MaturityStage Stage, [property: MaxLength(MaturityRules.CriteriaPerStage)] IReadOnlyList<string> Missing);
+public sealed record MaturityNext(MaturityStage Stage, [property: MaxLength(MaturityRules.CriteriaPerStage), ItemsLength(1000)] IReadOnlyList<string> Missing);
 
 /// <summary>The stage reached at a moment of the trend.</summary>
 /// <param name="At">The moment (the first instant of a month, UTC: the state at the end of the month before).</param>

@@ -114,6 +114,7 @@ public static class OpenApi
                 new() { Name = "Webhooks", Description = "Endpoints that receive the feed's events as signed POSTs (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), at least once and in order per outcome, retried on a published schedule over 3 days; every attempt recorded, replays and test sends. Admins only." },
                 new() { Name = "Triggers", Description = "Opportunity triggers: business rules over the organisation's outcomes from a closed grammar (KPI pace and progress, connection trouble, activity ROI and cost per conversion, spend against budget, acknowledgements and results overdue, RAG), evaluated on every change and as time passes; each firing is on the feed (`orchestra.trigger.fired.v1`) with its evidence. Conductors for their outcomes, admins for the organisation; CMOs read." },
                 new() { Name = "Tasks", Description = "Follow-up work a trigger's firing opened for a role or discipline, with its evidence: open, then done or dismissed by its assignee, a conductor or an admin." },
+                new() { Name = "Maturity", Description = "Which stage of marketing execution the organisation has reached — closed-loop, event-driven, relationship-driven — measured from its own records, criterion by criterion, with a 12-month trend." },
             };
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>

@@ -52,6 +52,8 @@ public static class PropertyDescriptions
         ["level"] = "SpendOverBudget: Plan, Discipline or Outcome.",
         ["actions"] = "What a trigger does when it fires besides notifying; omitted: notify only (every firing is on the feed).",
         ["openTask"] = "Open a task at each firing for a role or discipline, with the firing's evidence; null: none.",
+        ["next"] = "The next stage and what it still needs; null once the last stage is reached.",
+        ["stage"] = "A stage of marketing execution: NotYetClosedLoop, ClosedLoop, EventDriven or RelationshipDriven.",
         ["flag"] = "The flag on the outcome's status: at each firing a `trigger-flag` reason at this level (TriggerActions), or the flag this firing raised and where it is (TriggerFiringDetails); null: none.",
         ["assignee"] = "Who acts on the task: a role, and for orchestrators and agencies a discipline.",
         ["role"] = "A role: Admin, Cmo, Conductor, Orchestrator or Agency.",

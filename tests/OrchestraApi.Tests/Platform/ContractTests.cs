@@ -176,7 +176,7 @@ public sealed class ContractTests(ApiFixture api) : ApiTest(api)
         var positions = calls.Select(c => description.IndexOf(c, start, StringComparison.Ordinal)).ToList();
         Assert.DoesNotContain(-1, positions);
         Assert.Equal(positions.Order(), positions);
-        Assert.Equal(["Organisations", "Outcomes", "Plans", "Connections", "Results", "Segments", "Status", "Baselines", "Events", "Webhooks", "Triggers", "Tasks"], root.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(["Organisations", "Outcomes", "Plans", "Connections", "Results", "Segments", "Status", "Baselines", "Events", "Webhooks", "Triggers", "Tasks", "Maturity"], root.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.Contains("/status/catch-up", stream, StringComparison.Ordinal);
         Assert.Contains("Live events", stream, StringComparison.Ordinal);
     }
