@@ -171,6 +171,7 @@ public static class ContractExamples
         ["MaturityCriterion.comparison"] = "AtLeast", ["MaturityCriterion.met"] = false,
         ["MaturityCriterion.explanation"] = "1 of 2 active outcomes have no enabled trigger: 'Grow loyalty-member lifetime value'.",
         ["MaturityNext.stage"] = "EventDriven", ["MaturityNext.missing"] = new JsonArray("1 of 2 active outcomes have no enabled trigger: 'Grow loyalty-member lifetime value'."),
+        ["MaturityReport.trend"] = new JsonArray(new JsonObject { ["at"] = "2027-02-01T00:00:00+00:00", ["stage"] = "ClosedLoop", ["criteriaMet"] = 5 }),
         ["MaturityTrendPoint.at"] = "2027-02-01T00:00:00+00:00", ["MaturityTrendPoint.stage"] = "ClosedLoop", ["MaturityTrendPoint.criteriaMet"] = 5,
         ["StatusPolicyDetails.version"] = 2, ["StatusPolicyDetails.behindPoints"] = 10, ["StatusPolicyDetails.farBehindPoints"] = 25, ["StatusPolicyDetails.acknowledgementDays"] = 3,
         ["StatusPolicyDetails.updatedBy"] = "Dana (Conductor)", ["StatusPolicyDetails.updatedAt"] = "2027-02-20T10:00:00+00:00",
