@@ -51,6 +51,7 @@ public static class PropertyDescriptions
         ["metric"] = "ActivityMetric: Roi, CostPerConversion or ConversionRate.",
         ["level"] = "SpendOverBudget: Plan, Discipline or Outcome.",
         ["actions"] = "What a trigger does when it fires besides notifying; omitted: notify only (every firing is on the feed).",
+        ["measure"] = "SegmentValueDrop: the segment's measure watched, Clv (default) or Equity; other kinds: not given.",
         ["openTask"] = "Open a task at each firing for a role or discipline, with the firing's evidence; null: none.",
         ["next"] = "The next stage and what it still needs; null once the last stage is reached.",
         ["stage"] = "A stage of marketing execution: NotYetClosedLoop, ClosedLoop, EventDriven or RelationshipDriven.",

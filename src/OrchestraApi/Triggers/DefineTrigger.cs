@@ -38,7 +38,7 @@ public sealed record DefineTrigger(DefineTriggerRequest Request, Caller Caller, 
         public async Task<TriggerDetails> Handle(DefineTrigger command, CancellationToken cancellationToken)
         {
             var r = command.Request;
-            var condition = TriggerRules.Checked(r.Condition);
+            var condition = await TriggerRules.CheckedAsync(session, r.Condition, cancellationToken);
             var scope = await TriggerRules.ScopeAsync(session, r.Scope ?? TriggerScope.All, command.Caller, cancellationToken);
             var rearm = (r.Rearm ?? TriggerRearm.Default).Checked();
             if (await session.Query<Trigger>().CountAsync(cancellationToken) >= TriggerRules.MaxTriggers)

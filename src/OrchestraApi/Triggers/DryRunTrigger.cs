@@ -105,7 +105,7 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
             }
 
             var scope = await TriggerRules.ScopeAsync(session, r.Scope ?? TriggerScope.All, caller: null, ct);
-            return new Trigger(Guid.Empty, "Dry run", null, TriggerRules.Checked(r.Condition!), scope, (r.Rearm ?? TriggerRearm.Default).Checked(), true, now, now);
+            return new Trigger(Guid.Empty, "Dry run", null, await TriggerRules.CheckedAsync(session, r.Condition!, ct), scope, (r.Rearm ?? TriggerRearm.Default).Checked(), true, now, now);
         }
 
         /// <summary>
@@ -151,9 +151,15 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
             var connections = new Dictionary<Guid, Connection>();
             var open = new Dictionary<string, int>(StringComparer.Ordinal);
             var last = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            // A `forDays` condition: since when each subject has held (from the period's start at the earliest); the
+            // moment it will have held long enough is a moment to evaluate, as the live evaluator's tick would.
+            var since = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            var pending = new SortedSet<DateTimeOffset>(instants);
             var next = 0;
-            foreach (var at in instants)
+            while (pending.Count > 0)
             {
+                var at = pending.Min;
+                pending.Remove(at);
                 ct.ThrowIfCancellationRequested();
                 for (; next < events.Count && events[next].Timestamp <= at; next++)
                 {
@@ -177,7 +183,14 @@ public sealed record DryRunTrigger(DryRunTriggerRequest Request, DateTimeOffset 
                 var policy = state.Of<StatusPolicy>(policyId) ?? StatusPolicy.Default;
                 // Without flags: a dry run makes no firing, so the status it judges has none of its own, nor (to stay comparable) any other trigger's.
                 var inputs = new TriggerInputs(outcome, results, segments, at, () => schedule.Value, () => StatusRules.Report(outcome, schedule.Value, results, segments, at, policy, []), policy);
-                var holdings = TriggerEvaluation.Holdings(trigger, inputs).ToDictionary(h => h.Subject, StringComparer.Ordinal);
+                var held = TriggerEvaluation.Holdings(trigger, inputs);
+                if (trigger.Condition.ForDays is { } days)
+                {
+                    held = TriggerHolding.Sustained(held, since, at, days);
+                    pending.UnionWith(since.Values.Select(began => began.AddDays(days)).Where(due => due > at && due <= to));
+                }
+
+                var holdings = held.ToDictionary(h => h.Subject, StringComparer.Ordinal);
                 foreach (var subject in open.Keys.Where(s => !holdings.ContainsKey(s)).ToList())
                 {
                     firings[open[subject]] = firings[open[subject]] with { ClearedAt = at };

@@ -48,7 +48,7 @@ public sealed record ReviseTrigger(Guid TriggerId, long ExpectedVersion, ReviseT
 
             var revised = new TriggerRevised(
                 t.Id, r.Name is null ? t.Name : TriggerRules.Text(r.Name, "name"), r.Description is null ? t.Description : TriggerRules.Text(r.Description, "description"),
-                r.Condition is null ? t.Condition : TriggerRules.Checked(r.Condition),
+                r.Condition is null ? t.Condition : await TriggerRules.CheckedAsync(session, r.Condition, ct),
                 r.Scope is null ? t.Scope : await TriggerRules.ScopeAsync(session, r.Scope, command.Caller, ct),
                 r.Rearm is null ? t.Rearm : r.Rearm.Checked(), r.Enabled ?? t.Enabled, command.Caller.Name, clock.GetUtcNow(), r.Actions is null ? t.Actions : r.Actions.Checked());
             var unchanged = revised.Actions == t.Actions && revised.Name == t.Name && revised.Description == t.Description && revised.Condition == t.Condition && revised.Rearm == t.Rearm

@@ -7,7 +7,7 @@ namespace OrchestraApi.Triggers;
 /// <summary>What a trigger watches for: one of a closed list of conditions, each with the parameters it states.</summary>
 public enum TriggerKind
 {
-    /// <summary>A KPI more than `points` percentage points behind pace (its progress below the elapsed share of the outcome's window). Optional `kpi`: only that KPI. Subject: the KPI.</summary>
+    /// <summary>A KPI more than `points` percentage points behind pace (its progress below the elapsed share of the outcome's window). Optional `kpi`: only that KPI; optional `forDays`: only once it has been so for that many days on end. Subject: the KPI.</summary>
     KpiBehindPace,
 
     /// <summary>A KPI's progress at or above (`direction` Above, the default) or at or below (Below) `progress` percent of its way from baseline to target. Requires `kpi`. Subject: the KPI.</summary>
@@ -30,6 +30,19 @@ public enum TriggerKind
 
     /// <summary>The outcome's status RAG at `rag` (Amber: amber or red; Red: red). Subject: the outcome.</summary>
     RagAtLeast,
+
+    /// <summary>A segment's `measure` (Clv, the default, or Equity) more than `percent` % below `reference` (default: its value when the trigger is defined or its condition revised), in each outcome whose KPIs follow the segment (`segmentId`). Subject: the segment.</summary>
+    SegmentValueDrop,
+}
+
+/// <summary>A segment's customer value.</summary>
+public enum SegmentMeasure
+{
+    /// <summary>Customer lifetime value: m · r / (1 + d − r).</summary>
+    Clv,
+
+    /// <summary>Customer equity: CLV × size.</summary>
+    Equity,
 }
 
 /// <summary>Below or above a value.</summary>
@@ -98,6 +111,10 @@ public enum RagLevel
 /// <param name="Percent">SpendOverBudget: percent of the budget, more than this (1–10,000).</param>
 /// <param name="Days">AcknowledgementOverdue: days awaiting, more than this (1–365); ActivityEndedWithoutResults: days since it ended, at least this (0–365).</param>
 /// <param name="Rag">RagAtLeast: Amber or Red.</param>
+/// <param name="ForDays">KpiBehindPace (optional): only once the KPI has been that far behind for this many days on end (1–365).</param>
+/// <param name="SegmentId">SegmentValueDrop: the segment watched.</param>
+/// <param name="Measure">SegmentValueDrop: Clv (default) or Equity.</param>
+/// <param name="Reference">SegmentValueDrop: the value the drop is measured from, in the segment's currency (0.01–10^15); omitted: the segment's value when the trigger is saved.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TriggerCondition(
     [property: Required] TriggerKind? Kind,
@@ -113,7 +130,11 @@ public sealed record TriggerCondition(
     SpendLevel? Level = null,
     [property: Range(typeof(decimal), "1", "10000")] decimal? Percent = null,
     [property: Range(0, 365)] int? Days = null,
-    RagLevel? Rag = null)
+    RagLevel? Rag = null,
+    [property: Range(1, 365)] int? ForDays = null,
+    Guid? SegmentId = null,
+    SegmentMeasure? Measure = null,
+    [property: Range(typeof(decimal), "0.01", "1000000000000000")] decimal? Reference = null)
 {
     public static TriggerCondition Example => new(TriggerKind.KpiBehindPace, Kpi: "pipeline", Points: 10);
 }
@@ -186,7 +207,7 @@ public static class TriggerRules
 
     private static readonly Dictionary<TriggerKind, (string[] Required, string[] Optional)> Parameters = new()
     {
-        [TriggerKind.KpiBehindPace] = (["points"], ["kpi"]),
+        [TriggerKind.KpiBehindPace] = (["points"], ["kpi", "forDays"]),
         [TriggerKind.KpiProgressCrossed] = (["kpi", "progress"], ["direction"]),
         [TriggerKind.ConnectionTrouble] = ([], ["trouble"]),
         [TriggerKind.ActivityMetric] = (["metric", "direction", "value"], ["minRows", "minSpend"]),
@@ -194,6 +215,7 @@ public static class TriggerRules
         [TriggerKind.AcknowledgementOverdue] = (["days"], []),
         [TriggerKind.ActivityEndedWithoutResults] = (["days"], []),
         [TriggerKind.RagAtLeast] = (["rag"], []),
+        [TriggerKind.SegmentValueDrop] = (["segmentId", "percent"], ["measure", "reference"]),
     };
 
     /// <summary>Each parameter the condition was given is one its kind states, and every one it requires is there; answers it with its defaults.</summary>
@@ -204,6 +226,7 @@ public static class TriggerRules
         {
             ["kpi"] = c.Kpi, ["points"] = c.Points, ["progress"] = c.Progress, ["direction"] = c.Direction, ["trouble"] = c.Trouble, ["metric"] = c.Metric,
             ["value"] = c.Value, ["minRows"] = c.MinRows, ["minSpend"] = c.MinSpend, ["level"] = c.Level, ["percent"] = c.Percent, ["days"] = c.Days, ["rag"] = c.Rag,
+            ["forDays"] = c.ForDays, ["segmentId"] = c.SegmentId, ["measure"] = c.Measure, ["reference"] = c.Reference,
         };
         var (required, optional) = Parameters[kind];
         var errors = new Dictionary<string, string[]>();
@@ -229,6 +252,11 @@ public static class TriggerRules
             errors["condition.days"] = ["must be at least 1 for AcknowledgementOverdue."];
         }
 
+        if (kind == TriggerKind.SegmentValueDrop && c.Percent > 100)
+        {
+            errors["condition.percent"] = ["must be at most 100 for SegmentValueDrop: a value cannot fall by more than all of it."];
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidInputException(errors);
@@ -239,9 +267,32 @@ public static class TriggerRules
             TriggerKind.KpiProgressCrossed => c with { Direction = c.Direction ?? Triggers.Direction.Above },
             TriggerKind.ConnectionTrouble => c with { Trouble = c.Trouble ?? ConnectionTrouble.Either },
             TriggerKind.ActivityMetric => c with { MinRows = c.MinRows ?? 0, MinSpend = c.MinSpend ?? 0m },
+            TriggerKind.SegmentValueDrop => c with { Measure = c.Measure ?? SegmentMeasure.Clv },
             _ => c,
         };
     }
+
+    /// <summary>
+    /// The condition checked (<see cref="Checked"/>) and, for a segment's drop, its segment found in the organisation and
+    /// its reference given or taken now from the segment's value.
+    /// </summary>
+    public static async Task<TriggerCondition> CheckedAsync(Marten.IQuerySession session, TriggerCondition given, CancellationToken ct)
+    {
+        var c = Checked(given);
+        if (c.Kind != TriggerKind.SegmentValueDrop)
+        {
+            return c;
+        }
+
+        var segment = await session.LoadAsync<Segments.Segment>(c.SegmentId!.Value, ct)
+            ?? throw new InvalidInputException("condition.segmentId", $"names segment {c.SegmentId}, which this organisation does not have.");
+        var reference = c.Reference ?? Math.Round(MeasureOf(segment, c.Measure!.Value), 2);
+        return reference > 0
+            ? c with { Reference = reference }
+            : throw new InvalidInputException("condition.reference", $"is required: the segment's {c.Measure} is {reference} now, and a drop is measured from a value above 0.");
+    }
+
+    public static decimal MeasureOf(Segments.Segment segment, SegmentMeasure measure) => measure == SegmentMeasure.Equity ? segment.Equity : segment.Clv;
 
     private static string Describe(string[] required, string[] optional) =>
         string.Join(", ", required.Concat(optional.Select(o => $"{o} (optional)")));

@@ -47,13 +47,15 @@ public sealed record TriggerInputs(
 public static class TriggerEvaluation
 {
     /// <summary>Whether a condition reads only the outcome, its results and segments (its KPIs) — not its schedule.</summary>
-    public static bool ReadsKpisOnly(TriggerKind? kind) => kind is TriggerKind.KpiBehindPace or TriggerKind.KpiProgressCrossed;
+    public static bool ReadsKpisOnly(TriggerKind? kind) => kind is TriggerKind.KpiBehindPace or TriggerKind.KpiProgressCrossed or TriggerKind.SegmentValueDrop;
 
     /// <summary>The kinds of resource (the feed's `resource`) whose changes can move a condition of each kind; a trigger's own change always can.</summary>
     private static readonly Dictionary<TriggerKind, HashSet<string>> Resources = new()
     {
         [TriggerKind.KpiBehindPace] = ["outcome", "kpi", "kpi_observation", "results", "segment"],
         [TriggerKind.KpiProgressCrossed] = ["outcome", "kpi", "kpi_observation", "results", "segment"],
+        // The segments an outcome's KPIs follow: a KPI's change can start or stop following one.
+        [TriggerKind.SegmentValueDrop] = ["outcome", "kpi", "segment"],
         // An activity without results has no ROI, cost per conversion or conversion rate: only results move them.
         [TriggerKind.ActivityMetric] = ["outcome", "results"],
         [TriggerKind.SpendOverBudget] = ["outcome", "plan", "results"],
@@ -105,9 +107,28 @@ public static class TriggerEvaluation
                     $"activity {a.Id}", $"'{a.Spec.Name}' ({a.Discipline}) ended on {a.Spec.EndsOn:yyyy-MM-dd}, {today.DayNumber - a.Spec.EndsOn.DayNumber} days ago, and has no results recorded.",
                     Values(("daysSinceEnd", today.DayNumber - a.Spec.EndsOn.DayNumber), ("threshold", c.Days)), [a.Discipline]))],
             TriggerKind.SpendOverBudget => Spend(inputs, c, scope),
+            TriggerKind.SegmentValueDrop => SegmentDrop(inputs, c),
             TriggerKind.RagAtLeast => RagAtLeast(inputs.Report(), trigger.Id, inputs.Outcome.Id, c.Rag == RagLevel.Red ? Rag.Red : Rag.Amber),
             _ => [],
         };
+    }
+
+    /// <summary>The segment's measure, when the outcome's KPIs follow it, more than the percent below the reference.</summary>
+    private static List<Holding> SegmentDrop(TriggerInputs inputs, Triggers.TriggerCondition c)
+    {
+        if (!inputs.Segments.TryGetValue(c.SegmentId!.Value, out var segment))
+        {
+            return [];
+        }
+
+        var value = Math.Round(TriggerRules.MeasureOf(segment, c.Measure!.Value), 2);
+        var reference = c.Reference!.Value;
+        var drop = Math.Round((reference - value) * 100 / reference, 2);
+        return drop > c.Percent
+            ? [new Holding(
+                $"segment {segment.Id}", $"'{segment.Name}' has a {c.Measure} of {new Money(value, segment.Currency)}, {Points(drop)}% below its reference of {new Money(reference, segment.Currency)} (more than {c.Percent}% fires).",
+                Values(("value", value), ("reference", reference), ("dropPercent", drop), ("threshold", c.Percent)), [])]
+            : [];
     }
 
     /// <summary>The RAG without the trigger's own flags: a trigger that flags the RAG it watches would otherwise hold forever.</summary>

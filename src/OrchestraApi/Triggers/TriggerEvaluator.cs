@@ -32,6 +32,44 @@ public sealed record MarkedChange(long Position, string Resource, Guid Stream = 
 public sealed record TriggerMark(Guid Id, Guid OutcomeId, IReadOnlyList<MarkedChange> Changes, bool Kpis = false);
 
 /// <summary>
+/// Since when a condition with `forDays` has held for a subject (a document of the organisation): the trigger fires
+/// once it has held that long on end; gone as soon as it stops holding. Its id is made from what it is, so two
+/// evaluators at a hand-over write the same one.
+/// </summary>
+public sealed record TriggerHolding(Guid Id, Guid TriggerId, long TriggerVersion, Guid OutcomeId, string Subject, DateTimeOffset Since)
+{
+    public static Guid IdOf(Guid triggerId, long version, Guid outcomeId, string subject) => NamedIds.Of($"trigger-holding:{triggerId:N}:{version}:{outcomeId:N}:{subject}");
+
+    /// <summary>
+    /// The holdings that have lasted <paramref name="days"/> days on end, from when each began (<paramref name="since"/>,
+    /// which learns the new ones and forgets the ones that stopped), their evidence saying so.
+    /// </summary>
+    public static List<Holding> Sustained(IReadOnlyList<Holding> holdings, IDictionary<string, DateTimeOffset> since, DateTimeOffset now, int days)
+    {
+        foreach (var stopped in since.Keys.Where(s => !holdings.Any(h => h.Subject == s)).ToList())
+        {
+            since.Remove(stopped);
+        }
+
+        var lasting = new List<Holding>();
+        foreach (var h in holdings)
+        {
+            var began = since.TryGetValue(h.Subject, out var known) ? known : since[h.Subject] = now;
+            if (now - began >= TimeSpan.FromDays(days))
+            {
+                lasting.Add(h with
+                {
+                    Summary = $"{h.Summary} So for {days} days on end (since {began:yyyy-MM-dd HH:mm} UTC).",
+                    Values = new Dictionary<string, decimal?>(h.Values) { ["forDays"] = days, ["heldDays"] = Math.Round((decimal)(now - began).TotalDays, 2) },
+                });
+            }
+        }
+
+        return lasting;
+    }
+}
+
+/// <summary>
 /// Evaluates triggers, on the one node whose daemon runs the feed (like webhook delivery): the outcomes the feed marked
 /// as changed (<see cref="TriggerMark"/>, written in the feed's transaction), as soon as the feed moves, and every
 /// outcome a trigger watches once per tick. One loop decides every firing and clearing of an organisation in one
@@ -151,6 +189,7 @@ public sealed class TriggerEvaluator(
         var waiting = new HashSet<Guid>();
         var watched = outcomes.Where(o => triggers.Any(t => t.Scope.Covers(o))).ToArray();
         var firings = watched.Length == 0 ? [] : await session.Query<TriggerFiring>().Where(f => f.OutcomeId.IsOneOf(watched)).ToListAsync(ct);
+        var held = watched.Length == 0 || !triggers.Any(t => t.Condition.ForDays is not null) ? [] : await session.Query<TriggerHolding>().Where(h => h.OutcomeId.IsOneOf(watched)).ToListAsync(ct);
         var now = clock.GetUtcNow();
         foreach (var outcomeId in watched)
         {
@@ -185,6 +224,11 @@ public sealed class TriggerEvaluator(
             {
                 // Unmarked (a tick): only what time alone makes true fires; a change's firing waits for its mark, to name it.
                 var holdings = TriggerEvaluation.Holdings(trigger, conditions);
+                if (trigger.Condition.ForDays is { } days)
+                {
+                    holdings = Sustained(session, trigger, outcomeId, holdings, held, now, days);
+                }
+
                 // The causes it names: the changes it reads (a KPI condition: the outcome's, its results', its segments').
                 var named = (causes ?? []).Where(c => TriggerEvaluation.Reads(trigger.Condition.Kind, c.Resource)).Select(c => c.Position).TakeLast(TriggerRules.MaxPositions).ToList();
                 Decide(session, trigger, holdings, marked || TriggerRules.TimeDriven(trigger.Condition.Kind), [.. firings.Where(f => f.TriggerId == trigger.Id && f.OutcomeId == outcomeId)],
@@ -249,6 +293,25 @@ public sealed class TriggerEvaluator(
                 }
             }
         }
+    }
+
+    /// <summary>The holdings of a `forDays` condition that have lasted, the moments each began kept as documents.</summary>
+    private static List<Holding> Sustained(IDocumentSession session, Trigger trigger, Guid outcomeId, IReadOnlyList<Holding> holdings, IReadOnlyList<TriggerHolding> held, DateTimeOffset now, int days)
+    {
+        var mine = held.Where(h => h.TriggerId == trigger.Id && h.OutcomeId == outcomeId).ToList();
+        var since = mine.Where(h => h.TriggerVersion == trigger.Version).ToDictionary(h => h.Subject, h => h.Since, StringComparer.Ordinal);
+        var lasting = TriggerHolding.Sustained(holdings, since, now, days);
+        foreach (var gone in mine.Where(h => h.TriggerVersion != trigger.Version || !since.ContainsKey(h.Subject)))
+        {
+            session.Delete(gone);
+        }
+
+        foreach (var (subject, began) in since.Where(x => !mine.Any(h => h.TriggerVersion == trigger.Version && h.Subject == x.Key)))
+        {
+            session.Store(new TriggerHolding(TriggerHolding.IdOf(trigger.Id, trigger.Version, outcomeId, subject), trigger.Id, trigger.Version, outcomeId, subject, began));
+        }
+
+        return lasting;
     }
 
     /// <summary>

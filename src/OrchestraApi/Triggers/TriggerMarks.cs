@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using OrchestraApi.Feed;
+using OrchestraApi.Outcomes;
 using OrchestraApi.Platform;
 
 namespace OrchestraApi.Triggers;
@@ -33,6 +34,14 @@ public sealed class TriggerMarks
             TriggerRevised r => r.Scope.OutcomeIds ?? [],
             _ => [],
         });
+        // A segment's change is a cause in each active outcome whose KPIs follow it.
+        foreach (var (entry, _) in numbered.Where(n => n.Entry.Resource == "segment"))
+        {
+            var segment = entry.StreamId;
+            var following = await tenant.Query<Outcome>().Where(o => o.Status == OutcomeStatus.Active && o.Kpis.Any(k => k.SegmentId == segment)).Select(o => o.Id).ToListAsync(ct);
+            causes.AddRange(following.Select(o => (Outcome: o, Change: new MarkedChange(entry.Id, entry.Resource, entry.StreamId, entry.StreamVersion))));
+        }
+
         causes.AddRange(numbered.Where(n => definitions.ContainsKey(n.Entry.EventId)).SelectMany(n => definitions[n.Entry.EventId].Select(o => (Outcome: o, Change: new MarkedChange(n.Entry.Id, n.Entry.Resource)))));
         foreach (var outcome in causes.GroupBy(c => c.Outcome))
         {

@@ -12,7 +12,7 @@ namespace OrchestraApi.Triggers;
 public static class TriggersEndpoints
 {
     private const string Kinds = """
-        Condition kinds and their parameters: KpiBehindPace (`points` 0–100, optional `kpi`), KpiProgressCrossed (`kpi`, `progress` percent, optional `direction` Above/Below), ConnectionTrouble (optional `trouble` Conflict/Broken/Either), ActivityMetric (`metric` Roi/CostPerConversion/ConversionRate, `direction`, `value`, optional `minRows`, `minSpend`), SpendOverBudget (`level` Plan/Discipline/Outcome, `percent` 1–10,000), AcknowledgementOverdue (`days` 1–365), ActivityEndedWithoutResults (`days` 0–365), RagAtLeast (`rag` Amber/Red); a parameter another kind takes is a 400. The API evaluates a trigger on every change of an outcome it watches (it fires within seconds of the change that makes the condition true) and as time passes (every 30 s: for conditions that time alone makes true). Each firing is an `orchestra.trigger.fired.v1` event on the feed (and so to webhooks) with its evidence; `orchestra.trigger.cleared.v1` follows when the condition stops holding. Re-arm: UntilCleared (default) fires once per subject until the condition clears; AtMostEvery fires at most once every `hours` while it holds.
+        Condition kinds and their parameters: KpiBehindPace (`points` 0–100, optional `kpi`), KpiProgressCrossed (`kpi`, `progress` percent, optional `direction` Above/Below), ConnectionTrouble (optional `trouble` Conflict/Broken/Either), ActivityMetric (`metric` Roi/CostPerConversion/ConversionRate, `direction`, `value`, optional `minRows`, `minSpend`), SpendOverBudget (`level` Plan/Discipline/Outcome, `percent` 1–10,000), AcknowledgementOverdue (`days` 1–365), ActivityEndedWithoutResults (`days` 0–365), RagAtLeast (`rag` Amber/Red), SegmentValueDrop (`segmentId`, `percent` 1–100, optional `measure` Clv/Equity and `reference`: the value the drop is measured from, by default the segment's value when the trigger is saved); KpiBehindPace also takes `forDays` (1–365): only once the KPI has been that far behind for that many days on end. A parameter another kind takes is a 400. The API evaluates a trigger on every change of an outcome it watches (it fires within seconds of the change that makes the condition true) and as time passes (every 30 s: for conditions that time alone makes true). Each firing is an `orchestra.trigger.fired.v1` event on the feed (and so to webhooks) with its evidence; `orchestra.trigger.cleared.v1` follows when the condition stops holding. Re-arm: UntilCleared (default) fires once per subject until the condition clears; AtMostEvery fires at most once every `hours` while it holds.
         """;
 
     public static void AddTriggers(this StoreOptions marten)
@@ -21,6 +21,7 @@ public static class TriggersEndpoints
         marten.Projections.Add(new FoldProjection<TriggerFiring>(), ProjectionLifecycle.Inline);
         marten.Schema.For<TriggerFiring>().Duplicate(f => f.TriggerId).Duplicate(f => f.OutcomeId);
         marten.Schema.For<TriggerMark>();
+        marten.Schema.For<TriggerHolding>().Duplicate(h => h.OutcomeId);
     }
 
     public static IServiceCollection AddTriggers(this IServiceCollection services)

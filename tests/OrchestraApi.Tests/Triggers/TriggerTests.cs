@@ -439,6 +439,112 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
         Assert.Equal($"/triggers/{trigger.Id}/firings/{again.Id}", Assert.Single(feed).Subject);
     }
 
+    [Fact]
+    public async Task a_kpi_behind_pace_for_days_fires_only_once_it_has_lasted_that_long_on_a_clock_the_test_moves_and_starts_counting_again_after_it_clears()
+    {
+        var clock = new MovableClock(DateTimeOffset.UtcNow);
+        var fresh = await Api.StartFreshApiAsync(configure: host => host.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
+        try
+        {
+            var world = await WorldAsync(fresh);
+            // 110 of 100 → 200 is 10 % of the way with 31 % of the window gone: 21 points behind, more than 15.
+            await ObserveAsync(world, 110m);
+            var trigger = await world.Triggers.DefineTriggerAsync(new DefineTriggerRequest
+            {
+                Name = "Members lagging for two days",
+                Condition = new TriggerCondition { Kind = TriggerKind.KpiBehindPace, Kpi = "members", Points = 15, ForDays = 2 },
+                Scope = new TriggerScope { OutcomeIds = [world.Outcome.Id] },
+            });
+            Assert.Equal(2, trigger.Condition.ForDays);
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            var atOnce = await FiringsAsync(world, trigger.Id);
+            clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMinutes(5));
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            var almost = await FiringsAsync(world, trigger.Id);
+            clock.Advance(TimeSpan.FromMinutes(10));
+            var fired = Assert.Single(await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f.Count == 1));
+
+            Assert.Empty(atOnce);
+            Assert.Empty(almost);
+            Assert.Equal(("kpi members", 2m), (fired.Subject, fired.Values["forDays"]));
+            Assert.True(fired.Values["heldDays"] >= 2m);
+            Assert.Contains("So for 2 days on end", fired.Summary, StringComparison.Ordinal);
+
+            // Back on pace: it clears; behind again, the count starts afresh — nothing fires before two more days. A barrier
+            // trigger in the same lane fires on the same observation: once it has, the evaluator has seen it (before the clock moves).
+            var barrier = await world.Triggers.DefineTriggerAsync(new DefineTriggerRequest
+            {
+                Name = "Members low", Condition = new TriggerCondition { Kind = TriggerKind.KpiProgressCrossed, Kpi = "members", Progress = 20, Direction = Direction.Below },
+                Scope = new TriggerScope { OutcomeIds = [world.Outcome.Id] },
+            });
+            await UntilAsync(() => FiringsAsync(world, barrier.Id), f => f.Count == 1);
+            await ObserveAsync(world, 150m);
+            await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f[0].State == TriggerFiringState.Cleared);
+            await ObserveAsync(world, 110m);
+            await UntilAsync(() => FiringsAsync(world, barrier.Id), f => f.Count == 2);
+            clock.Advance(TimeSpan.FromDays(1));
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            Assert.Single(await FiringsAsync(world, trigger.Id));
+            clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+            Assert.Equal(2, (await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f.Count == 2)).Count);
+            Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DefineTriggerAsync(new DefineTriggerRequest
+            {
+                Name = "Days on the wrong kind", Condition = new TriggerCondition { Kind = TriggerKind.KpiProgressCrossed, Kpi = "members", Progress = 50, ForDays = 2 },
+                Scope = new TriggerScope { OutcomeIds = [world.Outcome.Id] },
+            })));
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task a_segment_value_drop_fires_within_seconds_of_the_revision_in_the_outcomes_that_follow_the_segment_and_clears_when_it_recovers()
+    {
+        var world = await WorldAsync();
+        var conductor = await world.Organisation.KeyAsync(Role.Conductor);
+        var segments = Api.Segments(conductor);
+        var segment = await segments.DefineSegmentAsync(new DefineSegmentRequest { Name = "Lapsed members", Size = 1_000, Margin = new Money { Amount = 100m, Currency = "EUR" }, RetentionRate = 0.8m, DiscountRate = 0.1m });
+        var outcomes = Api.Outcomes(conductor);
+        var following = await outcomes.AddKpiAsync(world.Outcome.Id, world.Outcome.Version, new KpiDefinition
+        {
+            Key = "clv", Name = "Member CLV", Unit = "EUR", Baseline = 200m, Target = 500m, Direction = KpiDirection.Up, Source = KpiSource.SegmentClv, SegmentId = segment.Id,
+        });
+        var other = await outcomes.DefineOutcomeAsync(OutcomeSamples.Define("Not following", kpis: [OutcomeSamples.Clv()]));
+        await outcomes.ActivateOutcomeAsync(other.Id, other.Version);
+
+        foreach (var (condition, field) in new (TriggerCondition, string)[]
+        {
+            (new TriggerCondition { Kind = TriggerKind.SegmentValueDrop, SegmentId = Guid.NewGuid(), Percent = 10 }, "condition.segmentId"),
+            (new TriggerCondition { Kind = TriggerKind.SegmentValueDrop, SegmentId = segment.Id, Percent = 150 }, "condition.percent"),
+            (new TriggerCondition { Kind = TriggerKind.SegmentValueDrop, Percent = 10 }, "condition.segmentId"),
+            (new TriggerCondition { Kind = TriggerKind.KpiBehindPace, Points = 10, SegmentId = segment.Id }, "condition.segmentId"),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<ApiException<Problem>>(() => world.Triggers.DefineTriggerAsync(new DefineTriggerRequest { Name = "Bad", Condition = condition, Scope = new TriggerScope { OutcomeIds = [world.Outcome.Id] } }));
+            Assert.True(refused.Result.Errors!.ContainsKey(field), string.Join(", ", refused.Result.Errors!.Keys));
+        }
+
+        var admin = Api.Triggers(await world.Organisation.KeyAsync(Role.Admin));
+        var trigger = await admin.DefineTriggerAsync(new DefineTriggerRequest
+        {
+            Name = "Member value falling", Condition = new TriggerCondition { Kind = TriggerKind.SegmentValueDrop, SegmentId = segment.Id, Percent = 10 },
+        });
+        Assert.Equal((SegmentMeasure.Clv, 266.67m), (trigger.Condition.Measure, trigger.Condition.Reference));
+
+        // CLV = 100 · 0.7 / (1.1 − 0.7) = 175: 34.38 % below 266.67.
+        var revised = await segments.ReviseSegmentAsync(segment.Id, segment.Version, new ReviseSegmentRequest { RetentionRate = 0.7m });
+        var fired = Assert.Single(await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f.Count == 1, seconds: 5));
+        Assert.Equal((world.Outcome.Id, $"segment {segment.Id}", 175m, 34.38m), (fired.OutcomeId, fired.Subject, fired.Values["value"], fired.Values["dropPercent"]));
+        Assert.NotEmpty(fired.Positions);
+        await segments.ReviseSegmentAsync(segment.Id, revised.Version, new ReviseSegmentRequest { RetentionRate = 0.79m });
+        var cleared = await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f[0].State == TriggerFiringState.Cleared);
+        Assert.Equal(TriggerFiringState.Cleared, Assert.Single(cleared).State);
+        Assert.Empty((await admin.ListTriggerFiringsAsync(trigger.Id, outcomeId: other.Id)).Items);
+        Assert.NotNull(following);
+    }
+
     private static DefineTriggerRequest Crossing(Guid outcomeId, string name, decimal progress) => new()
     {
         Name = name,
@@ -450,16 +556,18 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
 
     private sealed record World(TestOrganisation Organisation, OutcomeDetails Outcome, TriggersClient Triggers, ResultsClient Results);
 
-    private async Task<World> WorldAsync()
+    private Task<World> WorldAsync() => WorldAsync(Api);
+
+    private static async Task<World> WorldAsync(ApiFixture api)
     {
-        var organisation = await Api.NewOrganisationAsync();
+        var organisation = await api.NewOrganisationAsync();
         var conductor = await organisation.KeyAsync(Role.Conductor);
-        var outcomes = Api.Outcomes(conductor);
+        var outcomes = api.Outcomes(conductor);
         var define = OutcomeSamples.Define(kpis: [new KpiDefinition { Key = "members", Name = "Loyalty members", Unit = "customers", Baseline = 100m, Target = 200m, Direction = KpiDirection.Up }]);
         define.StartsOn = Today.AddDays(-30);
         define.EndsOn = Today.AddDays(69);
         var draft = await outcomes.DefineOutcomeAsync(define);
-        return new World(organisation, await outcomes.ActivateOutcomeAsync(draft.Id, draft.Version), Api.Triggers(conductor), Api.Results(conductor));
+        return new World(organisation, await outcomes.ActivateOutcomeAsync(draft.Id, draft.Version), api.Triggers(conductor), api.Results(conductor));
     }
 
     /// <summary>Observes the members KPI now; answers the observation's id (the end of its feed subject).</summary>
