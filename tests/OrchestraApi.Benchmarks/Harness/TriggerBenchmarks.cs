@@ -10,7 +10,8 @@ namespace OrchestraApi.Benchmarks.Harness;
 /// The triggers' scenarios (issue 22), run with <c>--triggers</c>: T1 scenario 1 without triggers, then with 200 enabled
 /// triggers on its outcome (one a probe: a KPI crossing that an observation every 300 ms makes true and false in turn),
 /// measuring observation → firing on the feed (read live over SSE) and what the triggers cost scenario 1; T2 dry runs
-/// over the last 90 days of that outcome (a KPI condition and a schedule condition).
+/// over the last 90 days of that outcome (a KPI condition and a schedule condition); T3 the organisation's maturity
+/// (one ordered fold of its whole history, with the 12-month trend).
 /// </summary>
 internal static class TriggerBenchmarks
 {
@@ -125,6 +126,21 @@ internal static class TriggerBenchmarks
             results.Add(RunResult.ThroughputOnly($"T2 dry run over 90 days, {name} ({run.Moments:N0} moments)", 1000 / times[1]));
         }
 
+        // T3: the organisation's maturity, now and its 12-month trend: one fold of everything scenario 1 wrote.
+        using var admin = context.Http(context.AdminKey);
+        var maturity = new MaturityClient(admin);
+        var answers = new List<double>();
+        MaturityReport? report = null;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            report = await maturity.GetMaturityAsync();
+            answers.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        answers.Sort();
+        Console.WriteLine($"T3 maturity of the organisation (stage {report!.Stage}): median {answers[1]:0} ms (runs {string.Join(", ", answers.Select(t => t.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms)");
+        results.Add(RunResult.ThroughputOnly("T3 maturity with its 12-month trend", 1000 / answers[1]));
         return results;
     }
 

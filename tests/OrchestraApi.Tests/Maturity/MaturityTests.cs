@@ -2,6 +2,7 @@ using System.Net;
 using OrchestraApi.Sdk;
 using OrchestraApi.Tests.Outcomes;
 using OrchestraApi.Tests.Plans;
+using OrchestraApi.Tests.Webhooks;
 
 namespace OrchestraApi.Tests.Maturity;
 
@@ -150,7 +151,16 @@ public sealed class MaturityTests(ApiFixture api) : ApiTest(api)
         var organisation = await Api.NewOrganisationAsync();
         var define = OutcomeSamples.Define(kpis: [OutcomeSamples.Clv()]);
         var outcome = await Api.Outcomes(await organisation.KeyAsync(Role.Admin)).DefineOutcomeAsync(define);
+        await using var receiver = await Receiver.StartAsync();
+        await Api.Webhooks(await organisation.KeyAsync(Role.Admin)).RegisterWebhookEndpointAsync(new RegisterWebhookEndpointRequest { Url = receiver.Url, Types = ["orchestra.outcome.activated.v1"] });
         await Api.Outcomes(await organisation.KeyAsync(Role.Admin)).ActivateOutcomeAsync(outcome.Id, outcome.Version);
+        await receiver.UntilAsync(r => r.Count == 1);
+
+        // The delivery counts once it is recorded as delivered: events are consumed, though nobody read the feed.
+        var consumed = await ApiCalls.UntilAsync(async () =>
+            (await Api.Maturity(await organisation.KeyAsync(Role.Admin)).GetMaturityAsync()).Criteria.SingleOrDefault(c => c.Key == "events-consumed" && c.Value is not null));
+        Assert.Equal((100m, true), (consumed.Value, consumed.Met));
+        Assert.Equal("1 of 1 webhook deliveries of the last 30 days arrived within 7 days; the feed was not read that day or the day before.", consumed.Explanation);
 
         Assert.Equal(200, await ApiCalls.StatusOf(async () => await Api.Maturity(await organisation.KeyAsync(Role.Admin)).GetMaturityAsync()));
         Assert.Equal(200, await ApiCalls.StatusOf(async () => await Api.Maturity(await organisation.KeyAsync(Role.Cmo)).GetMaturityAsync()));

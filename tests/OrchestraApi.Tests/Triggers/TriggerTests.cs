@@ -416,10 +416,21 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
         Assert.Equal(404, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(Guid.NewGuid(), again.Id, again.Version, new DismissTriggerFlagRequest())));
         Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest { Note = "bad\u0000note" })));
         Assert.Equal(412, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version + 1, new DismissTriggerFlagRequest())));
+        Assert.Equal(400, await ApiCalls.StatusOf(() => world.Triggers.DismissTriggerFlagAsync(trigger.Id, again.Id, again.Version, new DismissTriggerFlagRequest { Note = new string('n', 2001) })));
         using (var http = Api.Http(await world.Organisation.KeyAsync(Role.Conductor)))
-        using (var unconditional = await http.PostAsJsonAsync(new Uri($"/triggers/{trigger.Id}/firings/{again.Id}/dismiss-flag", UriKind.Relative), new { }))
         {
-            Assert.Equal(HttpStatusCode.PreconditionRequired, unconditional.StatusCode);
+            using (var unconditional = await http.PostAsJsonAsync(new Uri($"/triggers/{trigger.Id}/firings/{again.Id}/dismiss-flag", UriKind.Relative), new { }))
+            {
+                Assert.Equal(HttpStatusCode.PreconditionRequired, unconditional.StatusCode);
+            }
+
+            foreach (var body in new[] { "{\"note\": 42}", "{\"note\": \"unclosed", "{\"reason\": \"x\"}", "[]" })
+            {
+                using var hostile = new HttpRequestMessage(HttpMethod.Post, $"/triggers/{trigger.Id}/firings/{again.Id}/dismiss-flag") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+                hostile.Headers.TryAddWithoutValidation("If-Match", $"\"{again.Version}\"");
+                using var refused = await http.SendAsync(hostile);
+                Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{body} → {refused.StatusCode}");
+            }
         }
 
         Assert.True(Flagged(await status.GetOutcomeStatusAsync(world.Outcome.Id)));
