@@ -165,8 +165,16 @@ try
         var ratioA = Median(rounds.Select(r => r.Api.Throughput / r.A));
         var ratioC = Median(rounds.Select(r => r.Api.Throughput / r.C));
 
+        // The limits of the other scenarios, each run just before the scenarios it bounds: (b-batch) before 11, (b-read) before 13 and 15.
+        var limits = new Dictionary<string, RunResult>();
         foreach (var scenario in Catalogue.Others(context, quick))
         {
+            if (scenario.Name.StartsWith("11 ", StringComparison.Ordinal))
+            {
+                limits["b-batch"] = await LoadDriver.RunAsync($"limit (b-batch): bare endpoint, COPY {Limits.BatchRows:N0} rows", settings.Clients, settings.WarmUp, settings.Duration, Limits.BareBatchOperation(bareHttp));
+                rows.Add((limits["b-batch"], double.NaN));
+            }
+
             await scenario.SeedAsync(settings.Clients);
             var result = await LoadDriver.RunAsync(scenario.Name, settings.Clients, settings.WarmUp, settings.Duration, scenario.RunOnceAsync);
             rows.Add((result, api.RssMegabytes));
@@ -180,6 +188,9 @@ try
         var large = new GetPlanScenario(context, $"5 = 3 with {settings.StoreEvents:N0} events stored");
         await large.SeedAsync(settings.Clients);
         rows.Add((await LoadDriver.RunAsync(large.Name, settings.Clients, settings.WarmUp, settings.Duration, large.RunOnceAsync), api.RssMegabytes));
+        await Limits.SeedBareReadsAsync(bareHttp);
+        limits["b-read"] = await LoadDriver.RunAsync("limit (b-read): bare endpoint, one jsonb row by id", settings.Clients, settings.WarmUp, settings.Duration, Limits.BareReadOperation(bareHttp));
+        rows.Add((limits["b-read"], double.NaN));
         foreach (var scenario in statusScenarios)
         {
             await scenario.SeedAsync(settings.Clients);
@@ -200,6 +211,7 @@ try
         }
 
         Report.Print(rows, ratioA, ratioB, ratioC, peak, starts);
+        Report.PrintLimitRatios(rows, limits);
     }
 }
 finally

@@ -21,5 +21,18 @@ public static class Report
         Console.WriteLine($"API peak RSS (VmHWM) over the run: {peakRssMb:0} MB");
     }
 
+    /// <summary>Each scenario against the limit of its kind, measured in the same run: 11 in rows/s against (b-batch), 13 and 15 against (b-read).</summary>
+    public static void PrintLimitRatios(IReadOnlyList<(RunResult Result, double RssMb)> rows, IReadOnlyDictionary<string, RunResult> limits)
+    {
+        foreach (var (prefix, limit) in new[] { ("11 ", "b-batch"), ("13 ", "b-read"), ("15 ", "b-read") })
+        {
+            var scenario = rows.Select(r => r.Result).FirstOrDefault(r => r.Name.StartsWith(prefix, StringComparison.Ordinal));
+            if (scenario is not null && limits.TryGetValue(limit, out var bound))
+            {
+                Console.WriteLine($"Scenario {prefix.Trim()} / ({limit}) = {scenario.Throughput / bound.Throughput:0.00} (p99 {F(scenario.P99)} ms against {F(bound.P99)} ms)");
+            }
+        }
+    }
+
     private static string F(double value) => double.IsNaN(value) ? "" : value.ToString("0.0", CultureInfo.InvariantCulture);
 }
