@@ -20,8 +20,9 @@ public sealed partial class ResultRecordProjection : EventProjection
     {
         if (e.Data is ResultsRecorded recorded)
         {
-            // New rows are inserted (a plain INSERT each, no upsert); only the rows a correction supersedes are updated.
-            operations.Insert([.. ResultRecord.Of(recorded)]);
+            // New rows are inserted by one statement (the batch's rows as arrays, unnested); only the rows a correction
+            // supersedes are updated.
+            Insert(operations, [.. ResultRecord.Of(recorded)]);
             foreach (var correction in recorded.Rows.Where(r => r.Corrects is not null))
             {
                 operations.Patch<ResultRecord>(correction.Corrects!.Value).Set(r => r.SupersededBy, correction.Id);
@@ -29,5 +30,26 @@ public sealed partial class ResultRecordProjection : EventProjection
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Inserts the rows as documents in one statement, in the session's transaction: what Marten's insert of each would
+    /// write (the serializer's JSON, the duplicated columns), without a statement per row.
+    /// </summary>
+    private static void Insert(IDocumentOperations operations, IReadOnlyList<ResultRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var serializer = operations.DocumentStore.Options.Serializer();
+        var table = $"{operations.DocumentStore.Options.DatabaseSchemaName}.mt_doc_resultrecord";
+        operations.QueueSqlCommand(
+            $"insert into {table} (tenant_id, id, data, mt_dotnet_type, outcome_id, activity_id, batch_id, source_ref) " +
+            "select ?, x.id, x.data::jsonb, ?, x.outcome_id, x.activity_id, x.batch_id, x.source_ref from unnest(?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::varchar[]) as x(id, data, outcome_id, activity_id, batch_id, source_ref)",
+            operations.TenantId, typeof(ResultRecord).FullName!,
+            records.Select(r => r.Id).ToArray(), records.Select(r => serializer.ToJson(r)).ToArray(), records.Select(r => r.OutcomeId).ToArray(),
+            records.Select(r => r.ActivityId).ToArray(), records.Select(r => r.BatchId).ToArray(), records.Select(r => r.SourceRef).ToArray());
     }
 }
