@@ -104,9 +104,14 @@ public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request,
                 .Concat(rows.Where(r => r.Corrects?.SourceRef is not null).Select(r => r.Corrects!.SourceRef)).Distinct().Where(RequestValidation.Storable)];
             var ids = rows.Where(r => r.Corrects?.ResultId is not null).Select(r => r.Corrects!.ResultId!.Value).Distinct().ToList();
             var activityIds = activities.Keys.ToList();
-            var earlier = refs.Count == 0 && ids.Count == 0 ? [] : await session.Query<ResultRecord>()
-                .Where(r => r.OutcomeId == command.OutcomeId && r.ActivityId.IsOneOf(activityIds) && (r.SourceRef.IsOneOf(refs) || r.Id.IsOneOf(ids)))
-                .ToListAsync(cancellationToken);
+            // Two lookups, each of which the source-reference or id index can answer alone (no OR between them).
+            var ofBatch = session.Query<ResultRecord>().Where(r => r.OutcomeId == command.OutcomeId && r.ActivityId.IsOneOf(activityIds));
+            List<ResultRecord> earlier =
+            [
+                .. refs.Count == 0 ? [] : await ofBatch.Where(r => r.SourceRef.IsOneOf(refs)).ToListAsync(cancellationToken),
+                .. ids.Count == 0 ? [] : await ofBatch.Where(r => r.Id.IsOneOf(ids)).ToListAsync(cancellationToken),
+            ];
+            earlier = [.. earlier.DistinctBy(r => r.Id)];
 
             var decision = ResultRules.Decide(command, outcome, stream.Aggregate?.Outcome ?? Totals.Zero, activities, earlier, Guid.CreateVersion7(), clock.GetUtcNow());
             stream.AppendOne(decision.Event);
