@@ -275,10 +275,26 @@ public sealed class RequestValidation(IOptions<JsonOptions> json) : IMiddleware
     /// The value the attributes judge. A list judged only by its size (a batch of 1,000 rows) is not deserialised
     /// again for that: a placeholder of its length stands in; its items were already walked one by one.
     /// </summary>
-    private object? ValueFor(ValidationAttribute[] attributes, JsonElement value, Type type) =>
-        value.ValueKind == JsonValueKind.Array && attributes.All(a => a is MinLengthAttribute or MaxLengthAttribute or RequiredAttribute)
-            ? new object?[value.GetArrayLength()]
-            : value.Deserialize(type, _options);
+    /// <remarks>
+    /// A text or a whole number (already checked by <see cref="Primitive"/>) is read straight from the JSON, and an object
+    /// only required is judged present without being built: what a 1,000-row batch walks thousands of times.
+    /// </remarks>
+    private object? ValueFor(ValidationAttribute[] attributes, JsonElement value, Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Array when attributes.All(a => a is MinLengthAttribute or MaxLengthAttribute or RequiredAttribute) => new object?[value.GetArrayLength()],
+            JsonValueKind.Object when attributes.All(a => a is RequiredAttribute) => Present,
+            JsonValueKind.String when underlying == typeof(string) => value.GetString(),
+            JsonValueKind.Number when underlying == typeof(long) && value.TryGetInt64(out var whole) => whole,
+            JsonValueKind.Number when underlying == typeof(int) && value.TryGetInt32(out var small) => small,
+            _ => value.Deserialize(type, _options),
+        };
+    }
+
+    /// <summary>Stands for an object that is there, for attributes that only ask whether it is.</summary>
+    private static readonly object Present = new();
 
     private static ValidationAttribute[] Find(JsonPropertyInfo property) =>
         property.AttributeProvider?.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>().ToArray() ?? [];
