@@ -131,7 +131,8 @@ public static class MaturityRules
             "end-to-first-result-days", MaturityStage.ClosedLoop, "Median days from an activity's end to its first result", endToResult, s.EndToFirstResultDays, "days",
             m => $"Results arrive a median {Number(m)} days after an activity ends ({endToResult.Count} activities).",
             "No activity that ended in the last 90 days has results yet."));
-        var stale = active.Where(o => !Fresh(o, e, s.KpiFreshDays)).ToList();
+        var recorded = e.Facts.BatchesIn(e.At.AddDays(-s.KpiFreshDays), e.At).Select(b => b.OutcomeId).ToHashSet();
+        var stale = active.Where(o => !Fresh(o, e, s.KpiFreshDays, recorded)).ToList();
         criteria.Add(Share(
             "kpi-freshness", MaturityStage.ClosedLoop, $"Active outcomes with a KPI observed or derived in the last {s.KpiFreshDays} days", active.Count - stale.Count, active.Count, 100,
             active.Count == 0 ? "No outcome is active." : stale.Count == 0 ? $"Every active outcome's KPIs moved in the last {s.KpiFreshDays} days."
@@ -139,7 +140,9 @@ public static class MaturityRules
 
         // Event-driven.
         var enabled = e.Triggers.Where(t => t.Enabled).ToList();
-        var uncovered = active.Where(o => !enabled.Any(t => t.Scope.Covers(o.Id))).ToList();
+        var watchesAll = enabled.Any(t => t.Scope.OutcomeIds is not { Count: > 0 });
+        var watched = enabled.SelectMany(t => t.Scope.OutcomeIds ?? []).ToHashSet();
+        var uncovered = active.Where(o => !watchesAll && !watched.Contains(o.Id)).ToList();
         criteria.Add(Share(
             "trigger-coverage", MaturityStage.EventDriven, "Active outcomes watched by an enabled trigger", active.Count - uncovered.Count, active.Count, 100,
             active.Count == 0 ? "No outcome is active." : uncovered.Count == 0 ? "Every active outcome is watched by an enabled trigger."
@@ -158,7 +161,9 @@ public static class MaturityRules
         criteria.Add(Consumed(e, s));
 
         // Relationship-driven.
-        var unconnected = active.Where(o => !Connected(o, e)).ToList();
+        var plansOf = e.Plans.ToLookup(p => p.OutcomeId);
+        var connectionsOf = e.Connections.ToLookup(c => c.Connection.OutcomeId);
+        var unconnected = active.Where(o => !Connected(plansOf[o.Id], connectionsOf[o.Id])).ToList();
         criteria.Add(Share(
             "four-disciplines-connected", MaturityStage.RelationshipDriven, "Active outcomes with all four disciplines' plans approved, each in an agreed connection", active.Count - unconnected.Count, active.Count, 100,
             active.Count == 0 ? "No outcome is active." : unconnected.Count == 0 ? "Every active outcome has four approved plans, each discipline in an agreed connection."
@@ -197,23 +202,25 @@ public static class MaturityRules
     /// <summary>The moment an activity has ended: the start of the day after its last day (UTC).</summary>
     private static DateTimeOffset EndOf(DateOnly lastDay) => new(lastDay.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
-    private static bool Fresh(Outcome o, MaturityEvidence e, int days)
+    /// <param name="recorded">The outcomes with results recorded in those days.</param>
+    private static bool Fresh(Outcome o, MaturityEvidence e, int days, HashSet<Guid> recorded)
     {
         var since = e.At.AddDays(-days);
         return o.Kpis.Any(k => k.Source switch
         {
             KpiSource.Observed => e.Facts.ObservedIn(o.Id, k.Key, since, e.At),
             KpiSource.SegmentClv or KpiSource.SegmentEquity => k.SegmentId is { } segment && e.SegmentsChangedAt.TryGetValue(segment, out var changed) && changed > since,
-            _ => e.Facts.BatchesIn(since, e.At).Any(b => b.OutcomeId == o.Id),
+            _ => recorded.Contains(o.Id),
         });
     }
 
-    private static bool Connected(Outcome o, MaturityEvidence e)
+    /// <summary>Whether every discipline of an outcome (its plans and connections given) has an approved live plan and an agreed connection.</summary>
+    private static bool Connected(IEnumerable<Plan> plans, IEnumerable<ConnectionRecord> connections)
     {
-        var agreed = e.Connections.Where(c => c.Connection.OutcomeId == o.Id && c.Connection.State is ConnectionState.Agreed or ConnectionState.Met)
+        var agreed = connections.Where(c => c.Connection.State is ConnectionState.Agreed or ConnectionState.Met)
             .SelectMany(c => new[] { c.Connection.From.Discipline, c.Connection.To.Discipline }).ToHashSet();
-        return Enum.GetValues<Discipline>().All(d => agreed.Contains(d) && e.Plans.Any(p => p.OutcomeId == o.Id && p.Discipline == d && p.IsLivePlan
-            && p.Status is PlanStatus.Approved or PlanStatus.InExecution or PlanStatus.Completed));
+        var approved = plans.Where(p => p.IsLivePlan && p.Status is PlanStatus.Approved or PlanStatus.InExecution or PlanStatus.Completed).Select(p => p.Discipline).ToHashSet();
+        return Enum.GetValues<Discipline>().All(d => agreed.Contains(d) && approved.Contains(d));
     }
 
     private static MaturityCriterion Consumed(MaturityEvidence e, MaturitySettings s)
