@@ -22,14 +22,19 @@ public sealed record TriggerInputs(
     /// <summary>What KPI conditions read, now: the outcome, its results and segments — without its schedule.</summary>
     public static async Task<TriggerInputs?> KpisAsync(Marten.IQuerySession session, Guid outcomeId, DateTimeOffset now, CancellationToken ct)
     {
-        var outcome = await session.LoadAsync<Outcome>(outcomeId, ct);
-        if (outcome is null)
+        // One round trip for the outcome, its results and the organisation's policy; the segments its KPIs name follow.
+        var batch = session.CreateBatchQuery();
+        var outcomeTask = batch.Load<Outcome>(outcomeId);
+        var resultsTask = batch.Load<OutcomeResults>(OutcomeResults.IdOf(outcomeId));
+        var policyTask = batch.Load<StatusPolicy>(StatusPolicy.IdOf(session.TenantId));
+        await batch.Execute(ct);
+        if (await outcomeTask is not { } outcome)
         {
             return null;
         }
 
-        var results = await session.LoadAsync<OutcomeResults>(OutcomeResults.IdOf(outcomeId), ct);
-        var policy = await StatusPolicy.OfAsync(session, ct);
+        var results = await resultsTask;
+        var policy = await policyTask ?? StatusPolicy.Default;
         var segmentIds = outcome.Kpis.Select(k => k.SegmentId).OfType<Guid>().Distinct().ToList();
         var segments = segmentIds.Count == 0 ? new Dictionary<Guid, Segment>() : (await session.LoadManyAsync<Segment>(ct, segmentIds)).ToDictionary(s => s.Id);
         return new TriggerInputs(outcome, results, segments, now,

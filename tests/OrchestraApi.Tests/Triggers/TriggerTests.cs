@@ -553,7 +553,7 @@ public sealed class TriggerTests(ApiFixture api) : ApiTest(api)
         var cleared = await UntilAsync(() => FiringsAsync(world, trigger.Id), f => f[0].State == TriggerFiringState.Cleared);
         Assert.Equal(TriggerFiringState.Cleared, Assert.Single(cleared).State);
         Assert.Empty((await admin.ListTriggerFiringsAsync(trigger.Id, outcomeId: other.Id)).Items);
-        Assert.NotNull(following);
+        Assert.Contains(following.Kpis, k => k.Key == "clv" && k.SegmentId == segment.Id);
     }
 
     private static DefineTriggerRequest Crossing(Guid outcomeId, string name, decimal progress) => new()
