@@ -78,6 +78,12 @@ var apiEnvironment = new Dictionary<string, string>(BenchmarkContext.RaisedRateL
     ["Orchestra__Webhooks__AllowHttp"] = "true",
 };
 
+if (args.Contains("--no-group-commit"))
+{
+    // For comparing: every command runs alone, as before group commit (decision 31).
+    apiEnvironment["Orchestra__GroupCommit__Enabled"] = "false";
+}
+
 var rows = new List<(RunResult Result, double RssMb)>();
 var (api, _) = await ChildProcess.StartAsync(apiDll, "", apiEnvironment, "health/ready");
 Console.WriteLine($"API process {api.Id} (attach dotnet-trace or dotnet-counters to it to see where its time goes)");

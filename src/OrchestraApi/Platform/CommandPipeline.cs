@@ -12,11 +12,18 @@ namespace OrchestraApi.Platform;
 /// Commands: the handler loads, decides and appends; this saves the session once. With an Idempotency-Key (any
 /// command: creates and changes alike) the key record goes into that same session, so the events and the key commit
 /// in one transaction, and a retry whose first answer was lost gets that answer instead of acting twice (or a 412).
+/// Commands of one organisation that arrive together share that session and transaction (<see cref="CommitGroups"/>,
+/// decision 31); each still answers for itself.
 /// </summary>
-public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IEnumerable<ICommitObserver> observers, IOptions<JsonOptions> json, Telemetry telemetry)
+public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider services, IEnumerable<ICommitObserver> observers, IOptions<JsonOptions> json, Telemetry telemetry, CommitGroups groups)
     : IPipelineBehavior<TRequest, TResponse>
+    where TRequest : IRequest<TResponse>
 {
     private static readonly string CommandName = typeof(TRequest).Name;
+
+    /// <summary>Makes this command's handler for a batch's session (null: it takes no session, and always runs alone).</summary>
+    private static readonly Func<IServiceProvider, IDocumentSession, IRequestHandler<TRequest, TResponse>>? HandlerInBatch =
+        typeof(ICommand<TResponse>).IsAssignableFrom(typeof(TRequest)) ? Mediation.HandlerWithSession<TRequest, TResponse>() : null;
 
     public async Task<TResponse> Handle(TRequest request, CancellationToken cancellationToken, RequestHandlerDelegate<TResponse> next)
     {
@@ -63,9 +70,51 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
             throw problems.With(new Dictionary<string, string[]>());
         }
 
-        var session = services.GetRequiredService<IDocumentSession>();
         // Every command honours Idempotency-Key (a create names it; a change takes it from the request's header).
         var key = (request as IIdempotentCommand<TResponse>)?.IdempotencyKey ?? Idempotency.Key(Header(Idempotency.Header));
+        if (HandlerInBatch is { } handlerInBatch && groups.Enabled && Http is { } http)
+        {
+            var recordId = key is null ? null : $"{typeof(TRequest).FullName}:{key}";
+            var fingerprint = key is null ? "" : Fingerprint(request);
+            var turn = groups.Join(TenantSessionFactory.TenantOf(http), recordId);
+            switch (await turn.Started)
+            {
+                case IdempotencyRecord earlier:
+                    return Replay(earlier, fingerprint);
+                case IDocumentSession batch:
+                    var response = default(TResponse)!;
+                    try
+                    {
+                        response = await handlerInBatch(services, batch).Handle(request, CancellationToken.None);
+                        turn.Ran(null, recordId is null ? null : new IdempotencyRecord(recordId, fingerprint, JsonSerializer.Serialize(response, json.Value.SerializerOptions)));
+                    }
+                    catch (Exception e)
+                    {
+                        turn.Ran(e);
+                    }
+
+                    var ended = await turn.Ended;
+                    if (ended == CommandTurn.Committed)
+                    {
+                        return (response, false);
+                    }
+
+                    if (ended is Exception error)
+                    {
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                    }
+
+                    break;
+            }
+        }
+
+        return await AloneAsync(request, key, next, cancellationToken);
+    }
+
+    /// <summary>The command in a session of its own: its handler, then one save with its key record.</summary>
+    private async Task<(TResponse Response, bool Replayed)> AloneAsync(TRequest request, string? key, RequestHandlerDelegate<TResponse> next, CancellationToken cancellationToken)
+    {
+        var session = services.GetRequiredService<IDocumentSession>();
         if (key is null)
         {
             var result = await next();

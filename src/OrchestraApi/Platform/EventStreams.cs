@@ -37,6 +37,7 @@ public static class EventStreams
         where T : class
     {
         // The empty id is never a stream's (ids are server-made) and Marten refuses it outright: answer as unknown.
+        CommitGroups.Claim(session, id);
         var stream = id == Guid.Empty ? null : await session.Events.FetchForWriting<T>(id, ct);
         return stream?.Aggregate is null ? throw new NotFoundException($"{typeof(T).Name} {id} was not found.") : stream;
     }
@@ -48,6 +49,7 @@ public static class EventStreams
     public static async Task<IEventStream<T>> LockAsync<T>(this IDocumentSession session, Guid id, CancellationToken ct)
         where T : class
     {
+        CommitGroups.Claim(session, id);
         var stream = id == Guid.Empty ? null : await session.Events.FetchForExclusiveWriting<T>(id, ct);
         return stream?.Aggregate is null ? throw new NotFoundException($"{typeof(T).Name} {id} was not found.") : stream;
     }
@@ -61,6 +63,7 @@ public static class EventStreams
     {
         if (id != Guid.Empty)
         {
+            CommitGroups.Claim(session, id);
             await session.BeginTransactionAsync(ct);
             await session.QueryAsync<int>($"select 1 from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams where id = ? and tenant_id = ? for share", ct, id, session.TenantId);
         }

@@ -32,4 +32,22 @@ public static class Mediation
 
         return services;
     }
+
+    /// <summary>
+    /// Makes the handler of a command for a given session (a batch's, see <see cref="CommitGroups"/>), its other
+    /// dependencies from the request's services; null when its handler takes no <see cref="Marten.IDocumentSession"/>.
+    /// </summary>
+    public static Func<IServiceProvider, Marten.IDocumentSession, IRequestHandler<TRequest, TResponse>>? HandlerWithSession<TRequest, TResponse>()
+        where TRequest : IRequest<TResponse>
+    {
+        var implementation = Assembly.GetExecutingAssembly().GetTypes()
+            .SingleOrDefault(t => t is { IsAbstract: false, IsInterface: false } && typeof(IRequestHandler<TRequest, TResponse>).IsAssignableFrom(t));
+        if (implementation?.GetConstructors() is not [var constructor] || !constructor.GetParameters().Any(p => p.ParameterType == typeof(Marten.IDocumentSession)))
+        {
+            return null;
+        }
+
+        var create = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateFactory(implementation, [typeof(Marten.IDocumentSession)]);
+        return (services, session) => (IRequestHandler<TRequest, TResponse>)create(services, [session]);
+    }
 }

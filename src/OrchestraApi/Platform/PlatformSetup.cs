@@ -37,6 +37,7 @@ public static class PlatformSetup
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         Policies.Add(services.AddAuthorizationBuilder());
         services.AddUseCases();
+        services.AddSingleton<CommitGroups>();
         services.AddOrchestraOpenApi();
         services.AddOrchestraHealth();
         return services;

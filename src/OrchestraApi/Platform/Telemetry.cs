@@ -29,6 +29,8 @@ public sealed class Telemetry
     private readonly Counter<long> _commands;
     private readonly Histogram<double> _commandDuration;
     private readonly Counter<long> _problems;
+    private readonly Histogram<int> _batchSize;
+    private readonly Counter<long> _runAlone;
 
     public Telemetry(IMeterFactory meters, IServiceProvider services)
     {
@@ -36,6 +38,8 @@ public sealed class Telemetry
         _commands = meter.CreateCounter<long>("orchestra.commands", "{command}", "Commands handled, by command type and how they ended (succeeded, replayed from an Idempotency-Key, failed with error.type).");
         _commandDuration = meter.CreateHistogram<double>("orchestra.command.duration", "s", "How long commands took, from the handler's load to the commit, by command type.");
         _problems = meter.CreateCounter<long>("orchestra.problems", "{problem}", "Problem documents answered, by HTTP status and, for a broken rule (409), the rule.");
+        _batchSize = meter.CreateHistogram<int>("orchestra.commit.batch_size", "{command}", "Commands committed together in one transaction (group commit), per saved batch.");
+        _runAlone = meter.CreateCounter<long>("orchestra.commit.run_alone", "{command}", "Commands of a batch that ran again alone, by reason: held (an earlier command of the batch held a stream it needed), key (a retry of a key already in the batch), discarded (the batch's session was discarded) or save (the batch failed to save).");
         meter.CreateObservableGauge("orchestra.daemon.lag", () => DaemonLag(services), "{event}", "Per async shard this node runs: how many event sequences it is behind the high-water mark.");
         meter.CreateObservableUpDownCounter("orchestra.live_streams.open", () => services.GetRequiredService<Status.StatusFeed>().OpenStreams + services.GetRequiredService<Feed.FeedSignals>().OpenStreams, "{stream}", "Live streams (status and feed) open on this node.");
     }
@@ -52,6 +56,10 @@ public sealed class Telemetry
         _commands.Add(1, tags);
         _commandDuration.Record(took.TotalSeconds, new KeyValuePair<string, object?>("command", command));
     }
+
+    public void BatchCommitted(int size) => _batchSize.Record(size);
+
+    public void RanAlone(string reason, int count) => _runAlone.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public void ProblemAnswered(int status, string? rule) =>
         _problems.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status), new KeyValuePair<string, object?>("rule", rule ?? ""));

@@ -14,7 +14,10 @@ public sealed class TenantSessionFactory(IDocumentStore store, IHttpContextAcces
 
     public IDocumentSession OpenSession() => store.LightweightSession(TenantId());
 
-    private string TenantId() =>
-        http.HttpContext?.User.FindFirst(OrchestraClaims.Organisation)?.Value
+    private string TenantId() => TenantOf(http.HttpContext);
+
+    /// <summary>The tenant of a request's sessions.</summary>
+    public static string TenantOf(HttpContext? context) =>
+        context?.User.FindFirst(OrchestraClaims.Organisation)?.Value
         ?? PlatformTenant.Id;
 }

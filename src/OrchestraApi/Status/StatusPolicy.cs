@@ -96,6 +96,7 @@ public sealed record ReviseStatusPolicy(long ExpectedVersion, ReviseStatusPolicy
         public async Task<StatusPolicyDetails> Handle(ReviseStatusPolicy command, CancellationToken cancellationToken)
         {
             // Never set: the defaults are version 1, and the first revision writes them (as they were) and the change.
+            CommitGroups.Claim(session, StatusPolicy.IdOf(session.TenantId));
             var stream = await session.Events.FetchForWriting<StatusPolicy>(StatusPolicy.IdOf(session.TenantId), cancellationToken);
             var current = stream.Aggregate ?? StatusPolicy.Default;
             Versions.Ensure(command.ExpectedVersion, stream.Aggregate is null ? 1 : stream.CurrentVersion ?? 0);

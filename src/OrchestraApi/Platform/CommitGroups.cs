@@ -1,0 +1,338 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Marten;
+
+namespace OrchestraApi.Platform;
+
+/// <summary>
+/// Group commit (decision 31). The commands of one organisation that arrive while one of its batches is running wait;
+/// then they run one after another, in arrival order, in one session, and commit in one transaction: their
+/// Idempotency-Key records read by one query, their changes and key records saved by one round trip, the commit
+/// observers told once. A command alone (light load) runs at once, as before.
+/// <para>
+/// Each command keeps its own answer. One whose rule fails (404, 409, 412 …) before it changed anything fails alone.
+/// One that would read a stream an earlier command of the batch changed — it would decide on a state that misses that
+/// pending change — waits until the batch has committed and then runs alone, exactly as it does without batching; so does a retry of an Idempotency-Key already in the batch. Anything else (a failure
+/// after it changed something, an unexpected error, a save that fails on a version, a unique index or a key record)
+/// discards the batch's session, and each of its commands runs alone, so only the true conflicts fail.
+/// </para>
+/// </summary>
+public sealed class CommitGroups(IDocumentStore store, IEnumerable<ICommitObserver> observers, IConfiguration configuration, Telemetry telemetry, ILogger<CommitGroups> logger)
+{
+    /// <summary>Off with <c>Orchestra:GroupCommit:Enabled=false</c>: every command then runs alone (for comparing, in benchmarks).</summary>
+    public bool Enabled { get; } = configuration.GetValue("Orchestra:GroupCommit:Enabled", true);
+
+    /// <summary>
+    /// How long a batch waits for more commands before it runs (<c>Orchestra:GroupCommit:GatherMilliseconds</c>, like
+    /// PostgreSQL's commit_delay): 0 by default, so a command alone never waits; tests set it to make batches certain.
+    /// </summary>
+    private readonly TimeSpan _gather = TimeSpan.FromMilliseconds(Math.Clamp(configuration.GetValue("Orchestra:GroupCommit:GatherMilliseconds", 0), 0, 1_000));
+
+    /// <summary>At most this many commands share a transaction (16 clients make batches of ~8 on two cores).</summary>
+    public const int MaxBatch = 32;
+
+    private static readonly ConditionalWeakTable<IDocumentSession, Batch> Running = new();
+
+    private readonly ConcurrentDictionary<string, Group> _groups = new();
+    private readonly ICommitObserver[] _observers = [.. observers];
+
+    /// <summary>Queues a command of the organisation; its turn tells it how and when to run.</summary>
+    public CommandTurn Join(string tenant, string? idempotencyRecordId)
+    {
+        var turn = new CommandTurn(idempotencyRecordId);
+        var group = _groups.GetOrAdd(tenant, t => new Group(t));
+        bool start;
+        lock (group)
+        {
+            group.Waiting.Enqueue(turn);
+            start = !group.Running;
+            group.Running = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(() => RunAsync(group));
+        }
+
+        return turn;
+    }
+
+    /// <summary>
+    /// Called by every fetch, lock and share lock of a stream (<see cref="EventStreams"/>): in a batch, a stream an
+    /// earlier command of the batch changed sends this command to run alone after the batch commits.
+    /// </summary>
+    public static void Claim(IDocumentSession session, Guid streamId)
+    {
+        if (Running.TryGetValue(session, out var batch))
+        {
+            batch.Claim(streamId);
+        }
+    }
+
+    private async Task RunAsync(Group group)
+    {
+        while (true)
+        {
+            if (_gather > TimeSpan.Zero)
+            {
+                await Task.Delay(_gather);
+            }
+
+            var turns = new List<CommandTurn>();
+            lock (group)
+            {
+                while (turns.Count < MaxBatch && group.Waiting.TryDequeue(out var next))
+                {
+                    turns.Add(next);
+                }
+
+                if (turns.Count == 0)
+                {
+                    group.Running = false;
+                    return;
+                }
+            }
+
+            try
+            {
+                await RunBatchAsync(group.Tenant, turns);
+            }
+            catch (Exception e)
+            {
+                // Reading the key records or opening the session failed: every command still waiting runs alone.
+                logger.LogWarning(e, "A batch of {Count} commands could not run together; each runs alone", turns.Count);
+                foreach (var turn in turns)
+                {
+                    turn.RunAlone();
+                }
+            }
+        }
+    }
+
+    private async Task RunBatchAsync(string tenant, List<CommandTurn> turns)
+    {
+        await using var session = store.LightweightSession(tenant);
+        var batch = new Batch(session);
+        Running.Add(session, batch);
+        var keyed = turns.Select(t => t.IdempotencyRecordId).OfType<string>().Distinct().ToArray();
+        var earlier = keyed.Length == 0
+            ? new Dictionary<string, IdempotencyRecord>()
+            : (await session.LoadManyAsync<IdempotencyRecord>(CancellationToken.None, keyed)).ToDictionary(r => r.Id);
+        var ran = new List<CommandTurn>();
+        var afterwards = new List<CommandTurn>();
+        var keysInBatch = new HashSet<string>();
+        var discarded = false;
+        foreach (var turn in turns)
+        {
+            if (turn.IdempotencyRecordId is { } recordId && earlier.TryGetValue(recordId, out var record))
+            {
+                turn.Replay(record);
+                continue;
+            }
+
+            if (discarded)
+            {
+                telemetry.RanAlone("discarded", 1);
+                afterwards.Add(turn);
+                continue;
+            }
+
+            if (turn.IdempotencyRecordId is { } key && !keysInBatch.Add(key))
+            {
+                telemetry.RanAlone("key", 1);
+                afterwards.Add(turn);
+                continue;
+            }
+
+            var before = batch.Begin(turn);
+            var error = await turn.RunInAsync(session);
+            var changed = batch.Changed(before);
+            if (error is null && !batch.Overlaps(changed))
+            {
+                batch.Keep(changed);
+                ran.Add(turn);
+            }
+            else if (error is StreamHeldInBatchException && changed.Count == 0)
+            {
+                telemetry.RanAlone("held", 1);
+                afterwards.Add(turn);
+            }
+            else if (error is not null && changed.Count == 0 && IsAnswer(error))
+            {
+                turn.Fail(error);
+            }
+            else
+            {
+                // Its partial change (or the session's state after an unexpected error) cannot be taken back: nothing
+                // of this batch is saved, and each command runs alone.
+                discarded = true;
+                afterwards.InsertRange(0, [.. ran, turn]);
+                telemetry.RanAlone("discarded", ran.Count + 1);
+                ran.Clear();
+            }
+        }
+
+        if (ran.Count > 0)
+        {
+            try
+            {
+                await SaveAsync(session, ran);
+                telemetry.BatchCommitted(ran.Count);
+                foreach (var turn in ran)
+                {
+                    turn.Commit();
+                }
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "A batch of {Count} commands failed to save; each runs alone", ran.Count);
+                telemetry.RanAlone("save", ran.Count);
+                afterwards.InsertRange(0, ran);
+            }
+        }
+
+        foreach (var turn in afterwards)
+        {
+            turn.RunAlone();
+        }
+    }
+
+    private async Task SaveAsync(IDocumentSession session, List<CommandTurn> ran)
+    {
+        foreach (var turn in ran)
+        {
+            if (turn.Record is { } record)
+            {
+                session.Insert(record);
+            }
+        }
+
+        object?[] saving = [.. _observers.Select(o => o.Saving(session))];
+        await session.SaveChangesAsync(CancellationToken.None);
+        for (var i = 0; i < _observers.Length; i++)
+        {
+            _observers[i].Committed(session.TenantId, saving[i]);
+        }
+    }
+
+    /// <summary>Failures a handler decides before it changes anything: answered as problems, they fail only their command.</summary>
+    private static bool IsAnswer(Exception e) => e is NotFoundException or ForbiddenException or RuleViolationException
+        or PreconditionFailedException or PreconditionRequiredException or InvalidInputException or GoneException;
+
+    private sealed class Group(string tenant)
+    {
+        public string Tenant { get; } = tenant;
+
+        public Queue<CommandTurn> Waiting { get; } = new();
+
+        public bool Running { get; set; }
+    }
+
+    /// <summary>The streams the commands of a running batch changed, and which command changed each.</summary>
+    private sealed class Batch(IDocumentSession session)
+    {
+        private readonly Dictionary<Guid, CommandTurn> _changed = [];
+        private CommandTurn? _current;
+
+        public (Dictionary<Guid, int> Events, int Operations) Begin(CommandTurn turn)
+        {
+            _current = turn;
+            return Pending();
+        }
+
+        /// <summary>
+        /// The command is about to decide on this stream: if an earlier command of the batch changed it, the state
+        /// it would read misses that change, so it stops here (before changing anything) and runs after the commit.
+        /// Streams earlier commands only read are no obstacle: in a serial order they come first either way.
+        /// </summary>
+        public void Claim(Guid streamId)
+        {
+            if (_changed.TryGetValue(streamId, out var changer) && changer != _current)
+            {
+                throw new StreamHeldInBatchException();
+            }
+        }
+
+        /// <summary>The streams whose pending events grew while the command ran; an added document operation counts as a change of no stream.</summary>
+        public List<Guid> Changed((Dictionary<Guid, int> Events, int Operations) before)
+        {
+            var (events, operations) = Pending();
+            // A fetched stream is pending with no events until something is appended: only growth is a change.
+            var changed = events.Where(s => s.Value != before.Events.GetValueOrDefault(s.Key)).Select(s => s.Key).ToList();
+            if (operations != before.Operations && changed.Count == 0)
+            {
+                changed.Add(Guid.Empty);
+            }
+
+            return changed;
+        }
+
+        /// <summary>Whether the command appended to a stream an earlier command of the batch also changed (without reading it through a claim).</summary>
+        public bool Overlaps(List<Guid> changed) =>
+            changed.Any(id => id != Guid.Empty && _changed.TryGetValue(id, out var changer) && changer != _current);
+
+        public void Keep(List<Guid> changed)
+        {
+            foreach (var id in changed.Where(id => id != Guid.Empty))
+            {
+                _changed[id] = _current!;
+            }
+        }
+
+        private (Dictionary<Guid, int> Events, int Operations) Pending() =>
+            (session.PendingChanges.Streams().ToDictionary(s => s.Id, s => s.Events.Count), session.PendingChanges.Operations().Count());
+    }
+}
+
+/// <summary>Thrown inside a batch when a command reaches for a stream an earlier command of the batch changed; never answered.</summary>
+public sealed class StreamHeldInBatchException() : Exception("An earlier command of this batch changed the stream; this command runs alone after the batch commits.");
+
+/// <summary>One command's place in its organisation's queue: how it runs (in a batch's session, alone, or replayed) and how it ended.</summary>
+public sealed class CommandTurn(string? idempotencyRecordId)
+{
+    private readonly TaskCompletionSource<object> _start = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception?> _ran = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<object> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string? IdempotencyRecordId { get; } = idempotencyRecordId;
+
+    /// <summary>The key record the command's answer is kept under, set when it ran in a batch.</summary>
+    public IdempotencyRecord? Record { get; private set; }
+
+    /// <summary>What the command should do first: run in this session (<see cref="IDocumentSession"/>), replay (<see cref="IdempotencyRecord"/>) or run alone (<see cref="Alone"/>).</summary>
+    public Task<object> Started => _start.Task;
+
+    /// <summary>How its run in the batch ended: <see cref="Committed"/>, an exception to answer, or <see cref="Alone"/>.</summary>
+    public Task<object> Ended => _end.Task;
+
+    public static readonly object Alone = new();
+
+    public static readonly object Committed = new();
+
+    /// <summary>The command says it ran (its error, or null with the record of its answer when it had a key).</summary>
+    public void Ran(Exception? error, IdempotencyRecord? record = null)
+    {
+        Record = record;
+        _ran.SetResult(error);
+    }
+
+    internal async Task<Exception?> RunInAsync(IDocumentSession session)
+    {
+        _start.SetResult(session);
+        return await _ran.Task;
+    }
+
+    internal void Replay(IdempotencyRecord record) => _start.SetResult(record);
+
+    internal void RunAlone()
+    {
+        if (!_start.TrySetResult(Alone))
+        {
+            _end.TrySetResult(Alone);
+        }
+    }
+
+    internal void Fail(Exception error) => _end.SetResult(error);
+
+    internal void Commit() => _end.SetResult(Committed);
+}
