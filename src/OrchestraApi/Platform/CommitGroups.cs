@@ -69,8 +69,13 @@ public sealed class CommitGroups(IDocumentStore store, IEnumerable<ICommitObserv
         }
     }
 
+    /// <summary>
+    /// The organisation's batches, one after another. While a batch saves, the next one's handlers already run (they
+    /// wait on any lock the saving batch holds, as concurrent commands always did); saves stay in arrival order.
+    /// </summary>
     private async Task RunAsync(Group group)
     {
+        var saving = Task.CompletedTask;
         while (true)
         {
             if (_gather > TimeSpan.Zero)
@@ -86,16 +91,22 @@ public sealed class CommitGroups(IDocumentStore store, IEnumerable<ICommitObserv
                     turns.Add(next);
                 }
 
-                if (turns.Count == 0)
+                if (turns.Count == 0 && saving.IsCompleted)
                 {
                     group.Running = false;
                     return;
                 }
             }
 
+            if (turns.Count == 0)
+            {
+                await saving;
+                continue;
+            }
+
             try
             {
-                await RunBatchAsync(group.Tenant, turns);
+                saving = await RunBatchAsync(group.Tenant, turns, saving);
             }
             catch (Exception e)
             {
@@ -109,85 +120,111 @@ public sealed class CommitGroups(IDocumentStore store, IEnumerable<ICommitObserv
         }
     }
 
-    private async Task RunBatchAsync(string tenant, List<CommandTurn> turns)
+    /// <summary>Runs the batch's commands in turn; returns its save (after <paramref name="previous"/>), which answers them.</summary>
+    private async Task<Task> RunBatchAsync(string tenant, List<CommandTurn> turns, Task previous)
     {
-        await using var session = store.LightweightSession(tenant);
-        var batch = new Batch(session);
-        Running.Add(session, batch);
-        var keyed = turns.Select(t => t.IdempotencyRecordId).OfType<string>().Distinct().ToArray();
-        var earlier = keyed.Length == 0
-            ? new Dictionary<string, IdempotencyRecord>()
-            : (await session.LoadManyAsync<IdempotencyRecord>(CancellationToken.None, keyed)).ToDictionary(r => r.Id);
-        var ran = new List<CommandTurn>();
-        var afterwards = new List<CommandTurn>();
-        var keysInBatch = new HashSet<string>();
-        var discarded = false;
-        foreach (var turn in turns)
+        var session = store.LightweightSession(tenant);
+        try
         {
-            if (turn.IdempotencyRecordId is { } recordId && earlier.TryGetValue(recordId, out var record))
+            var batch = new Batch(session);
+            Running.Add(session, batch);
+            var keyed = turns.Select(t => t.IdempotencyRecordId).OfType<string>().Distinct().ToArray();
+            var earlier = keyed.Length == 0
+                ? new Dictionary<string, IdempotencyRecord>()
+                : (await session.LoadManyAsync<IdempotencyRecord>(CancellationToken.None, keyed)).ToDictionary(r => r.Id);
+            var ran = new List<CommandTurn>();
+            var afterwards = new List<CommandTurn>();
+            var keysInBatch = new HashSet<string>();
+            var discarded = false;
+            foreach (var turn in turns)
             {
-                turn.Replay(record);
-                continue;
-            }
-
-            if (discarded)
-            {
-                telemetry.RanAlone("discarded", 1);
-                afterwards.Add(turn);
-                continue;
-            }
-
-            if (turn.IdempotencyRecordId is { } key && !keysInBatch.Add(key))
-            {
-                telemetry.RanAlone("key", 1);
-                afterwards.Add(turn);
-                continue;
-            }
-
-            var before = batch.Begin(turn);
-            var error = await turn.RunInAsync(session);
-            var changed = batch.Changed(before);
-            if (error is null && !batch.Overlaps(changed))
-            {
-                batch.Keep(changed);
-                ran.Add(turn);
-            }
-            else if (error is StreamHeldInBatchException && changed.Count == 0)
-            {
-                telemetry.RanAlone("held", 1);
-                afterwards.Add(turn);
-            }
-            else if (error is not null && changed.Count == 0 && IsAnswer(error))
-            {
-                turn.Fail(error);
-            }
-            else
-            {
-                // Its partial change (or the session's state after an unexpected error) cannot be taken back: nothing
-                // of this batch is saved, and each command runs alone.
-                discarded = true;
-                afterwards.InsertRange(0, [.. ran, turn]);
-                telemetry.RanAlone("discarded", ran.Count + 1);
-                ran.Clear();
-            }
-        }
-
-        if (ran.Count > 0)
-        {
-            try
-            {
-                await SaveAsync(session, ran);
-                telemetry.BatchCommitted(ran.Count);
-                foreach (var turn in ran)
+                if (turn.IdempotencyRecordId is { } recordId && earlier.TryGetValue(recordId, out var record))
                 {
-                    turn.Commit();
+                    turn.Replay(record);
+                    continue;
+                }
+
+                if (discarded)
+                {
+                    telemetry.RanAlone("discarded", 1);
+                    afterwards.Add(turn);
+                    continue;
+                }
+
+                if (turn.IdempotencyRecordId is { } key && !keysInBatch.Add(key))
+                {
+                    telemetry.RanAlone("key", 1);
+                    afterwards.Add(turn);
+                    continue;
+                }
+
+                var before = batch.Begin(turn);
+                var error = await turn.RunInAsync(session);
+                var changed = batch.Changed(before);
+                if (error is null && !batch.Overlaps(changed))
+                {
+                    batch.Keep(changed);
+                    ran.Add(turn);
+                }
+                else if (error is StreamHeldInBatchException && changed.Count == 0)
+                {
+                    telemetry.RanAlone("held", 1);
+                    afterwards.Add(turn);
+                }
+                else if (error is not null && changed.Count == 0 && IsAnswer(error) && turn.IdempotencyRecordId is null)
+                {
+                    turn.Fail(error);
+                }
+                else if (error is not null && changed.Count == 0 && IsAnswer(error))
+                {
+                    // A retry of its key may be committing in the batch before this one (its record was not there
+                    // when this batch looked): alone, the command settles that — the first answer, or its own failure.
+                    telemetry.RanAlone("settle", 1);
+                    afterwards.Add(turn);
+                }
+                else
+                {
+                    // Its partial change (or the session's state after an unexpected error) cannot be taken back:
+                    // nothing of this batch is saved, and each command runs alone.
+                    discarded = true;
+                    afterwards.InsertRange(0, [.. ran, turn]);
+                    telemetry.RanAlone("discarded", ran.Count + 1);
+                    ran.Clear();
                 }
             }
-            catch (Exception e)
+
+            return SaveAndReleaseAsync(session, ran, afterwards, previous);
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>After the previous batch's save: this one's, its commands answered, then those that must run alone released.</summary>
+    private async Task SaveAndReleaseAsync(IDocumentSession session, List<CommandTurn> ran, List<CommandTurn> afterwards, Task previous)
+    {
+        await using (session)
+        {
+            await previous;
+            if (ran.Count > 0)
             {
-                logger.LogDebug(e, "A batch of {Count} commands failed to save; each runs alone", ran.Count);
-                telemetry.RanAlone("save", ran.Count);
-                afterwards.InsertRange(0, ran);
+                try
+                {
+                    await SaveAsync(session, ran);
+                    telemetry.BatchCommitted(ran.Count);
+                    foreach (var turn in ran)
+                    {
+                        turn.Commit();
+                    }
+                }
+                catch (Exception e)
+                {
+                    logger.LogDebug(e, "A batch of {Count} commands failed to save; each runs alone", ran.Count);
+                    telemetry.RanAlone("save", ran.Count);
+                    afterwards.InsertRange(0, ran);
+                }
             }
         }
 
