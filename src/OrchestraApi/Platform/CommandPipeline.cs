@@ -72,7 +72,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
 
         // Every command honours Idempotency-Key (a create names it; a change takes it from the request's header).
         var key = (request as IIdempotentCommand<TResponse>)?.IdempotencyKey ?? Idempotency.Key(Header(Idempotency.Header));
-        if (HandlerInBatch is { } handlerInBatch && groups.Enabled && Http is { } http)
+        if (HandlerInBatch is { } handlerInBatch && request is not ICommitsAlone && groups.Enabled && Http is { } http)
         {
             var recordId = key is null ? null : $"{typeof(TRequest).FullName}:{key}";
             var fingerprint = key is null ? "" : Fingerprint(request);
@@ -155,7 +155,7 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
     /// <summary>The one save of a command: its events checked, the observers told before and after, the key record in the same transaction.</summary>
     private async Task SaveAsync(IDocumentSession session, IdempotencyRecord? key, CancellationToken cancellationToken)
     {
-        EnsureEveryEventHasItsStream(session);
+        session.EnsureEveryEventHasItsStream();
         object?[] saving = [.. _observers.Select(o => o.Saving(session))];
         if (key is not null)
         {
@@ -166,18 +166,6 @@ public sealed class CommandPipeline<TRequest, TResponse>(IServiceProvider servic
         for (var i = 0; i < _observers.Length; i++)
         {
             _observers[i].Committed(session.TenantId, saving[i]);
-        }
-    }
-
-    /// <summary>An event no stream's fold takes in would be stored and then ignored by every snapshot: refuse to save it.</summary>
-    private static void EnsureEveryEventHasItsStream(IDocumentSession session)
-    {
-        foreach (var e in session.PendingChanges.Streams().SelectMany(s => s.Events))
-        {
-            if (!Fold.HasStream(e.Data.GetType()))
-            {
-                throw new InvalidOperationException($"{e.Data.GetType().Name} belongs to no stream: mark it IEventOf<TheState> and fold it in that state's Evolve.");
-            }
         }
     }
 

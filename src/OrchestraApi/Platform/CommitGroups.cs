@@ -8,13 +8,15 @@ namespace OrchestraApi.Platform;
 /// Group commit (decision 31). The commands of one organisation that arrive while one of its batches is running wait;
 /// then they run one after another, in arrival order, in one session, and commit in one transaction: their
 /// Idempotency-Key records read by one query, their changes and key records saved by one round trip, the commit
-/// observers told once. A command alone (light load) runs at once, as before.
+/// observers told once. While a batch saves, the next one's handlers run. A command alone (light load) runs at once.
 /// <para>
-/// Each command keeps its own answer. One whose rule fails (404, 409, 412 …) before it changed anything fails alone.
-/// One that would read a stream an earlier command of the batch changed — it would decide on a state that misses that
-/// pending change — waits until the batch has committed and then runs alone, exactly as it does without batching; so does a retry of an Idempotency-Key already in the batch. Anything else (a failure
-/// after it changed something, an unexpected error, a save that fails on a version, a unique index or a key record)
-/// discards the batch's session, and each of its commands runs alone, so only the true conflicts fail.
+/// Each command keeps its own answer. One whose rule fails (404, 409, 412 …) before it changed anything fails alone
+/// (with an Idempotency-Key it runs again alone, so that a retry of its key committed meanwhile gives it the first
+/// answer, as without batching). One that would read a stream an earlier command of the batch changed — it would
+/// decide on a state that misses that pending change — waits until the batch has committed and then runs alone,
+/// exactly as it does without batching; so does a retry of an Idempotency-Key already in the batch. Anything else (a
+/// failure after it changed something, an unexpected error, a save the database refused on a version, a unique index
+/// or a key record) discards the batch's session, and each of its commands runs alone, so only the true conflicts fail.
 /// </para>
 /// </summary>
 public sealed class CommitGroups(IDocumentStore store, IEnumerable<ICommitObserver> observers, IConfiguration configuration, Telemetry telemetry, ILogger<CommitGroups> logger)
@@ -205,51 +207,106 @@ public sealed class CommitGroups(IDocumentStore store, IEnumerable<ICommitObserv
     /// <summary>After the previous batch's save: this one's, its commands answered, then those that must run alone released.</summary>
     private async Task SaveAndReleaseAsync(IDocumentSession session, List<CommandTurn> ran, List<CommandTurn> afterwards, Task previous)
     {
-        await using (session)
+        try
         {
-            await previous;
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (ran.Count > 0)
             {
-                try
-                {
-                    await SaveAsync(session, ran);
-                    telemetry.BatchCommitted(ran.Count);
-                    foreach (var turn in ran)
-                    {
-                        turn.Commit();
-                    }
-                }
-                catch (Exception e)
-                {
-                    logger.LogDebug(e, "A batch of {Count} commands failed to save; each runs alone", ran.Count);
-                    telemetry.RanAlone("save", ran.Count);
-                    afterwards.InsertRange(0, ran);
-                }
+                await SaveAsync(session, ran, afterwards);
             }
         }
-
-        foreach (var turn in afterwards)
+        finally
         {
-            turn.RunAlone();
+            try
+            {
+                await session.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug(e, "Closing a batch's session failed");
+            }
+
+            foreach (var turn in afterwards)
+            {
+                turn.RunAlone();
+            }
         }
     }
 
-    private async Task SaveAsync(IDocumentSession session, List<CommandTurn> ran)
+    /// <summary>
+    /// One save for the batch. If the database refused it (a version, a unique index, a key record: nothing was
+    /// committed), each command runs alone. If the answer was lost (the connection broke during the commit), nobody
+    /// knows whether it committed: each command fails as it would alone, and its client retries with its key.
+    /// </summary>
+    private async Task SaveAsync(IDocumentSession session, List<CommandTurn> ran, List<CommandTurn> afterwards)
     {
-        foreach (var turn in ran)
+        object?[] saving = [];
+        var sent = false;
+        try
         {
-            if (turn.Record is { } record)
+            session.EnsureEveryEventHasItsStream();
+            foreach (var turn in ran)
             {
-                session.Insert(record);
+                if (turn.Record is { } record)
+                {
+                    session.Insert(record);
+                }
             }
+
+            saving = [.. _observers.Select(o => o.Saving(session))];
+            sent = true;
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (!sent || !AnswerLost(e))
+        {
+            logger.LogDebug(e, "A batch of {Count} commands failed to save; each runs alone", ran.Count);
+            telemetry.RanAlone("save", ran.Count);
+            afterwards.InsertRange(0, ran);
+            return;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "A batch of {Count} commands may or may not have committed; each fails", ran.Count);
+            foreach (var turn in ran)
+            {
+                turn.Fail(e);
+            }
+
+            return;
         }
 
-        object?[] saving = [.. _observers.Select(o => o.Saving(session))];
-        await session.SaveChangesAsync(CancellationToken.None);
-        for (var i = 0; i < _observers.Length; i++)
+        telemetry.BatchCommitted(ran.Count);
+        try
         {
-            _observers[i].Committed(session.TenantId, saving[i]);
+            for (var i = 0; i < _observers.Length; i++)
+            {
+                _observers[i].Committed(session.TenantId, saving[i]);
+            }
         }
+        finally
+        {
+            foreach (var turn in ran)
+            {
+                turn.Commit();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the commit's answer may have been lost: the connection failed or timed out and the database never
+    /// answered. An error the database answered (a version, a unique index) or one raised before it was asked means
+    /// the transaction did not commit.
+    /// </summary>
+    public static bool AnswerLost(Exception e)
+    {
+        var chain = new List<Exception>();
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            chain.Add(inner);
+        }
+
+        return !chain.Any(x => x is Npgsql.PostgresException)
+            && chain.Any(x => x is Npgsql.NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException);
     }
 
     /// <summary>Failures a handler decides before it changes anything: answered as problems, they fail only their command.</summary>

@@ -89,4 +89,16 @@ public static class EventStreams
             .ToListAsync(ct);
         return Cursor.Slice(events, limit, e => Cursor.Encode(e.Version), e => describe(e.Version, e.Data));
     }
+
+    /// <summary>An event no stream's fold takes in would be stored and then ignored by every snapshot: refuse to save it.</summary>
+    public static void EnsureEveryEventHasItsStream(this IDocumentSession session)
+    {
+        foreach (var e in session.PendingChanges.Streams().SelectMany(s => s.Events))
+        {
+            if (!Fold.HasStream(e.Data.GetType()))
+            {
+                throw new InvalidOperationException($"{e.Data.GetType().Name} belongs to no stream: mark it IEventOf<TheState> and fold it in that state's Evolve.");
+            }
+        }
+    }
 }

@@ -6,6 +6,12 @@ namespace OrchestraApi.Platform;
 /// <summary>A use case that changes an organisation's data: the pipeline saves its session in one transaction.</summary>
 public interface ICommand<out TResponse> : IRequest<TResponse>;
 
+/// <summary>
+/// A command whose handler is long (a batch of a thousand rows): it commits alone, because in a batch (decision 31)
+/// the commands behind it would wait its whole handler, far longer than a commit of its own costs.
+/// </summary>
+public interface ICommitsAlone;
+
 /// <summary>A create that names its Idempotency-Key (changes take theirs from the header, in the command pipeline).</summary>
 public interface IIdempotentCommand<out TResponse> : ICommand<TResponse>
 {

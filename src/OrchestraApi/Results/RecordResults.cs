@@ -83,7 +83,7 @@ public sealed record RowAnswer(int Index, RowOutcome Outcome, Guid? ResultId, Gu
 public sealed record ResultBatch(Guid BatchId, Guid OutcomeId, int Recorded, int Duplicates, int Corrections, [property: MaxLength(RecordResults.MaxRows)] IReadOnlyList<RowAnswer> Rows);
 
 public sealed record RecordResults(Guid OutcomeId, RecordResultsRequest Request, [property: JsonIgnore] Caller Caller, [property: JsonIgnore] string? IdempotencyKey)
-    : IIdempotentCommand<ResultBatch>
+    : IIdempotentCommand<ResultBatch>, ICommitsAlone
 {
     public const int MaxRows = 1_000;
 

@@ -247,3 +247,19 @@ public sealed class GroupCommitTests(ApiFixture api) : ApiTest(api)
         public void Dispose() => _listener.Dispose();
     }
 }
+
+/// <summary>When a batch's save fails, whether its commands may run again alone (nothing committed) or must fail (the commit's answer may be lost).</summary>
+public sealed class GroupCommitSaveFailureTests
+{
+    [Fact]
+    public void an_error_the_database_answered_means_nothing_committed_and_a_lost_connection_means_nobody_knows()
+    {
+        var duplicateKey = new Npgsql.PostgresException("duplicate key value violates unique constraint", "ERROR", "ERROR", "23505");
+        Assert.False(OrchestraApi.Platform.CommitGroups.AnswerLost(duplicateKey));
+        Assert.False(OrchestraApi.Platform.CommitGroups.AnswerLost(new InvalidOperationException("wrapped", new Npgsql.NpgsqlException("batch failed", duplicateKey))));
+        Assert.False(OrchestraApi.Platform.CommitGroups.AnswerLost(new InvalidOperationException("a rule checked before the database was asked")));
+
+        Assert.True(OrchestraApi.Platform.CommitGroups.AnswerLost(new Npgsql.NpgsqlException("Exception while reading from stream", new IOException("connection reset"))));
+        Assert.True(OrchestraApi.Platform.CommitGroups.AnswerLost(new TimeoutException("the commit did not answer in time")));
+    }
+}
