@@ -36,8 +36,8 @@ public static class EventStreams
     public static async Task<IEventStream<T>> FetchAsync<T>(this IDocumentSession session, Guid id, CancellationToken ct)
         where T : class
     {
-        // The empty id is never a stream's (ids are server-made) and Marten refuses it outright: answer as unknown.
         CommitGroups.Claim(session, id);
+        // The empty id is never a stream's (ids are server-made) and Marten refuses it outright: answer as unknown.
         var stream = id == Guid.Empty ? null : await session.Events.FetchForWriting<T>(id, ct);
         return stream?.Aggregate is null ? throw new NotFoundException($"{typeof(T).Name} {id} was not found.") : stream;
     }
