@@ -7,8 +7,9 @@ namespace OrchestraApi.Platform;
 public interface ICommand<out TResponse> : IRequest<TResponse>;
 
 /// <summary>
-/// A command whose handler is long (a batch of a thousand rows): it commits alone, because in a batch (decision 31)
-/// the commands behind it would wait its whole handler, far longer than a commit of its own costs.
+/// A command whose handler is long (a batch of a thousand rows) or waits on the network (a webhook URL's name
+/// lookup): it commits alone, because in a batch (decision 31) the commands behind it would wait its whole handler,
+/// far longer than a commit of its own costs.
 /// </summary>
 public interface ICommitsAlone;
 

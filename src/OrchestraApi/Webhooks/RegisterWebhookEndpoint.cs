@@ -29,7 +29,7 @@ public sealed record RegisterWebhookEndpointRequest(
         "https://crm.example.com/hooks/orchestra", ["orchestra.activity.rescheduled.v1", "orchestra.results.recorded.v1"], null, "Our CRM's scheduler");
 }
 
-public sealed record RegisterWebhookEndpoint(RegisterWebhookEndpointRequest Request, string By, [property: JsonIgnore] string? IdempotencyKey) : IIdempotentCommand<WebhookEndpointDetails>
+public sealed record RegisterWebhookEndpoint(RegisterWebhookEndpointRequest Request, string By, [property: JsonIgnore] string? IdempotencyKey) : IIdempotentCommand<WebhookEndpointDetails>, ICommitsAlone
 {
     public sealed class Handler(IDocumentSession session, IOptions<WebhookSettings> settings, IWebhookResolver resolver, TimeProvider clock)
         : IRequestHandler<RegisterWebhookEndpoint, WebhookEndpointDetails>

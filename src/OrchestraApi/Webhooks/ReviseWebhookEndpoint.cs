@@ -28,7 +28,7 @@ public sealed record ReviseWebhookEndpointRequest(
     public static ReviseWebhookEndpointRequest Example => new(Enabled: true);
 }
 
-public sealed record ReviseWebhookEndpoint(Guid EndpointId, long ExpectedVersion, ReviseWebhookEndpointRequest Request, string By) : ICommand<WebhookEndpointDetails>
+public sealed record ReviseWebhookEndpoint(Guid EndpointId, long ExpectedVersion, ReviseWebhookEndpointRequest Request, string By) : ICommand<WebhookEndpointDetails>, ICommitsAlone
 {
     public sealed class Handler(IDocumentSession session, IOptions<WebhookSettings> settings, IWebhookResolver resolver, TimeProvider clock)
         : IRequestHandler<ReviseWebhookEndpoint, WebhookEndpointDetails>
