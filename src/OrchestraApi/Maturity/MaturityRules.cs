@@ -140,7 +140,7 @@ public static class MaturityRules
 
         // Event-driven.
         var enabled = e.Triggers.Where(t => t.Enabled).ToList();
-        var watchesAll = enabled.Any(t => t.Scope.OutcomeIds is not { Count: > 0 });
+        var watchesAll = enabled.Any(t => t.Scope.CoversEveryOutcome());
         var watched = enabled.SelectMany(t => t.Scope.OutcomeIds ?? []).ToHashSet();
         var uncovered = active.Where(o => !watchesAll && !watched.Contains(o.Id)).ToList();
         criteria.Add(Share(

@@ -21,18 +21,23 @@ public interface IIdempotentCommand<out TResponse> : ICommand<TResponse>
 
 public static class Mediation
 {
+    /// <summary>Every use case's handler in this assembly, by the handler interface it serves.</summary>
+    private static readonly Lazy<(Type Service, Type Implementation)[]> Handlers = new(() =>
+    [
+        .. Assembly.GetExecutingAssembly().GetTypes()
+            .Where(t => t is { IsAbstract: false, IsInterface: false })
+            .SelectMany(t => t.GetInterfaces()
+                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestHandler<,>))
+                .Select(i => (Service: i, Implementation: t))),
+    ]);
+
     /// <summary>MediatR 5.1.0 has no DI extension that restores here: register it and scan this assembly's handlers.</summary>
     public static IServiceCollection AddUseCases(this IServiceCollection services)
     {
         services.AddScoped<ServiceFactory>(provider => provider.GetRequiredService);
         services.AddScoped<IMediator, Mediator>();
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(CommandPipeline<,>));
-        var handlers = Assembly.GetExecutingAssembly().GetTypes()
-            .Where(t => t is { IsAbstract: false, IsInterface: false })
-            .SelectMany(t => t.GetInterfaces()
-                .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestHandler<,>))
-                .Select(i => (Service: i, Implementation: t)));
-        foreach (var (service, implementation) in handlers)
+        foreach (var (service, implementation) in Handlers.Value)
         {
             services.AddScoped(service, implementation);
         }
@@ -47,8 +52,7 @@ public static class Mediation
     public static Func<IServiceProvider, Marten.IDocumentSession, IRequestHandler<TRequest, TResponse>>? HandlerWithSession<TRequest, TResponse>()
         where TRequest : IRequest<TResponse>
     {
-        var implementation = Assembly.GetExecutingAssembly().GetTypes()
-            .SingleOrDefault(t => t is { IsAbstract: false, IsInterface: false } && typeof(IRequestHandler<TRequest, TResponse>).IsAssignableFrom(t));
+        var implementation = Handlers.Value.SingleOrDefault(h => h.Service == typeof(IRequestHandler<TRequest, TResponse>)).Implementation;
         if (implementation?.GetConstructors() is not [var constructor] || !constructor.GetParameters().Any(p => p.ParameterType == typeof(Marten.IDocumentSession)))
         {
             return null;

@@ -32,7 +32,10 @@ public sealed record TriggerScope(
     public TriggerScope Normalised() => new(
         [.. (OutcomeIds ?? []).Distinct().Order()], [.. (Disciplines ?? []).Distinct().Order()], [.. (Channels ?? []).Distinct().Order()]);
 
-    public bool Covers(Guid outcomeId) => OutcomeIds is not { Count: > 0 } ids || ids.Contains(outcomeId);
+    /// <summary>A scope naming no outcome watches every outcome of the organisation.</summary>
+    public bool CoversEveryOutcome() => OutcomeIds is not { Count: > 0 };
+
+    public bool Covers(Guid outcomeId) => CoversEveryOutcome() || OutcomeIds!.Contains(outcomeId);
 
     public bool CoversAny(IEnumerable<Discipline> disciplines) => Disciplines is not { Count: > 0 } mine || disciplines.Any(mine.Contains);
 

@@ -80,6 +80,18 @@ public sealed class BenchmarkContext : IDisposable
 
     public PlansClient Plans() => new(Http(OrchestratorKey));
 
+    /// <summary>What the benchmark drafts: a plan (or, with a scope, a pilot) with a budget no scenario exhausts.</summary>
+    public static DraftPlanRequest PlanRequest(Guid outcomeId, Discipline discipline, string title, string? pilotScope = null) => new()
+    {
+        OutcomeId = outcomeId,
+        Discipline = discipline,
+        Title = title,
+        Orchestrator = "Benchmark",
+        Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
+        PilotScope = pilotScope,
+        AcceptOverAllocation = true,
+    };
+
     /// <summary>
     /// A pilot with a budget no scenario exhausts, under the benchmark's outcome until it holds the most plans an
     /// outcome may (100), then under a fresh active outcome: long runs (the full mode, a soak) never meet that limit.
@@ -91,16 +103,7 @@ public sealed class BenchmarkContext : IDisposable
             var outcome = _pilotOutcome ?? OutcomeId;
             try
             {
-                return await Plans().DraftPlanAsync(new DraftPlanRequest
-                {
-                    OutcomeId = outcome,
-                    Discipline = discipline,
-                    Title = title,
-                    Orchestrator = "Benchmark",
-                    Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-                    PilotScope = title,
-                    AcceptOverAllocation = true,
-                });
+                return await Plans().DraftPlanAsync(PlanRequest(outcome, discipline, title, pilotScope: title));
             }
             catch (ApiException<Problem> full) when (full.Result.Rule == "plans-per-outcome-limit")
             {

@@ -51,15 +51,7 @@ public sealed class GetPlanScenario(BenchmarkContext context, string name) : ISc
         var plans = context.Plans();
         var plan = pilot
             ? await context.NewPilotAsync(discipline, title)
-            : await plans.DraftPlanAsync(new DraftPlanRequest
-            {
-                OutcomeId = outcomeId,
-                Discipline = discipline,
-                Title = title,
-                Orchestrator = "Benchmark",
-                Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-                AcceptOverAllocation = true,
-            });
+            : await plans.DraftPlanAsync(BenchmarkContext.PlanRequest(outcomeId, discipline, title));
         for (var i = 0; i < ScheduleActivityScenario.ActivitiesPerPlan; i++)
         {
             var month = 1 + (i % 12);

@@ -44,10 +44,7 @@ public sealed class RecordResultBatchScenario(BenchmarkContext context) : IScena
         {
             var outcome = await outcomes.DefineOutcomeAsync(DefineOutcomeScenario.Request);
             await outcomes.ActivateOutcomeAsync(outcome.Id, outcome.Version);
-            var plan = await context.Plans().DraftPlanAsync(new DraftPlanRequest
-            {
-                OutcomeId = outcome.Id, Discipline = Discipline.Crm, Title = "CRM", Orchestrator = "Benchmark", Budget = new Money { Amount = 1_000_000m, Currency = "EUR" },
-            });
+            var plan = await context.Plans().DraftPlanAsync(BenchmarkContext.PlanRequest(outcome.Id, Discipline.Crm, "CRM"));
             var activities = new List<Guid>();
             for (var i = 0; i < 50; i++)
             {
